@@ -1,0 +1,57 @@
+"""autograd_lite: a scalar reverse-mode automatic differentiation engine.
+
+Build expressions from :class:`Value` nodes, call ``backward()``, read ``.grad``:
+
+>>> from autograd_lite import Value
+>>> x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
+>>> y = (x * w + b).tanh()
+>>> y.backward()
+>>> round(w.grad, 4)
+1.0019
+"""
+
+from __future__ import annotations
+
+from . import rules
+from .engine import backward, gradients, topological_order, zero_grad
+from .errors import (
+    AnomalyError,
+    DivisionByZeroError,
+    DomainError,
+    MissingRuleError,
+    OverflowDomainError,
+)
+from .functions import abs, cos, dot, exp, log, relu, sigmoid, sin, sqrt, sum_values, tanh
+from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .value import Value
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnomalyError",
+    "DivisionByZeroError",
+    "DomainError",
+    "MissingRuleError",
+    "OverflowDomainError",
+    "Value",
+    "abs",
+    "backward",
+    "cos",
+    "detect_anomaly",
+    "dot",
+    "enable_grad",
+    "exp",
+    "gradients",
+    "is_grad_enabled",
+    "log",
+    "no_grad",
+    "relu",
+    "rules",
+    "sigmoid",
+    "sin",
+    "sqrt",
+    "sum_values",
+    "tanh",
+    "topological_order",
+    "zero_grad",
+]

@@ -1,0 +1,240 @@
+"""Reverse-mode differentiation: topological order and the chain rule over a graph.
+
+- :func:`topological_order` lists a graph's nodes inputs-first, iteratively and always in
+  the same order for the same graph.
+- :func:`backward` fills ``node.grad`` (what ``Value.backward`` calls).
+- :func:`gradients` returns d(output)/d(inputs) without touching any ``.grad``, optionally as
+  ``Value`` nodes that can be differentiated again (the base of ``grad(grad(f))``).
+
+The float path of :func:`backward` is the hot loop; :func:`_backprop` is the general, plainer
+version (Value gradients, anomaly checks) and the tests check the two agree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from .errors import AnomalyError
+from .modes import current_mode
+from .rules import FLOAT_MATH, FloatMath
+from .value import Value, _to_float, describe_node
+
+__all__ = ["backward", "gradients", "topological_order", "zero_grad"]
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, inputs before the nodes computed from them.
+
+    Iterative depth-first search over the ordered parent tuples: deterministic, and no
+    recursion limit (a chain a million nodes deep is fine). ``root`` is last.
+
+    Args:
+        root: the output node.
+
+    Returns:
+        The nodes, each once, leaves-first.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order: expected a Value, got {type(root).__name__}")
+    order: list[Value] = []
+    visited = {root}
+    # Each stack entry is a node and an iterator over the parents still to visit.
+    stack = [(root, iter(root._parents))]
+    push = stack.append
+    while stack:
+        node, pending = stack[-1]
+        for parent in pending:
+            if parent not in visited:
+                visited.add(parent)
+                push((parent, iter(parent._parents)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def _check_seed(root: Value, gradient: Any, create_graph: bool) -> Any:
+    if isinstance(gradient, Value):
+        return gradient if create_graph else gradient.data
+    return _to_float(gradient, f"backward gradient for {describe_node(root)}")
+
+
+def backward(root: Value, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
+    """Fill ``.grad`` of every node of ``root``'s graph with d(root)/d(node) * gradient.
+
+    Leaves accumulate; intermediate nodes are reset first. See :meth:`Value.backward`.
+
+    Args:
+        root: the output node.
+        gradient: the seed, 1.0 for a loss.
+        create_graph: store gradients as differentiable ``Value`` nodes.
+    """
+    seed = _check_seed(root, gradient, create_graph)
+    if create_graph or current_mode().anomaly:
+        grads = _backprop(root, seed, create_graph=create_graph)
+        for node, g in grads.items():
+            node.grad = node.grad + g if not node._parents else g
+        return
+
+    order = topological_order(root)
+    for node in order:
+        if node._parents:
+            node.grad = 0.0
+    root.grad += seed
+    fm = FLOAT_MATH
+    for node in reversed(order):
+        parents = node._parents
+        if not parents:
+            continue
+        g = node.grad
+        local_grads = node._rule.local_grads  # type: ignore[union-attr]
+        if len(parents) == 2:
+            a, b = parents
+            da, db = local_grads(fm, node.data, a.data, b.data)
+            a.grad += g * da
+            b.grad += g * db
+        elif len(parents) == 1:
+            (a,) = parents
+            (da,) = local_grads(fm, node.data, a.data)
+            a.grad += g * da
+        else:
+            local = local_grads(fm, node.data, *[p.data for p in parents])
+            for p, d in zip(parents, local, strict=True):
+                p.grad += g * d
+
+
+class ValueMath:
+    """The math namespace rules use when building gradient graphs out of Values."""
+
+    @staticmethod
+    def exp(x: Any) -> Any:
+        return x.exp() if isinstance(x, Value) else FloatMath.exp(x)
+
+    @staticmethod
+    def log(x: Any) -> Any:
+        return x.log() if isinstance(x, Value) else FloatMath.log(x)
+
+    @staticmethod
+    def pow(x: Any, e: Any) -> Any:
+        if isinstance(x, Value) or isinstance(e, Value):
+            return x**e
+        return FloatMath.pow(x, e)
+
+    @staticmethod
+    def sin(x: Any) -> Any:
+        return x.sin() if isinstance(x, Value) else math.sin(x)
+
+    @staticmethod
+    def cos(x: Any) -> Any:
+        return x.cos() if isinstance(x, Value) else math.cos(x)
+
+
+VALUE_MATH = ValueMath()
+
+
+def _is_finite(x: Any) -> bool:
+    return math.isfinite(x.data if isinstance(x, Value) else x)
+
+
+def _scale(g: Any, d: Any) -> Any:
+    """g * d, without building nodes for the common constant factors 1 and -1."""
+    if d.__class__ is float:
+        if d == 1.0:
+            return g
+        if d == -1.0:
+            return -g
+    return g * d
+
+
+def _backprop(root: Value, seed: Any, *, create_graph: bool) -> dict[Value, Any]:
+    """The general chain rule: a dict from every node to d(root)/d(node) * seed.
+
+    With ``create_graph`` the local derivatives are computed from the nodes themselves
+    (so the result is a differentiable graph); otherwise from their float data. Inside
+    ``detect_anomaly()`` every contribution is checked for NaN/inf.
+    """
+    anomaly = current_mode().anomaly
+    order = topological_order(root)
+    grads: dict[Value, Any] = {root: seed}
+    for node in reversed(order):
+        parents = node._parents
+        if not parents:
+            continue
+        g = grads[node]
+        rule = node._rule
+        assert rule is not None
+        if create_graph:
+            local = rule.local_grads(VALUE_MATH, node, *parents)
+        else:
+            local = rule.local_grads(FLOAT_MATH, node.data, *[p.data for p in parents])
+        for index, (p, d) in enumerate(zip(parents, local, strict=True)):
+            contribution = _scale(g, d)
+            if anomaly and not _is_finite(contribution):
+                raise AnomalyError(
+                    _backward_anomaly(node, index, g, d, contribution), rule.name, "backward"
+                )
+            previous = grads.get(p)
+            grads[p] = contribution if previous is None else previous + contribution
+    return grads
+
+
+def _backward_anomaly(node: Value, index: int, g: Any, d: Any, contribution: Any) -> str:
+    value = contribution.data if isinstance(contribution, Value) else contribution
+    g_ = g.data if isinstance(g, Value) else g
+    d_ = d.data if isinstance(d, Value) else d
+    rule = node._rule
+    assert rule is not None
+    inputs = "; ".join(describe_node(p) for p in node._parents[:8])
+    return (
+        f"backward: {rule.name} gave a non-finite gradient {value!r} for its input #{index} "
+        f"({describe_node(node._parents[index])}): upstream grad {g_!r} x local derivative "
+        f"{d_!r}. Node: {describe_node(node)}, inputs [{inputs}]."
+    )
+
+
+def gradients(
+    output: Value,
+    inputs: Sequence[Value],
+    gradient: Any = 1.0,
+    *,
+    create_graph: bool = False,
+) -> list[Any]:
+    """d(output)/d(input) for each input, without reading or writing any ``.grad``.
+
+    Args:
+        output: the node to differentiate.
+        inputs: the nodes to differentiate with respect to (any nodes, not only leaves).
+        gradient: the seed d(final)/d(output).
+        create_graph: return ``Value`` nodes connected to the graph, so the results can be
+            differentiated again; otherwise floats.
+
+    Returns:
+        One gradient per input; 0.0 for an input ``output`` does not depend on.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.engine import gradients
+        >>> x = Value(3.0)
+        >>> (dx,) = gradients(x * x * x, [x], create_graph=True)
+        >>> dx.data, gradients(dx, [x])[0]   # 3x^2 and 6x
+        (27.0, 18.0)
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"gradients: output must be a Value, got {type(output).__name__}")
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(
+                f"gradients: inputs[{i}] must be a Value, got {type(x).__name__} {x!r}"
+            )
+    seed = _check_seed(output, gradient, create_graph)
+    grads = _backprop(output, seed, create_graph=create_graph)
+    return [grads.get(x, 0.0) for x in inputs]
+
+
+def zero_grad(root: Value) -> None:
+    """Set ``grad`` to 0.0 on every node of ``root``'s graph."""
+    for node in topological_order(root):
+        node.grad = 0.0

@@ -1,0 +1,455 @@
+"""The op rules: every primitive's forward function and its local derivatives, in one table.
+
+This is the only module that knows calculus. Each primitive is a pair of named functions
+registered together:
+
+- ``forward(*inputs) -> float`` computes the output from plain floats and raises
+  :class:`~autograd_lite.errors.DomainError` for inputs outside the domain;
+- ``local_grads(m, out, *inputs) -> tuple`` returns d(out)/d(input) for every input.
+
+``local_grads`` is written once and serves two purposes: ``m`` is a small namespace of math
+functions (``exp``, ``log``, ``pow``, ``sin``, ``cos``). With :data:`FLOAT_MATH` and float
+arguments it gives numbers (ordinary ``backward()``); with the engine's Value namespace and
+Value arguments it builds new graph nodes, which is how ``create_graph=True`` and higher-order
+derivatives work without a second set of rules. So a rule may only use arithmetic operators,
+comparisons, and ``m``.
+
+Rules reuse the forward output ``out`` where that is cheaper (``exp``, ``tanh``, ``sigmoid``).
+
+Two rules take a constant parameter (``x ** 3`` and ``2 ** x``): the parameter is bound with
+:meth:`Rule.with_param`, which returns a cached rule whose functions no longer take it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from .errors import DivisionByZeroError, DomainError, MissingRuleError, OverflowDomainError
+
+__all__ = ["FLOAT_MATH", "RULES", "FloatMath", "Rule", "get_rule", "register"]
+
+_INF = math.inf
+_NAN = math.nan
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """One primitive operation: its name, how it is drawn, its forward and its derivatives.
+
+    Attributes:
+        name: key in :data:`RULES` and what ``Value.op`` reports (``"mul"``).
+        symbol: short text for drawings and reprs (``"*"``, ``"tanh"``, ``"**2"``).
+        forward: ``forward(*inputs) -> float`` on plain floats.
+        local_grads: ``local_grads(m, out, *inputs) -> tuple`` of partial derivatives.
+        arity: number of inputs, or ``None`` for n-ary ops.
+        param: the bound constant of a parametrised rule (``2.0`` in ``x ** 2``), else None.
+        parametrised: True for a rule that needs :meth:`with_param` before use.
+    """
+
+    name: str
+    symbol: str
+    forward: Callable[..., float]
+    local_grads: Callable[..., tuple[Any, ...]]
+    arity: int | None
+    param: float | None = None
+    parametrised: bool = False
+    _bound: dict[float, Rule] = field(default_factory=dict, repr=False, compare=False)
+
+    def with_param(self, param: float) -> Rule:
+        """Return this parametrised rule with its constant bound (cached per value).
+
+        Args:
+            param: the constant, e.g. the exponent of ``x ** 2``.
+
+        Returns:
+            A rule whose ``forward``/``local_grads`` have the usual signatures.
+        """
+        if not self.parametrised:
+            raise TypeError(f"rule {self.name!r} takes no parameter")
+        bound = self._bound.get(param)
+        if bound is None:
+            bound = Rule(
+                name=self.name,
+                symbol=self.symbol.format(_fmt(param)),
+                forward=partial(self.forward, param),
+                local_grads=partial(self.local_grads, param),
+                arity=self.arity,
+                param=param,
+            )
+            if len(self._bound) < 1024:  # a loop over many exponents must not grow memory forever
+                self._bound[param] = bound
+        return bound
+
+    def __repr__(self) -> str:
+        extra = f", param={self.param!r}" if self.param is not None else ""
+        return f"Rule({self.name!r}{extra})"
+
+
+RULES: dict[str, Rule] = {}
+"""Every primitive by name. Tests loop over this table against sympy and finite differences."""
+
+
+def register(
+    name: str,
+    symbol: str,
+    forward: Callable[..., float],
+    local_grads: Callable[..., tuple[Any, ...]],
+    arity: int | None,
+    *,
+    parametrised: bool = False,
+) -> Rule:
+    """Add a primitive to :data:`RULES` and return its rule.
+
+    Args:
+        name: unique op name.
+        symbol: text for drawings; for parametrised rules a ``str.format`` template.
+        forward: forward function on floats.
+        local_grads: derivative function, see the module docstring.
+        arity: number of inputs, or None for n-ary.
+        parametrised: True if both functions take the constant as their first argument.
+
+    Returns:
+        The registered :class:`Rule`.
+    """
+    if name in RULES:
+        raise ValueError(f"a rule named {name!r} is already registered")
+    rule = Rule(name, symbol, forward, local_grads, arity, parametrised=parametrised)
+    RULES[name] = rule
+    return rule
+
+
+def get_rule(name: str) -> Rule:
+    """Look up a rule by op name, with an error that names the op when it is missing."""
+    try:
+        return RULES[name]
+    except KeyError:
+        known = ", ".join(sorted(RULES))
+        raise MissingRuleError(f"no derivative rule for op {name!r}; known ops: {known}") from None
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+class FloatMath:
+    """The math namespace rules use on plain floats.
+
+    Derivatives never raise: where one is infinite or undefined it is ``inf`` or ``nan``,
+    as in PyTorch (``sqrt'(0)`` is ``inf``).
+    """
+
+    @staticmethod
+    def exp(x: float) -> float:
+        try:
+            return math.exp(x)
+        except OverflowError:
+            return _INF
+
+    @staticmethod
+    def log(x: float) -> float:
+        if x > 0:
+            return math.log(x)
+        return -_INF if x == 0 else _NAN
+
+    @staticmethod
+    def pow(x: float, e: float) -> float:
+        try:
+            return math.pow(x, e)
+        except ZeroDivisionError:
+            return _INF
+        except OverflowError:
+            return _INF
+        except ValueError:  # 0 ** negative or a negative base to a non-integer power
+            return _INF if x == 0 else _NAN
+
+    sin = staticmethod(math.sin)
+    cos = staticmethod(math.cos)
+
+
+FLOAT_MATH = FloatMath()
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+
+def add(a: float, b: float) -> float:
+    return a + b
+
+
+def add_grads(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
+    return (1.0, 1.0)
+
+
+ADD = register("add", "+", add, add_grads, 2)
+
+
+def sub(a: float, b: float) -> float:
+    return a - b
+
+
+def sub_grads(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
+    return (1.0, -1.0)
+
+
+SUB = register("sub", "-", sub, sub_grads, 2)
+
+
+def mul(a: float, b: float) -> float:
+    return a * b
+
+
+def mul_grads(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
+    return (b, a)
+
+
+MUL = register("mul", "*", mul, mul_grads, 2)
+
+
+def div(a: float, b: float) -> float:
+    if b == 0:
+        raise DivisionByZeroError(f"div: division by zero ({a!r} / {b!r})", "div", (a, b))
+    return a / b
+
+
+def div_grads(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
+    return (1.0 / b, -out / b)
+
+
+DIV = register("div", "/", div, div_grads, 2)
+
+
+def neg(a: float) -> float:
+    return -a
+
+
+def neg_grads(m: Any, out: Any, a: Any) -> tuple[Any, ...]:
+    return (-1.0,)
+
+
+NEG = register("neg", "-", neg, neg_grads, 1)
+
+
+# --------------------------------------------------------------------------- powers
+
+
+def _check_pow(op: str, base: float, exponent: float) -> float:
+    if base < 0 and not float(exponent).is_integer():
+        raise DomainError(
+            f"{op}: a negative base to a non-integer power has no real value "
+            f"({base!r} ** {exponent!r})",
+            op,
+            (base, exponent),
+        )
+    if base == 0 and exponent < 0:
+        raise DivisionByZeroError(
+            f"{op}: zero to a negative power is a division by zero ({base!r} ** {exponent!r})",
+            op,
+            (base, exponent),
+        )
+    try:
+        return math.pow(base, exponent)
+    except OverflowError:
+        raise OverflowDomainError(
+            f"{op}: result too large for a float ({base!r} ** {exponent!r})", op, (base, exponent)
+        ) from None
+
+
+def pow_const(n: float, x: float) -> float:
+    return _check_pow("pow", x, n)
+
+
+def pow_const_grads(n: float, m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    if n == 0:
+        return (0.0,)
+    return (n * m.pow(x, n - 1.0),)
+
+
+POW = register("pow", "**{}", pow_const, pow_const_grads, 1, parametrised=True)
+"""``x ** n`` with a constant exponent n."""
+
+
+def rpow(c: float, x: float) -> float:
+    return _check_pow("rpow", c, x)
+
+
+def rpow_grads(c: float, m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    if c > 0:
+        return (out * math.log(c),)
+    # c ** x for c <= 0 is not a differentiable function of a real x.
+    return (0.0 if c == 0 and x > 0 else _NAN,)
+
+
+RPOW = register("rpow", "{}**", rpow, rpow_grads, 1, parametrised=True)
+"""``c ** x`` with a constant base c."""
+
+
+def vpow(a: float, b: float) -> float:
+    return _check_pow("vpow", a, b)
+
+
+def vpow_grads(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
+    if a > 0:
+        d_exponent = out * m.log(a)
+    else:
+        # Compared with >= because a may be a Value, whose == is identity.
+        d_exponent = 0.0 if a >= 0 and b > 0 else _NAN
+    return (b * m.pow(a, b - 1.0), d_exponent)
+
+
+VPOW = register("vpow", "**", vpow, vpow_grads, 2)
+"""``a ** b`` where both are Values."""
+
+
+# --------------------------------------------------------------------------- functions
+
+
+def exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowDomainError(
+            f"exp: exp({x!r}) overflows a float (inputs above 709.78 do)", "exp", (x,)
+        ) from None
+
+
+def exp_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (out,)
+
+
+EXP = register("exp", "exp", exp, exp_grads, 1)
+
+
+def log(x: float) -> float:
+    if not x > 0 and not math.isnan(x):
+        what = "zero" if x == 0 else "a negative number"
+        raise DomainError(f"log: log of {what} is undefined (input {x!r})", "log", (x,))
+    return math.log(x)
+
+
+def log_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (1.0 / x,)
+
+
+LOG = register("log", "log", log, log_grads, 1)
+
+
+def tanh(x: float) -> float:
+    return math.tanh(x)
+
+
+def tanh_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (1.0 - out * out,)
+
+
+TANH = register("tanh", "tanh", tanh, tanh_grads, 1)
+
+
+def sigmoid(x: float) -> float:
+    # Two branches so that exp never sees a large positive argument.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def sigmoid_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (out * (1.0 - out),)
+
+
+SIGMOID = register("sigmoid", "sigmoid", sigmoid, sigmoid_grads, 1)
+
+
+def relu(x: float) -> float:
+    return 0.0 if x <= 0 else x  # NaN falls through unchanged
+
+
+def relu_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (1.0 if x > 0 else 0.0,)
+
+
+RELU = register("relu", "relu", relu, relu_grads, 1)
+
+
+def abs_(x: float) -> float:
+    return abs(x)
+
+
+def abs_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (1.0 if x > 0 else (-1.0 if x < 0 else 0.0),)
+
+
+ABS = register("abs", "abs", abs_, abs_grads, 1)
+
+
+def sin(x: float) -> float:
+    return math.sin(x)
+
+
+def sin_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (m.cos(x),)
+
+
+SIN = register("sin", "sin", sin, sin_grads, 1)
+
+
+def cos(x: float) -> float:
+    return math.cos(x)
+
+
+def cos_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (-m.sin(x),)
+
+
+COS = register("cos", "cos", cos, cos_grads, 1)
+
+
+# --------------------------------------------------------------------------- n-ary
+
+
+def sum_(*xs: float) -> float:
+    total = 0.0
+    for x in xs:
+        total += x
+    return total
+
+
+def sum_grads(m: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
+    return (1.0,) * len(xs)
+
+
+SUM = register("sum", "sum", sum_, sum_grads, None)
+"""One node for ``x0 + x1 + ... + xn`` instead of a chain of n additions."""
+
+
+def dot(*wx: float) -> float:
+    n = len(wx) // 2
+    total = 0.0
+    for w, x in zip(wx[:n], wx[n:], strict=True):
+        total += w * x
+    return total
+
+
+def dot_grads(m: Any, out: Any, *wx: Any) -> tuple[Any, ...]:
+    n = len(wx) // 2
+    return (*wx[n:], *wx[:n])
+
+
+DOT = register("dot", "dot", dot, dot_grads, None)
+"""``w0*x0 + ... + wn*xn`` as one node; inputs are ``(w0..wn, x0..xn)``."""
+
+
+def linear(*wxb: float) -> float:
+    return dot(*wxb[:-1]) + wxb[-1]
+
+
+def linear_grads(m: Any, out: Any, *wxb: Any) -> tuple[Any, ...]:
+    n = (len(wxb) - 1) // 2
+    return (*wxb[n:-1], *wxb[:n], 1.0)
+
+
+LINEAR = register("linear", "w·x+b", linear, linear_grads, None)
+"""``w·x + b`` as one node (a neuron's weighted sum); inputs are ``(w0..wn, x0..xn, b)``."""

@@ -1,0 +1,439 @@
+"""The ``Value`` node: a float that remembers the operation and inputs that made it.
+
+A ``Value`` holds no calculus: each operator looks up its rule in :mod:`autograd_lite.rules`,
+computes the forward float, and records ``(parents, rule)`` on a new node.
+``backward()`` hands off to :mod:`autograd_lite.engine`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+from . import rules as R
+from .errors import AnomalyError, DomainError
+from .modes import DEFAULT_MODE, Mode, current_mode
+
+__all__ = ["Number", "Value", "as_value", "describe_node"]
+
+Number = int | float
+_REAL_FAST = (float, int)
+
+
+def _to_float(x: object, what: str) -> float:
+    """Convert a real number to float, or raise a TypeError naming its type and value."""
+    if type(x) in _REAL_FAST or (
+        isinstance(x, numbers.Real) and not isinstance(x, Value)  # bool, numpy reals, Fraction
+    ):
+        return float(x)  # type: ignore[arg-type]
+    raise TypeError(
+        f"{what}: expected a real number or a Value, got {type(x).__name__} {x!r}"
+    )
+
+
+class Value:
+    """A scalar node in a computation graph.
+
+    Args:
+        data: the number (int, float, bool and numpy real scalars are converted to float;
+            NaN and inf are allowed).
+        label: an optional name used in reprs, error messages and drawings.
+
+    Attributes:
+        data: the float value.
+        grad: d(root)/d(this node) after ``root.backward()``; 0.0 before. Leaves accumulate
+            across ``backward()`` calls, intermediate nodes are recomputed by each call.
+        label: the name given, or None.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> x = Value(2.0, label="x")
+        >>> y = x * x + 3 * x
+        >>> y.backward()
+        >>> x.grad
+        7.0
+    """
+
+    __slots__ = ("_parents", "_rule", "data", "grad", "label")
+
+    data: float
+    grad: Any
+    label: str | None
+    _parents: tuple[Value, ...]
+    _rule: R.Rule | None
+
+    def __init__(self, data: object, label: str | None = None) -> None:
+        if label is not None and not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str or None, got {type(label).__name__}")
+        self.data = _to_float(data, "Value")
+        self.grad = 0.0
+        self.label = label
+        self._parents = ()
+        self._rule = None
+
+    # ------------------------------------------------------------------ graph facts
+
+    @property
+    def op(self) -> str:
+        """Name of the operation that produced this node (``"mul"``); ``""`` for a leaf."""
+        rule = self._rule
+        return rule.name if rule is not None else ""
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The inputs of the operation that produced this node, in order."""
+        return self._parents
+
+    @property
+    def rule(self) -> R.Rule | None:
+        """The :class:`~autograd_lite.rules.Rule` that produced this node (None for a leaf)."""
+        return self._rule
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node no operation produced (an input, a parameter, a constant)."""
+        return not self._parents
+
+    def __repr__(self) -> str:
+        parts = [f"data={self.data:.6g}", f"grad={_fmt_grad(self.grad)}"]
+        if self.label is not None:
+            parts.append(f"label={self.label!r}")
+        if self._rule is not None:
+            parts.append(f"op={self._rule.symbol!r}")
+        return f"Value({', '.join(parts)})"
+
+    # ------------------------------------------------------------------ arithmetic
+
+    def __add__(self, other: Value | Number) -> Value:
+        if other.__class__ is not Value:
+            lifted = _lift(other, "+")
+            if lifted is None:
+                return NotImplemented
+            return _binary(R.ADD, self, lifted)
+        return _binary(R.ADD, self, other)  # type: ignore[arg-type]
+
+    def __radd__(self, other: Number) -> Value:
+        lifted = _lift(other, "+")
+        if lifted is None:
+            return NotImplemented
+        return _binary(R.ADD, lifted, self)
+
+    def __sub__(self, other: Value | Number) -> Value:
+        if other.__class__ is not Value:
+            lifted = _lift(other, "-")
+            if lifted is None:
+                return NotImplemented
+            return _binary(R.SUB, self, lifted)
+        return _binary(R.SUB, self, other)  # type: ignore[arg-type]
+
+    def __rsub__(self, other: Number) -> Value:
+        lifted = _lift(other, "-")
+        if lifted is None:
+            return NotImplemented
+        return _binary(R.SUB, lifted, self)
+
+    def __mul__(self, other: Value | Number) -> Value:
+        if other.__class__ is not Value:
+            lifted = _lift(other, "*")
+            if lifted is None:
+                return NotImplemented
+            return _binary(R.MUL, self, lifted)
+        return _binary(R.MUL, self, other)  # type: ignore[arg-type]
+
+    def __rmul__(self, other: Number) -> Value:
+        lifted = _lift(other, "*")
+        if lifted is None:
+            return NotImplemented
+        return _binary(R.MUL, lifted, self)
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        if other.__class__ is not Value:
+            lifted = _lift(other, "/")
+            if lifted is None:
+                return NotImplemented
+            return _binary(R.DIV, self, lifted)
+        return _binary(R.DIV, self, other)  # type: ignore[arg-type]
+
+    def __rtruediv__(self, other: Number) -> Value:
+        lifted = _lift(other, "/")
+        if lifted is None:
+            return NotImplemented
+        return _binary(R.DIV, lifted, self)
+
+    def __neg__(self) -> Value:
+        return _unary(R.NEG, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __pow__(self, other: Value | Number) -> Value:
+        if isinstance(other, Value):
+            return _binary(R.VPOW, self, other)
+        if _wants_reflection(other):
+            return NotImplemented
+        return _unary(R.POW.with_param(_to_float(other, "operand of **")), self)
+
+    def __rpow__(self, other: Number) -> Value:
+        if _wants_reflection(other):
+            return NotImplemented
+        return _unary(R.RPOW.with_param(_to_float(other, "operand of **")), self)
+
+    def __abs__(self) -> Value:
+        return _unary(R.ABS, self)
+
+    # ------------------------------------------------------------------ functions
+
+    def exp(self) -> Value:
+        """``e ** self``. Raises OverflowDomainError above 709.78."""
+        return _unary(R.EXP, self)
+
+    def log(self) -> Value:
+        """Natural logarithm. Raises DomainError for inputs <= 0."""
+        return _unary(R.LOG, self)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent (``tanh(1000)`` is exactly 1.0)."""
+        return _unary(R.TANH, self)
+
+    def sigmoid(self) -> Value:
+        """Logistic function ``1 / (1 + e**-x)``, computed without overflow."""
+        return _unary(R.SIGMOID, self)
+
+    def relu(self) -> Value:
+        """``max(0, x)``; its derivative at 0 is taken as 0."""
+        return _unary(R.RELU, self)
+
+    def abs(self) -> Value:
+        """``|x|``; its derivative at 0 is taken as 0."""
+        return _unary(R.ABS, self)
+
+    def sin(self) -> Value:
+        """Sine."""
+        return _unary(R.SIN, self)
+
+    def cos(self) -> Value:
+        """Cosine."""
+        return _unary(R.COS, self)
+
+    def sqrt(self) -> Value:
+        """Square root, as ``self ** 0.5``."""
+        return _unary(R.POW.with_param(0.5), self)
+
+    # ------------------------------------------------------------------ comparisons
+    # They compare data and return bools, so max(), sorted() and np.maximum work.
+    # == and hash stay identity-based: a node is a graph vertex, not a number.
+
+    def __lt__(self, other: Value | Number) -> bool:
+        return self.data < _data_of(other, "<")
+
+    def __le__(self, other: Value | Number) -> bool:
+        return self.data <= _data_of(other, "<=")
+
+    def __gt__(self, other: Value | Number) -> bool:
+        return self.data > _data_of(other, ">")
+
+    def __ge__(self, other: Value | Number) -> bool:
+        return self.data >= _data_of(other, ">=")
+
+    # ------------------------------------------------------------------ gradients
+
+    def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
+        """Compute the gradient of this node with respect to every node of its graph.
+
+        The graph is walked once in reverse topological order (iteratively: a graph a million
+        nodes deep is fine). Afterwards ``node.grad`` holds d(self)/d(node) times ``gradient``.
+
+        Accumulation, as in PyTorch: gradients of *leaves* (inputs, parameters) are added to
+        what they already hold, so calling ``backward()`` on several losses sums them; call
+        :meth:`zero_grad` (or an optimizer's) to start again. Gradients of *intermediate*
+        nodes are reset and recomputed by every call, so re-running a notebook cell does not
+        double what a drawing shows.
+
+        Args:
+            gradient: the seed d(final)/d(self); 1.0 for a loss.
+            create_graph: if True, gradients are themselves ``Value`` nodes in a new graph,
+                so they can be differentiated again (higher-order derivatives).
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> a = Value(3.0)
+            >>> b = a + a
+            >>> c = b * b * a
+            >>> c.backward()
+            >>> a.grad    # d/da (2a)^2 a = 12 a^2
+            108.0
+        """
+        from .engine import backward
+
+        backward(self, gradient, create_graph=create_graph)
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0.0 on every node of this node's graph (leaves included)."""
+        from .engine import topological_order
+
+        for node in topological_order(self):
+            node.grad = 0.0
+
+
+def _fmt_grad(g: Any) -> str:
+    if isinstance(g, Value):
+        return f"Value({g.data:.6g})"
+    return f"{g:.6g}"
+
+
+def describe_node(v: Value) -> str:
+    """A short description of a node for error messages: label, op and value."""
+    name = f"'{v.label}'" if v.label is not None else "unlabelled"
+    kind = f"{v._rule.name} node" if v._rule is not None else "leaf"
+    return f"{name} {kind} = {v.data!r}"
+
+
+def _wants_reflection(other: object) -> bool:
+    # numpy arrays (and array-likes) handle ``Value op array`` element-wise themselves.
+    return hasattr(other, "__array_ufunc__") and not isinstance(other, numbers.Number)
+
+
+def _lift(x: object, op: str) -> Value | None:
+    """Wrap a number operand as a constant leaf, or raise TypeError naming it.
+
+    Returns None for numpy arrays, which then apply the operation element-wise.
+    """
+    if type(x) is float:
+        v = Value.__new__(Value)
+        v.data = x
+        v.grad = 0.0
+        v.label = None
+        v._parents = ()
+        v._rule = None
+        return v
+    if isinstance(x, Value):
+        return x
+    if _wants_reflection(x):
+        return None
+    return Value(_to_float(x, f"operand of {op}"))
+
+
+def _data_of(x: object, op: str) -> float:
+    if isinstance(x, Value):
+        return x.data
+    return _to_float(x, f"comparison {op}")
+
+
+def as_value(x: Value | Number, label: str | None = None) -> Value:
+    """Return ``x`` if it is a Value, else a new leaf holding it."""
+    if isinstance(x, Value):
+        return x
+    return Value(x, label)
+
+
+# ---------------------------------------------------------------------- node creation
+# Kept small and flat: these run once per operation.
+
+_new = object.__new__
+_mode = current_mode
+
+
+def _unary(rule: R.Rule, x: Value) -> Value:
+    try:
+        out = rule.forward(x.data)
+    except DomainError as err:
+        raise _located(err, rule, (x,)) from None
+    mode = _mode()
+    if mode is DEFAULT_MODE:
+        node: Value = _new(Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = None
+        node._parents = (x,)
+        node._rule = rule
+        return node
+    return _record_special(rule, out, (x,), mode)
+
+
+def _binary(rule: R.Rule, a: Value, b: Value) -> Value:
+    try:
+        out = rule.forward(a.data, b.data)
+    except DomainError as err:
+        raise _located(err, rule, (a, b)) from None
+    mode = _mode()
+    if mode is DEFAULT_MODE:
+        node: Value = _new(Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = None
+        node._parents = (a, b)
+        node._rule = rule
+        return node
+    return _record_special(rule, out, (a, b), mode)
+
+
+def apply(rule: R.Rule, inputs: Sequence[Value]) -> Value:
+    """Apply any rule (n-ary included) to Value inputs and record the node.
+
+    Args:
+        rule: a rule from :data:`autograd_lite.rules.RULES` (parametrised ones bound).
+        inputs: the input nodes, in the order the rule expects.
+
+    Returns:
+        The new node.
+    """
+    if rule.parametrised:
+        raise TypeError(f"rule {rule.name!r} needs its parameter: use rule.with_param(...)")
+    if rule.arity is not None and len(inputs) != rule.arity:
+        raise TypeError(f"{rule.name} takes {rule.arity} inputs, got {len(inputs)}")
+    parents = tuple(inputs)
+    for p in parents:
+        if not isinstance(p, Value):
+            raise TypeError(
+                f"{rule.name}: inputs must be Values, got {type(p).__name__} {p!r}"
+            )
+    try:
+        out = rule.forward(*[p.data for p in parents])
+    except DomainError as err:
+        raise _located(err, rule, parents) from None
+    mode = _mode()
+    if mode is DEFAULT_MODE:
+        node: Value = _new(Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = None
+        node._parents = parents
+        node._rule = rule
+        return node
+    return _record_special(rule, out, parents, mode)
+
+
+def _record_special(rule: R.Rule, out: float, parents: tuple[Value, ...], mode: Mode) -> Value:
+    if mode.anomaly and not math.isfinite(out):
+        raise AnomalyError(_anomaly_message(rule, out, parents), rule.name, "forward")
+    node = Value(out)
+    if mode.grad_enabled:
+        node._parents = parents
+        node._rule = rule
+    return node
+
+
+def _anomaly_message(rule: R.Rule, out: float, parents: tuple[Value, ...]) -> str:
+    inputs = "; ".join(describe_node(p) for p in parents[:8])
+    if len(parents) > 8:
+        inputs += f"; ... ({len(parents)} inputs)"
+    bad = [p for p in parents if not math.isfinite(p.data)]
+    if bad:
+        origin = (
+            f"It came in through input {describe_node(bad[0])}, which is a leaf: "
+            "the non-finite number was given, not computed."
+            if not bad[0]._parents
+            else f"It came in through {describe_node(bad[0])}."
+        )
+    else:
+        origin = "This is the first node where it appeared: all its inputs are finite."
+    return f"forward: {rule.name} produced {out!r} from inputs [{inputs}]. {origin}"
+
+
+def _located(err: DomainError, rule: R.Rule, parents: tuple[Value, ...]) -> DomainError:
+    """Add the input nodes' labels to a domain error raised by a forward function."""
+    where = "; ".join(describe_node(p) for p in parents[:8])
+    located = type(err)(f"{err} [inputs: {where}]", err.op or rule.name, err.inputs)
+    return located
