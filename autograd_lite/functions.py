@@ -13,7 +13,9 @@ from typing import overload
 from . import rules as R
 from .value import Number, Value, _to_float, _unary, apply, as_value
 
-__all__ = ["abs", "cos", "dot", "exp", "log", "relu", "sigmoid", "sin", "sqrt", "sum_values", "tanh"]
+__all__ = [
+    "abs", "cos", "dot", "exp", "log", "relu", "sigmoid", "sin", "sqrt", "sum_values", "tanh",
+]
 
 _SQRT = R.POW.with_param(0.5)
 
@@ -88,7 +90,7 @@ def relu(x: Value | Number) -> Value | float:
 def abs(x: Value) -> Value: ...
 @overload
 def abs(x: Number) -> float: ...
-def abs(x: Value | Number) -> Value | float:  # noqa: A001
+def abs(x: Value | Number) -> Value | float:
     """``|x|``; its derivative at 0 is taken as 0.
 
     Accepts a Value (returns a new node) or a number (returns a float).

@@ -112,7 +112,7 @@ class Value:
             if lifted is None:
                 return NotImplemented
             return _binary(R.ADD, self, lifted)
-        return _binary(R.ADD, self, other)  # type: ignore[arg-type]
+        return _binary(R.ADD, self, other)
 
     def __radd__(self, other: Number) -> Value:
         lifted = _lift(other, "+")
@@ -126,7 +126,7 @@ class Value:
             if lifted is None:
                 return NotImplemented
             return _binary(R.SUB, self, lifted)
-        return _binary(R.SUB, self, other)  # type: ignore[arg-type]
+        return _binary(R.SUB, self, other)
 
     def __rsub__(self, other: Number) -> Value:
         lifted = _lift(other, "-")
@@ -140,7 +140,7 @@ class Value:
             if lifted is None:
                 return NotImplemented
             return _binary(R.MUL, self, lifted)
-        return _binary(R.MUL, self, other)  # type: ignore[arg-type]
+        return _binary(R.MUL, self, other)
 
     def __rmul__(self, other: Number) -> Value:
         lifted = _lift(other, "*")
@@ -154,7 +154,7 @@ class Value:
             if lifted is None:
                 return NotImplemented
             return _binary(R.DIV, self, lifted)
-        return _binary(R.DIV, self, other)  # type: ignore[arg-type]
+        return _binary(R.DIV, self, other)
 
     def __rtruediv__(self, other: Number) -> Value:
         lifted = _lift(other, "/")
