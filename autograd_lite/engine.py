@@ -41,14 +41,14 @@ def topological_order(root: Value) -> list[Value]:
     order: list[Value] = []
     visited = {root}
     # Each stack entry is a node and an iterator over the parents still to visit.
-    stack = [(root, iter(root._parents))]
+    stack = [(root, iter(root.parents))]
     push = stack.append
     while stack:
         node, pending = stack[-1]
         for parent in pending:
             if parent not in visited:
                 visited.add(parent)
-                push((parent, iter(parent._parents)))
+                push((parent, iter(parent.parents)))
                 break
         else:
             stack.pop()
@@ -76,34 +76,70 @@ def backward(root: Value, gradient: Any = 1.0, *, create_graph: bool = False) ->
     if create_graph or current_mode().anomaly:
         grads = _backprop(root, seed, create_graph=create_graph)
         for node, g in grads.items():
-            node.grad = node.grad + g if not node._parents else g
+            node.grad = node.grad + g if node._rule is None else g
         return
 
-    order = topological_order(root)
-    for node in order:
-        if node._parents:
-            node.grad = 0.0
+    _float_backward(root, seed)
+
+
+def _float_backward(root: Value, seed: float) -> None:
+    """The hot loop of ``backward()``: float gradients, written into ``.grad``.
+
+    Two passes, no recursion and no per-node allocations beyond the counters:
+    1. walk the graph from the root, counting for every node how many of its consumers are
+       in the graph (and resetting the gradients of intermediate nodes);
+    2. process nodes root-first, releasing a node once all its consumers have passed their
+       gradient to it (Kahn's algorithm), and apply each node's rule.
+    Same order every time for the same graph. ``_backprop`` is the plain reference version.
+    """
+    pending = {root: 0}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node._rule is None:
+            continue
+        node.grad = 0.0
+        b = node._b
+        inputs = node._a if b is None else (node._a, b)
+        if inputs.__class__ is not tuple:
+            inputs = (inputs,)
+        for p in inputs:
+            if p in pending:
+                pending[p] += 1
+            else:
+                pending[p] = 1
+                stack.append(p)
+
     root.grad += seed
     fm = FLOAT_MATH
-    for node in reversed(order):
-        parents = node._parents
-        if not parents:
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        rule = node._rule
+        if rule is None:
             continue
         g = node.grad
-        local_grads = node._rule.local_grads  # type: ignore[union-attr]
-        if len(parents) == 2:
-            a, b = parents
-            da, db = local_grads(fm, node.data, a.data, b.data)
+        a = node._a
+        b = node._b
+        if b is not None:
+            da, db = rule.local_grads(fm, node.data, a.data, b.data)
             a.grad += g * da
             b.grad += g * db
-        elif len(parents) == 1:
-            (a,) = parents
-            (da,) = local_grads(fm, node.data, a.data)
+            inputs = (a, b)
+        elif a.__class__ is not tuple:
+            (da,) = rule.local_grads(fm, node.data, a.data)
             a.grad += g * da
+            inputs = (a,)
         else:
-            local = local_grads(fm, node.data, *[p.data for p in parents])
-            for p, d in zip(parents, local, strict=True):
+            local = rule.local_grads(fm, node.data, *[p.data for p in a])
+            for p, d in zip(a, local, strict=True):
                 p.grad += g * d
+            inputs = a
+        for p in inputs:
+            left = pending[p] - 1
+            pending[p] = left
+            if left == 0:
+                ready.append(p)
 
 
 class ValueMath:
@@ -160,7 +196,7 @@ def _backprop(root: Value, seed: Any, *, create_graph: bool) -> dict[Value, Any]
     order = topological_order(root)
     grads: dict[Value, Any] = {root: seed}
     for node in reversed(order):
-        parents = node._parents
+        parents = node.parents
         if not parents:
             continue
         g = grads[node]
@@ -187,10 +223,11 @@ def _backward_anomaly(node: Value, index: int, g: Any, d: Any, contribution: Any
     d_ = d.data if isinstance(d, Value) else d
     rule = node._rule
     assert rule is not None
-    inputs = "; ".join(describe_node(p) for p in node._parents[:8])
+    parents = node.parents
+    inputs = "; ".join(describe_node(p) for p in parents[:8])
     return (
         f"backward: {rule.name} gave a non-finite gradient {value!r} for its input #{index} "
-        f"({describe_node(node._parents[index])}): upstream grad {g_!r} x local derivative "
+        f"({describe_node(parents[index])}): upstream grad {g_!r} x local derivative "
         f"{d_!r}. Node: {describe_node(node)}, inputs [{inputs}]."
     )
 

@@ -56,13 +56,17 @@ class Value:
         7.0
     """
 
-    __slots__ = ("_parents", "_rule", "data", "grad", "label")
+    # One object per node, no tuple: the cyclic garbage collector counts and scans tracked
+    # objects, so a node that is a single object halves its work on large graphs.
+    # _a and _b are the inputs of a unary/binary op; an n-ary op keeps a tuple in _a.
+    __slots__ = ("_a", "_b", "_rule", "data", "grad", "label")
 
     data: float
     grad: Any
     label: str | None
-    _parents: tuple[Value, ...]
     _rule: R.Rule | None
+    _a: Any
+    _b: Value | None
 
     def __init__(self, data: object, label: str | None = None) -> None:
         if label is not None and not isinstance(label, str):
@@ -70,8 +74,9 @@ class Value:
         self.data = _to_float(data, "Value")
         self.grad = 0.0
         self.label = label
-        self._parents = ()
         self._rule = None
+        self._a = None
+        self._b = None
 
     # ------------------------------------------------------------------ graph facts
 
@@ -83,8 +88,15 @@ class Value:
 
     @property
     def parents(self) -> tuple[Value, ...]:
-        """The inputs of the operation that produced this node, in order."""
-        return self._parents
+        """The inputs of the operation that produced this node, in order (``()`` for a leaf)."""
+        if self._b is not None:
+            return (self._a, self._b)
+        a = self._a
+        if a is None:
+            return ()
+        return a if a.__class__ is tuple else (a,)
+
+    _parents = parents  # the older internal name, kept for code written against it
 
     @property
     def rule(self) -> R.Rule | None:
@@ -94,7 +106,7 @@ class Value:
     @property
     def is_leaf(self) -> bool:
         """True for a node no operation produced (an input, a parameter, a constant)."""
-        return not self._parents
+        return self._rule is None
 
     def __repr__(self) -> str:
         parts = [f"data={self.data:.6g}", f"grad={_fmt_grad(self.grad)}"]
@@ -305,8 +317,9 @@ def _lift(x: object, op: str) -> Value | None:
         v.data = x
         v.grad = 0.0
         v.label = None
-        v._parents = ()
         v._rule = None
+        v._a = None
+        v._b = None
         return v
     if isinstance(x, Value):
         return x
@@ -346,8 +359,9 @@ def _unary(rule: R.Rule, x: Value) -> Value:
         node.data = out
         node.grad = 0.0
         node.label = None
-        node._parents = (x,)
         node._rule = rule
+        node._a = x
+        node._b = None
         return node
     return _record_special(rule, out, (x,), mode)
 
@@ -363,8 +377,9 @@ def _binary(rule: R.Rule, a: Value, b: Value) -> Value:
         node.data = out
         node.grad = 0.0
         node.label = None
-        node._parents = (a, b)
         node._rule = rule
+        node._a = a
+        node._b = b
         return node
     return _record_special(rule, out, (a, b), mode)
 
@@ -399,10 +414,19 @@ def apply(rule: R.Rule, inputs: Sequence[Value]) -> Value:
         node.data = out
         node.grad = 0.0
         node.label = None
-        node._parents = parents
         node._rule = rule
+        _set_parents(node, parents)
         return node
     return _record_special(rule, out, parents, mode)
+
+
+def _set_parents(node: Value, parents: tuple[Value, ...]) -> None:
+    if len(parents) == 2:
+        node._a, node._b = parents
+    elif len(parents) == 1:
+        node._a, node._b = parents[0], None
+    else:
+        node._a, node._b = parents, None
 
 
 def _record_special(rule: R.Rule, out: float, parents: tuple[Value, ...], mode: Mode) -> Value:
@@ -410,8 +434,8 @@ def _record_special(rule: R.Rule, out: float, parents: tuple[Value, ...], mode: 
         raise AnomalyError(_anomaly_message(rule, out, parents), rule.name, "forward")
     node = Value(out)
     if mode.grad_enabled:
-        node._parents = parents
         node._rule = rule
+        _set_parents(node, parents)
     return node
 
 
@@ -424,7 +448,7 @@ def _anomaly_message(rule: R.Rule, out: float, parents: tuple[Value, ...]) -> st
         origin = (
             f"It came in through input {describe_node(bad[0])}, which is a leaf: "
             "the non-finite number was given, not computed."
-            if not bad[0]._parents
+            if bad[0]._rule is None
             else f"It came in through {describe_node(bad[0])}."
         )
     else:

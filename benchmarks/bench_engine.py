@@ -31,7 +31,7 @@ import autograd_lite as al  # noqa: E402
 
 def count_nodes(root: Any) -> int:
     """Nodes reachable from root, for either engine (iteratively)."""
-    parents_of = (lambda v: v._parents) if isinstance(root, al.Value) else (lambda v: v._prev)
+    parents_of = (lambda v: v.parents) if isinstance(root, al.Value) else (lambda v: v._prev)
     seen = {id(root)}
     stack = [root]
     while stack:

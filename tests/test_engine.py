@@ -157,7 +157,8 @@ def test_fast_backward_agrees_with_the_general_engine() -> None:
     general = _backprop(y, 1.0, create_graph=False)
     graph_values = _backprop(y, 1.0, create_graph=True)
     for leaf in leaves:
-        assert leaf.grad == general[leaf]
+        # the two visit nodes in different (both valid) orders: sums may differ in the last bit
+        assert leaf.grad == pytest.approx(general[leaf], rel=1e-13)
         assert graph_values[leaf].data == pytest.approx(general[leaf], rel=1e-12)
 
 
