@@ -13,6 +13,7 @@ Build expressions from :class:`Value` nodes, call ``backward()``, read ``.grad``
 from __future__ import annotations
 
 from . import rules
+from .draw import GraphDrawing, GraphTooLargeError, draw_graph
 from .engine import backward, gradients, topological_order, zero_grad
 from .errors import (
     AnomalyError,
@@ -23,6 +24,7 @@ from .errors import (
 )
 from .functions import abs, cos, dot, exp, log, relu, sigmoid, sin, sqrt, sum_values, tanh
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .render import RenderError
 from .value import Value
 
 __version__ = "0.1.0"
@@ -31,14 +33,18 @@ __all__ = [
     "AnomalyError",
     "DivisionByZeroError",
     "DomainError",
+    "GraphDrawing",
+    "GraphTooLargeError",
     "MissingRuleError",
     "OverflowDomainError",
+    "RenderError",
     "Value",
     "abs",
     "backward",
     "cos",
     "detect_anomaly",
     "dot",
+    "draw_graph",
     "enable_grad",
     "exp",
     "gradients",

@@ -2,6 +2,7 @@
 
 Commands:
     demo    train small networks and write figures and a graph drawing (``demo --help``)
+    graph   draw a formula's computation graph to a file (``graph --help``)
 
 Each command lives in its own module with a ``main(argv) -> int`` function; this file only
 dispatches, so ``python -m autograd_lite`` stays fast to start.
@@ -14,6 +15,7 @@ import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("autograd_lite.demo", "train small networks and write figures and a graph drawing"),
+    "graph": ("autograd_lite.graph_cli", "draw a formula's computation graph to a file"),
 }
 
 
