@@ -276,7 +276,7 @@ def draw_graph(
     key_of = _group_key_function(group)
 
     order = topological_order(root)
-    num_ops = sum(1 for node in order if node._parents)
+    num_ops = sum(1 for node in order if node.parents)
     total = len(order) + num_ops
     if max_nodes is not None and total > max_nodes:
         raise GraphTooLargeError(
@@ -315,8 +315,8 @@ def draw_graph(
     for node in order:
         nid = ids[node]
         path = paths.get(node, ())
-        if node._parents:
-            rule = node._rule
+        if node.parents:
+            rule = node.rule
             symbol = rule.symbol if rule is not None else node.op
             tree.add_node(path, f"op{nid[1:]}", _op_attrs(symbol))
         attrs = {
@@ -328,11 +328,11 @@ def draw_graph(
     tree.emit(dot)
 
     for node in order:
-        if not node._parents:
+        if not node.parents:
             continue
         op_id = f"op{ids[node][1:]}"
         locals_ = _local_grads(node) if edge_labels else None
-        for i, parent in enumerate(node._parents):
+        for i, parent in enumerate(node.parents):
             attrs = {}
             if locals_ is not None:
                 attrs["label"] = _escape_text(_edge_text(locals_[i], node.grad, computed, number))
@@ -424,10 +424,10 @@ def _as_float(x: Any) -> float:
 
 
 def _local_grads(node: Value) -> tuple[float, ...] | None:
-    rule = node._rule
+    rule = node.rule
     if rule is None:
         return None
-    inputs = [p.data for p in node._parents]
+    inputs = [p.data for p in node.parents]
     try:
         grads = rule.local_grads(FLOAT_MATH, node.data, *inputs)
         return tuple(_as_float(g) for g in grads)
@@ -583,6 +583,7 @@ def _group_paths(
        in, if it is an unlabelled constant or one of its inputs is in that cluster too
        (``0 + w0*x0`` from Python's ``sum()`` inside a neuron).
     """
+    inputs = {node: node.parents for node in order}
     paths: dict[Value, tuple[str, ...]] = {}
     own: set[Value] = set()
     for node in order:  # inputs before the nodes computed from them
@@ -590,9 +591,9 @@ def _group_paths(
         if path:
             paths[node] = path
             own.add(node)
-        elif node._parents:
-            from_params = {paths[p] for p in node._parents if p in own and not p._parents}
-            from_all = {paths.get(p, ()) for p in node._parents}
+        elif inputs[node]:
+            from_params = {paths[p] for p in inputs[node] if p in own and not inputs[p]}
+            from_all = {paths.get(p, ()) for p in inputs[node]}
             if len(from_params) == 1:
                 paths[node] = from_params.pop()
             elif len(from_all) == 1 and () not in from_all:
@@ -600,7 +601,7 @@ def _group_paths(
 
     consumers: dict[Value, list[Value]] = {}
     for node in order:
-        for parent in node._parents:
+        for parent in inputs[node]:
             consumers.setdefault(parent, []).append(node)
     for node in reversed(order):  # consumers before the nodes they use
         if node in paths or node not in consumers:
@@ -609,8 +610,8 @@ def _group_paths(
         if len(targets) != 1 or () in targets:
             continue
         target = targets.pop()
-        constant = not node._parents and not node.label
-        if constant or any(paths.get(p) == target for p in node._parents):
+        constant = not inputs[node] and not node.label
+        if constant or any(paths.get(p) == target for p in inputs[node]):
             paths[node] = target
     return paths
 
