@@ -13,6 +13,7 @@ Build expressions from :class:`Value` nodes, call ``backward()``, read ``.grad``
 from __future__ import annotations
 
 from . import rules
+from .arrays import data, grads, values
 from .draw import GraphDrawing, GraphTooLargeError, draw_graph
 from .engine import backward, gradients, topological_order, zero_grad
 from .errors import (
@@ -42,12 +43,14 @@ __all__ = [
     "abs",
     "backward",
     "cos",
+    "data",
     "detect_anomaly",
     "dot",
     "draw_graph",
     "enable_grad",
     "exp",
     "gradients",
+    "grads",
     "is_grad_enabled",
     "log",
     "no_grad",
@@ -59,5 +62,6 @@ __all__ = [
     "sum_values",
     "tanh",
     "topological_order",
+    "values",
     "zero_grad",
 ]
