@@ -1,0 +1,630 @@
+"""Neural-network building blocks made of ``Value`` parameters: Module, Neuron, Layer, MLP.
+
+Every trainable number is a leaf :class:`~autograd_lite.value.Value` owned by a module. Modules
+nest (an MLP holds layers, a layer holds neurons), and each parameter gets a stable dotted name
+from its place in that tree. The name is also the parameter's ``label``, so drawings and error
+messages show where a number lives.
+
+Naming scheme (drawing code clusters nodes by these prefixes; keep it stable):
+
+- a parameter is ``<path>.w.<k>`` (the weight of input k) or ``<path>.b`` (the bias);
+- ``<path>`` is the neuron's place: ``layers.<i>.neurons.<j>`` inside an :class:`MLP`,
+  ``neurons.<j>`` inside a standalone :class:`Layer`, empty for a standalone :class:`Neuron`
+  (so its parameters are just ``w.0 ... w.<n-1>`` and ``b``);
+- each forward pass labels the neuron's weighted-sum node ``<path>.z`` (one fused ``linear``
+  node, ``w·x + b``) and its activation node ``<path>.a`` (none for a linear neuron, whose
+  output is ``z``);
+- input numbers a module turns into leaves are labelled ``x.<k>``.
+
+Example: ``MLP(2, [16, 16, 1])`` has ``layers.0.neurons.3.w.1``, ``layers.2.neurons.0.b``, and
+its forward pass builds ``layers.1.neurons.5.z`` and ``layers.1.neurons.5.a``.
+
+Parameters round-trip through :meth:`Module.state_dict` / :meth:`Module.load_state_dict` and
+through JSON files with :meth:`Module.save` / :meth:`Module.load` (floats are written with
+``repr``, which Python reads back bit for bit).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from .functions import dot
+from .modes import no_grad
+from .value import Value
+
+__all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron"]
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+"""The activation names a Neuron accepts."""
+
+INITS = ("uniform", "scaled")
+"""Initialisation schemes: ``uniform`` draws weights from U(-1, 1) (the classic); ``scaled``
+draws them from U(-a, a) with a = sqrt(6 / nin) for relu and sqrt(3 / nin) otherwise, which
+keeps activations at a steady size through deeper nets. Biases start at 0 in both."""
+
+_FILE_FORMAT = "autograd_lite.state_dict"
+_FILE_VERSION = 1
+
+_ACTIVATION_FN: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+
+_ARRAY_ACTIVATION: dict[str, Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]] = {
+    "relu": lambda z: np.where(z <= 0, 0.0, z),  # like the relu rule: NaN passes through
+    "tanh": np.tanh,
+    # exp(-log(1 + exp(-z))) never overflows
+    "sigmoid": lambda z: np.exp(-np.logaddexp(0.0, -z)),
+    "linear": lambda z: z,
+}
+
+Seed = int | random.Random | None
+
+
+def _rng(seed: Seed) -> random.Random:
+    if isinstance(seed, random.Random):
+        return seed
+    if seed is None or (isinstance(seed, int) and not isinstance(seed, bool)):
+        return random.Random(seed)
+    raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")
+
+
+def _check_count(what: str, n: object) -> int:
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return n
+
+
+def _check_choice(what: str, value: object, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ValueError(f"{what} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return str(value)
+
+
+class Module:
+    """Base class of everything that owns parameters.
+
+    A subclass says what it holds by overriding :meth:`named_children` (sub-modules) and/or
+    :meth:`own_parameters` (its own leaves), defines ``__call__``, and calls
+    :meth:`relabel` at the end of ``__init__`` so labels equal names.
+
+    Example:
+        >>> from autograd_lite.nn import MLP
+        >>> model = MLP(2, [3, 1], seed=0)
+        >>> [name for name, _ in model.named_parameters()][:3]
+        ['layers.0.neurons.0.w.0', 'layers.0.neurons.0.w.1', 'layers.0.neurons.0.b']
+    """
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The sub-modules with their names, in a fixed order. None by default."""
+        return iter(())
+
+    def own_parameters(self) -> Iterator[tuple[str, Value]]:
+        """The parameters this module holds directly (not its children's). None by default."""
+        return iter(())
+
+    def named_parameters(self, prefix: str = "") -> list[tuple[str, Value]]:
+        """Every parameter with its dotted name, depth-first in construction order.
+
+        Args:
+            prefix: put in front of every name (used when this module is a child).
+
+        Returns:
+            A list of ``(name, Value)`` pairs.
+        """
+        out = [(prefix + name, p) for name, p in self.own_parameters()]
+        for name, child in self.named_children():
+            out.extend(child.named_parameters(f"{prefix}{name}."))
+        return out
+
+    def parameters(self) -> list[Value]:
+        """Every parameter, in the order of :meth:`named_parameters`."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0.0 (gradients of leaves accumulate otherwise)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def relabel(self, prefix: str = "") -> None:
+        """Set every parameter's label to its name (and let modules update node labels).
+
+        Args:
+            prefix: the name of this module inside its parent, with a trailing dot.
+        """
+        self._set_prefix(prefix)
+        for name, p in self.own_parameters():
+            p.label = prefix + name
+        for name, child in self.named_children():
+            child.relabel(f"{prefix}{name}.")
+
+    def _set_prefix(self, prefix: str) -> None:
+        """Hook for modules that label the nodes they build; does nothing by default."""
+        del prefix
+
+    def forward_array(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """The outputs for every row of ``X`` as floats, without keeping a graph.
+
+        This generic version calls the module on each row under ``no_grad()``;
+        :class:`MLP` overrides it with a vectorised numpy version (much faster for plotting a
+        decision boundary over a grid).
+
+        Args:
+            X: inputs, shape (samples, inputs).
+
+        Returns:
+            An array of shape (samples, outputs).
+        """
+        rows = _rows(self, X)
+        out: list[list[float]] = []
+        call: Callable[[list[float]], Any] = self.__call__  # type: ignore[operator]
+        with no_grad():
+            for row in rows:
+                result = call(row)
+                values = [result] if isinstance(result, Value) else result
+                out.append([v.data if isinstance(v, Value) else float(v) for v in values])
+        return np.asarray(out, dtype=np.float64).reshape(len(rows), -1)
+
+    # ------------------------------------------------------------------ state
+
+    def state_dict(self) -> dict[str, float]:
+        """The parameter values by name (a new dict of floats; changing it changes nothing).
+
+        Example:
+            >>> from autograd_lite.nn import Neuron
+            >>> Neuron(2, seed=1).state_dict().keys()
+            dict_keys(['w.0', 'w.1', 'b'])
+        """
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, object]) -> None:
+        """Set the parameters from a name -> number mapping, all or nothing.
+
+        Every key must name a parameter and every parameter must have a key; values must be
+        real numbers (ints are accepted, bools are not). The mapping is fully checked before
+        any parameter changes, so a bad one leaves the model as it was. Gradients are kept.
+
+        Args:
+            state: e.g. the result of :meth:`state_dict`.
+
+        Raises:
+            TypeError: ``state`` is not a mapping, or a value is not a real number.
+            KeyError: names are missing or unexpected (the message lists some of each).
+
+        Example:
+            >>> from autograd_lite.nn import Neuron
+            >>> a, b = Neuron(3, seed=1), Neuron(3, seed=2)
+            >>> b.load_state_dict(a.state_dict()); b.state_dict() == a.state_dict()
+            True
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"load_state_dict: expected a mapping of names to numbers, "
+                f"got {type(state).__name__}"
+            )
+        named = self.named_parameters()
+        names = {name for name, _ in named}
+        missing = [name for name, _ in named if name not in state]
+        unexpected = [k for k in state if k not in names]
+        if missing or unexpected:
+            raise KeyError(self._mismatch_message(missing, unexpected, len(state)))
+        values: list[float] = []
+        for name, _ in named:
+            values.append(_state_number(name, state[name]))
+        for (_, p), v in zip(named, values, strict=True):
+            p.data = v
+
+    def _mismatch_message(
+        self, missing: Sequence[object], unexpected: Sequence[object], given: int
+    ) -> str:
+        def some(xs: Sequence[object]) -> str:
+            shown = ", ".join(repr(x) for x in xs[:4])
+            return shown + (f", ... ({len(xs)} in all)" if len(xs) > 4 else "")
+
+        parts = [
+            f"parameters do not match {self!r}: it has {len(self.parameters())}, "
+            f"the state has {given}"
+        ]
+        if missing:
+            parts.append(f"missing {some(missing)}")
+        if unexpected:
+            parts.append(f"unexpected {some(unexpected)}")
+        return "; ".join(parts) + ". Nothing was changed."
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the parameters to a JSON file that :meth:`load` reads back exactly.
+
+        The file is written to a temporary name and then moved into place, so an existing
+        file is never left half-written. Non-finite parameters are refused (JSON has no NaN).
+
+        Args:
+            path: where to write.
+
+        Example:
+            >>> import tempfile, os
+            >>> from autograd_lite.nn import MLP
+            >>> model = MLP(2, [4, 1], seed=0)
+            >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+            >>> model.save(path); MLP(2, [4, 1], seed=9).load(path) is None
+            True
+        """
+        state = self.state_dict()
+        for name, v in state.items():
+            if not math.isfinite(v):
+                raise ValueError(f"save: parameter {name!r} is {v!r}; JSON cannot hold it")
+        document = {
+            "format": _FILE_FORMAT,
+            "version": _FILE_VERSION,
+            "model": repr(self),
+            "parameters": state,
+        }
+        text = json.dumps(document, indent=1, allow_nan=False)
+        target = Path(path)
+        directory = target.parent if str(target.parent) else Path(".")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Read parameters written by :meth:`save` into this model, all or nothing.
+
+        Args:
+            path: the JSON file.
+
+        Raises:
+            FileNotFoundError: no such file.
+            ValueError: the file is not valid JSON or not a saved state (message names it).
+            KeyError: its parameter names do not match this model (it says which and what
+                the file was saved from).
+            TypeError: a parameter value is not a number.
+        """
+        target = Path(path)
+        try:
+            document = json.loads(target.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise ValueError(f"load: {str(target)!r} is not valid JSON ({err})") from None
+        except UnicodeDecodeError as err:
+            raise ValueError(f"load: {str(target)!r} is not a text file ({err})") from None
+        if (
+            not isinstance(document, dict)
+            or document.get("format") != _FILE_FORMAT
+            or not isinstance(document.get("parameters"), dict)
+        ):
+            raise ValueError(
+                f"load: {str(target)!r} is not an autograd_lite state file "
+                f"(expected a JSON object with format {_FILE_FORMAT!r} and 'parameters')"
+            )
+        if document.get("version") != _FILE_VERSION:
+            raise ValueError(
+                f"load: {str(target)!r} has format version {document.get('version')!r}; "
+                f"this autograd_lite reads version {_FILE_VERSION}"
+            )
+        try:
+            self.load_state_dict(document["parameters"])
+        except KeyError as err:
+            origin = document.get("model")
+            raise KeyError(
+                f"load: {str(target)!r} (saved from {origin}) does not fit: {err.args[0]}"
+            ) from None
+        except TypeError as err:
+            raise TypeError(f"load: {str(target)!r}: {err}") from None
+
+
+def _rows(owner: object, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    try:
+        array = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{owner}: X must be a 2-D array of numbers ({err})") from None
+    if array.ndim != 2:
+        raise ValueError(f"{owner}: X must be 2-D (samples x inputs), got shape {array.shape}")
+    return array
+
+
+def _state_number(name: str, v: object) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise TypeError(
+            f"parameter {name!r}: expected a number, got {type(v).__name__} {v!r}. "
+            "Nothing was changed."
+        )
+    return float(v)
+
+
+def _as_inputs(owner: object, x: object, nin: int) -> list[Value]:
+    """Check one sample's inputs and return them as Values (numbers become labelled leaves)."""
+    try:
+        n = len(x)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"{owner}: expected a sequence of {nin} inputs, got {type(x).__name__} {x!r}"
+        ) from None
+    if n != nin:
+        hint = " (call the model on one sample at a time)" if n and _is_nested(x) else ""
+        raise ValueError(f"{owner}: expected {nin} inputs, got {n}{hint}")
+    out: list[Value] = []
+    for k, v in enumerate(cast("Sequence[Any]", x)):
+        if v.__class__ is Value:
+            out.append(v)
+            continue
+        try:
+            out.append(Value(v, f"x.{k}"))
+        except TypeError:
+            raise TypeError(
+                f"{owner}: input {k} must be a number or a Value, got {type(v).__name__} {v!r}"
+            ) from None
+    return out
+
+
+def _is_nested(x: Any) -> bool:
+    try:
+        first = x[0]
+    except (TypeError, IndexError, KeyError):
+        return False
+    return hasattr(first, "__len__")
+
+
+class Neuron(Module):
+    """One neuron: ``activation(w·x + b)`` over ``nin`` inputs.
+
+    The weighted sum is a single fused ``linear`` node (:func:`autograd_lite.dot` with a bias),
+    not 2n binary nodes.
+
+    Args:
+        nin: number of inputs.
+        activation: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or ``"linear"``.
+        init: ``"uniform"`` (weights from U(-1, 1)) or ``"scaled"`` (see :data:`INITS`).
+        seed: an int, a ``random.Random`` (shared to draw many modules from one stream) or
+            None (unseeded).
+
+    Attributes:
+        w: the weights (labelled ``w.0`` ...), b: the bias (``b``).
+
+    Example:
+        >>> from autograd_lite.nn import Neuron
+        >>> n = Neuron(2, activation="tanh", seed=0)
+        >>> y = n([1.0, -2.0]); y.label, y.parents[0].op
+        ('a', 'linear')
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        *,
+        init: str = "uniform",
+        seed: Seed = None,
+    ) -> None:
+        self.nin = _check_count("Neuron: nin", nin)
+        self.activation = _check_choice("Neuron: activation", activation, ACTIVATIONS)
+        self.init = _check_choice("Neuron: init", init, INITS)
+        rng = _rng(seed)
+        if init == "uniform":
+            bound = 1.0
+        else:
+            bound = math.sqrt((6.0 if activation == "relu" else 3.0) / nin)
+        self.w = [Value(rng.uniform(-bound, bound)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self._act = _ACTIVATION_FN[self.activation]
+        self.relabel()
+
+    def own_parameters(self) -> Iterator[tuple[str, Value]]:
+        for k, w in enumerate(self.w):
+            yield f"w.{k}", w
+        yield "b", self.b
+
+    def _set_prefix(self, prefix: str) -> None:
+        self._path = prefix[:-1] if prefix else "neuron"
+        self._z_label = prefix + "z"
+        self._a_label = prefix + "a"
+
+    def __call__(self, x: Sequence[Value | float]) -> Value:
+        """Apply the neuron to one sample.
+
+        Args:
+            x: ``nin`` numbers or Values.
+
+        Returns:
+            The output node.
+        """
+        return self._forward(_as_inputs(self, x, self.nin))
+
+    def _forward(self, xs: list[Value]) -> Value:
+        z = dot(self.w, xs, bias=self.b)
+        z.label = self._z_label
+        act = self._act
+        if act is None:
+            return z
+        a = act(z)
+        a.label = self._a_label
+        return a
+
+    def __repr__(self) -> str:
+        where = "" if self._path == "neuron" else f", name={self._path!r}"
+        return f"Neuron({self.nin}, activation={self.activation!r}{where})"
+
+
+class Layer(Module):
+    """``nout`` neurons that all see the same ``nin`` inputs; calling it returns a list.
+
+    Args:
+        nin: inputs per neuron.
+        nout: number of neurons (outputs).
+        activation: every neuron's activation (see :class:`Neuron`).
+        init: initialisation scheme (see :data:`INITS`).
+        seed: an int, a ``random.Random`` or None.
+
+    Example:
+        >>> from autograd_lite.nn import Layer
+        >>> layer = Layer(3, 2, seed=0)
+        >>> [v.label for v in layer([1.0, 2.0, 3.0])]
+        ['neurons.0.a', 'neurons.1.a']
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        *,
+        init: str = "uniform",
+        seed: Seed = None,
+    ) -> None:
+        self.nin = _check_count("Layer: nin", nin)
+        self.nout = _check_count("Layer: nout", nout)
+        rng = _rng(seed)
+        self.neurons = [Neuron(nin, activation, init=init, seed=rng) for _ in range(nout)]
+        self.activation = activation
+        self._path = "layer"
+        self.relabel()
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for j, n in enumerate(self.neurons):
+            yield f"neurons.{j}", n
+
+    def _set_prefix(self, prefix: str) -> None:
+        self._path = prefix[:-1] if prefix else "layer"
+
+    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+        """Apply every neuron to one sample.
+
+        Args:
+            x: ``nin`` numbers or Values.
+
+        Returns:
+            ``nout`` output nodes (a list even when ``nout`` is 1).
+        """
+        xs = _as_inputs(self, x, self.nin)
+        return [n._forward(xs) for n in self.neurons]
+
+    def __repr__(self) -> str:
+        where = "" if self._path == "layer" else f", name={self._path!r}"
+        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r}{where})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of neurons, each layer feeding the next.
+
+    Args:
+        nin: number of inputs.
+        sizes: neurons per layer, the last being the number of outputs, e.g. ``[16, 16, 1]``.
+        activation: activation of the hidden layers.
+        output_activation: activation of the last layer (``"linear"`` gives logits/scores).
+        init: initialisation scheme (see :data:`INITS`); ``"scaled"`` suits deeper nets.
+        seed: an int, a ``random.Random`` or None. The same seed gives the same weights.
+
+    Calling it on one sample returns the list of output nodes (a list even for one output).
+
+    Example:
+        >>> from autograd_lite.nn import MLP
+        >>> model = MLP(2, [16, 16, 1], seed=0)
+        >>> out = model([0.5, -1.0]); len(out), out[0].label, len(model.parameters())
+        (1, 'layers.2.neurons.0.z', 337)
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        sizes: Sequence[int],
+        activation: str = "relu",
+        output_activation: str = "linear",
+        *,
+        init: str = "uniform",
+        seed: Seed = None,
+    ) -> None:
+        self.nin = _check_count("MLP: nin", nin)
+        if isinstance(sizes, int | str) or not isinstance(sizes, Sequence) or not sizes:
+            raise ValueError(f"MLP: sizes must be a non-empty list of ints, got {sizes!r}")
+        self.sizes = [_check_count(f"MLP: sizes[{i}]", s) for i, s in enumerate(sizes)]
+        _check_choice("MLP: activation", activation, ACTIVATIONS)
+        _check_choice("MLP: output_activation", output_activation, ACTIVATIONS)
+        _check_choice("MLP: init", init, INITS)
+        self.activation = activation
+        self.output_activation = output_activation
+        self.init = init
+        rng = _rng(seed)
+        dims = [nin, *self.sizes]
+        last = len(self.sizes) - 1
+        self.layers = [
+            Layer(
+                dims[i],
+                dims[i + 1],
+                output_activation if i == last else activation,
+                init=init,
+                seed=rng,
+            )
+            for i in range(len(self.sizes))
+        ]
+        self.relabel()
+
+    @property
+    def nout(self) -> int:
+        """Number of outputs (the size of the last layer)."""
+        return self.sizes[-1]
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for i, layer in enumerate(self.layers):
+            yield f"layers.{i}", layer
+
+    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+        """Apply the network to one sample.
+
+        Args:
+            x: ``nin`` numbers or Values.
+
+        Returns:
+            ``nout`` output nodes.
+        """
+        h = _as_inputs(self, x, self.nin)
+        for layer in self.layers:
+            h = [n._forward(h) for n in layer.neurons]
+        return h
+
+    def forward_array(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """The outputs for every row of ``X``, computed with numpy from the current parameters.
+
+        The same function as calling the model on each row (tests check the two agree to
+        rounding), but vectorised and building no graph: use it to evaluate many points.
+
+        Args:
+            X: inputs, shape (samples, nin).
+
+        Returns:
+            An array of shape (samples, nout).
+
+        Example:
+            >>> from autograd_lite.nn import MLP
+            >>> model = MLP(2, [4, 3], seed=0)
+            >>> model.forward_array([[0.5, -1.0], [0.0, 0.0]]).shape
+            (2, 3)
+        """
+        h = _rows(self, X)
+        if h.shape[1] != self.nin:
+            raise ValueError(f"{self!r}: X has {h.shape[1]} columns, expected {self.nin}")
+        for layer in self.layers:
+            weights = np.array([[w.data for w in n.w] for n in layer.neurons]).T
+            bias = np.array([n.b.data for n in layer.neurons])
+            h = _ARRAY_ACTIVATION[layer.activation](h @ weights + bias)
+        return h
+
+    def __repr__(self) -> str:
+        extra = f", init={self.init!r}" if self.init != "uniform" else ""
+        return (
+            f"MLP({self.nin}, {self.sizes}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r}{extra})"
+        )
