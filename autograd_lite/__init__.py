@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from . import rules
 from .arrays import data, grads, values
+from .check import check_gradients, gradcheck
 from .draw import GraphDrawing, GraphTooLargeError, draw_graph
 from .engine import backward, gradients, topological_order, zero_grad
 from .errors import (
@@ -26,6 +27,7 @@ from .errors import (
 from .functions import abs, cos, dot, exp, log, relu, sigmoid, sin, sqrt, sum_values, tanh
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .render import RenderError
+from .report import GradientCheckError, GradientEntry, GradientReport
 from .value import Value
 
 __version__ = "0.1.0"
@@ -34,6 +36,9 @@ __all__ = [
     "AnomalyError",
     "DivisionByZeroError",
     "DomainError",
+    "GradientCheckError",
+    "GradientEntry",
+    "GradientReport",
     "GraphDrawing",
     "GraphTooLargeError",
     "MissingRuleError",
@@ -42,6 +47,7 @@ __all__ = [
     "Value",
     "abs",
     "backward",
+    "check_gradients",
     "cos",
     "data",
     "detect_anomaly",
@@ -49,6 +55,7 @@ __all__ = [
     "draw_graph",
     "enable_grad",
     "exp",
+    "gradcheck",
     "gradients",
     "grads",
     "is_grad_enabled",

@@ -1,0 +1,787 @@
+"""Gradient checks: your hand-derived gradient against the engine, the engine against numerics.
+
+- :func:`check_gradients` asks "is my hand-derived gradient right?": it runs your numpy forward
+  pass on Values, takes the engine's gradient, cross-checks it with central finite differences,
+  and judges your numbers entry by entry.
+- :func:`gradcheck` asks "is the engine right for my function?": it compares the engine's
+  gradient with central finite differences for every argument.
+
+Both return a :class:`~autograd_lite.report.GradientReport`.
+
+How finite differences are taken. The step for an entry ``x`` is ``h = eps * max(1, |x|)``.
+The function is evaluated at ``x``, ``x ± h`` and ``x ± h/10``; the central difference
+``(f(x+h) - f(x-h)) / 2h`` is the estimate shown. Your function is first tried on plain float
+copies of the inputs (fast, and independent of the engine); if it does not run on floats or gives
+a different value there, it is evaluated on fresh Values built under ``no_grad()``. Either way
+only copies are perturbed: your arrays, Values and their ``.grad`` are never touched.
+
+The kink rule. At each step size the left and right difference quotients are compared. For a
+smooth function they differ by about ``h * |f''|``, which shrinks tenfold with the step; across a
+kink (relu or ``np.maximum`` at 0, ``abs`` at 0, a tie in ``np.max``) they differ by the jump in
+slope, whatever the step. An entry is a **kink** when, at the small step, the two one-sided
+quotients differ by more than the rounding-noise floor (``1000 ulp(f) / h``) and by more than half
+their difference at the large step. There any value between the two one-sided slopes is a valid
+answer (it is a subgradient convention), so a value in that range gets the verdict ``"kink"`` and
+one outside it ``"WRONG"``. Entries upstream of a relu or abs node whose input is exactly 0 are
+also pointed out in their row's note, since that is where the engine picks its convention
+(derivative 0).
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .arrays import _float_array, _is_number, entry_label, values
+from .engine import gradients, topological_order
+from .modes import enable_grad, no_grad
+from .report import KINK, OK, UNCLEAR, WRONG, GradientEntry, GradientReport, Tolerances
+from .value import Value, describe_node
+
+__all__ = ["check_gradients", "gradcheck"]
+
+FloatArray = npt.NDArray[np.float64]
+
+_ULP = float(np.finfo(np.float64).eps)
+# Rounding in a loss built from many operations can reach many ulps of the loss; 1000 leaves
+# room for that while staying far below any slope difference worth reporting.
+_NOISE_ULPS = 1000.0
+_REFINE = 10.0  # the second step is h / _REFINE
+# How closely the function on floats must reproduce the traced loss to be trusted as the same
+# function (summation order may differ between numpy's float and object loops).
+_SAME_FUNCTION_RTOL = 1e-8
+_KINK_OPS = ("relu", "abs")
+
+
+# ---------------------------------------------------------------------- reading the inputs
+
+
+@dataclass(frozen=True)
+class _Input:
+    """One input: its name, a float copy of its numbers, and whether it is a single number."""
+
+    name: str
+    array: FloatArray
+    scalar: bool
+
+
+def _first_non_finite(array: FloatArray) -> tuple[int, ...] | None:
+    """Index of the first NaN or inf (0-d arrays included), or None."""
+    bad = ~np.isfinite(array)
+    if not bad.any():
+        return None
+    return tuple(int(i) for i in np.unravel_index(int(np.argmax(bad)), array.shape))
+
+
+def _read_input(name: str, raw: object, what: str) -> _Input:
+    scalar = isinstance(raw, Value) or _is_number(raw)
+    array = _float_array(raw, what, allow_values=True)
+    index = _first_non_finite(array)
+    if index is not None:
+        raise ValueError(
+            f"{what}: {entry_label(name, index)} is {float(array[index])!r}; "
+            "the point to check at must be finite"
+        )
+    return _Input(name, array, scalar)
+
+
+def _read_inputs(inputs: object) -> list[_Input]:
+    if not isinstance(inputs, Mapping):
+        raise TypeError(
+            f"check_gradients: inputs must be a dict of name -> numbers, "
+            f"got {type(inputs).__name__}"
+        )
+    if not inputs:
+        raise ValueError("check_gradients: inputs is empty; give loss_fn's arguments by name")
+    read = []
+    for name, raw in inputs.items():
+        if not isinstance(name, str):
+            raise TypeError(f"check_gradients: input names must be str, got {name!r}")
+        read.append(_read_input(name, raw, f"inputs[{name!r}]"))
+    return read
+
+
+def _read_expected(expected: object, inputs: list[_Input]) -> dict[str, FloatArray]:
+    if not isinstance(expected, Mapping):
+        raise TypeError(
+            f"check_gradients: expected must be a dict of input name -> your gradient, "
+            f"got {type(expected).__name__}"
+        )
+    if not expected:
+        raise ValueError("check_gradients: expected is empty; there is nothing to check")
+    by_name = {i.name: i for i in inputs}
+    out: dict[str, FloatArray] = {}
+    for name, raw in expected.items():
+        if name not in by_name:
+            close = difflib.get_close_matches(str(name), list(by_name), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(
+                f"check_gradients: expected[{name!r}] names no input "
+                f"(inputs: {', '.join(by_name)}){hint}"
+            )
+        what = f"expected[{name!r}]"
+        mine = _float_array(raw, what, allow_values=True)
+        shape = by_name[name].array.shape
+        if mine.shape != shape:
+            hint = (
+                " (same number of entries: reshape it)" if mine.size == int(np.prod(shape)) else ""
+            )
+            raise ValueError(
+                f"check_gradients: {what} has shape {mine.shape} but inputs[{name!r}] has "
+                f"shape {shape}; a gradient has its input's shape{hint}"
+            )
+        index = _first_non_finite(mine)
+        if index is not None:
+            raise ValueError(
+                f"check_gradients: {what}: your value for {entry_label(name, index)} is "
+                f"{float(mine[index])!r}; only finite numbers can be checked"
+            )
+        out[name] = mine
+    return out
+
+
+def _check_tolerances(**tolerances: float) -> None:
+    for key, value in tolerances.items():
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+        ):
+            raise TypeError(f"{key} must be a finite number, got {value!r}")
+        if value < 0 or (key == "eps" and value == 0):
+            raise ValueError(f"{key} must be {'positive' if key == 'eps' else '>= 0'}, got {value}")
+
+
+def _check_keywords(fn: Callable[..., Any], names: list[str]) -> None:
+    """Fail early, naming the input, when loss_fn cannot be called with these keywords."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):  # builtins and some C callables have no signature
+        return
+    kinds = inspect.Parameter
+    by_keyword = {
+        p.name for p in params if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)
+    }
+    takes_any = any(p.kind is kinds.VAR_KEYWORD for p in params)
+    own = ", ".join(p.name for p in params) or "none"
+    for name in names:
+        if name not in by_keyword and not takes_any:
+            raise TypeError(
+                f"check_gradients: loss_fn takes no argument {name!r}, but inputs has it "
+                f"(loss_fn's arguments: {own})"
+            )
+    for p in params:
+        if p.default is not kinds.empty or p.kind in (kinds.VAR_KEYWORD, kinds.VAR_POSITIONAL):
+            continue
+        if p.kind is kinds.POSITIONAL_ONLY or p.name not in names:
+            raise TypeError(
+                f"check_gradients: loss_fn needs argument {p.name!r}, which is not in inputs "
+                f"(inputs: {', '.join(names)})"
+            )
+
+
+def _argument_names(f: Callable[..., Any], count: int) -> list[str]:
+    """Names for gradcheck's positional arguments: f's parameter names where it has them."""
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        return [f"arg{i}" for i in range(count)]
+    kinds = inspect.Parameter
+    positional = [
+        p for p in params if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)
+    ]
+    star = next((p.name for p in params if p.kind is kinds.VAR_POSITIONAL), None)
+    if count > len(positional) and star is None:
+        raise TypeError(
+            f"gradcheck: f takes {len(positional)} positional argument(s) but {count} were given"
+        )
+    required = [p for p in positional if p.default is kinds.empty]
+    if count < len(required):
+        missing = ", ".join(p.name for p in required[count:])
+        raise TypeError(f"gradcheck: f also needs argument(s) {missing}, which were not given")
+    names = [p.name for p in positional[:count]]
+    names += [f"{star}[{i}]" for i in range(count - len(names))]
+    return names
+
+
+# ---------------------------------------------------------------------- evaluating the function
+
+
+def _as_loss_node(result: object, who: str) -> Value:
+    """The scalar Value a traced call returned, or a clear error about what it returned."""
+    if isinstance(result, Value):
+        return result
+    if isinstance(result, np.ndarray):
+        if result.size == 1:
+            item = result.reshape(-1)[0]
+            if isinstance(item, Value):
+                return item
+            result = item
+        else:
+            raise ValueError(
+                f"{who} returned an array of shape {result.shape}; it must return one scalar "
+                "Value (sum or average it: np.sum(...), np.mean(...))"
+            )
+    if isinstance(result, list | tuple):
+        raise ValueError(
+            f"{who} returned a {type(result).__name__} of length {len(result)}; it must return "
+            "one scalar Value"
+        )
+    if _is_number(result):
+        raise TypeError(
+            f"{who} returned the {type(result).__name__} {result!r}, not a Value: it must compute "
+            "its result from the Values it is given (a plain number means the graph was cut, "
+            "e.g. by .data, float() or a constant result)"
+        )
+    raise TypeError(
+        f"{who} returned {type(result).__name__} {result!r}; it must return one scalar Value"
+    )
+
+
+def _as_float(result: object) -> float | None:
+    """The number a call on floats (or on untraced Values) returned, or None if not one number."""
+    if isinstance(result, Value):
+        return result.data
+    if _is_number(result):
+        return float(result)  # type: ignore[arg-type]
+    if isinstance(result, np.ndarray) and result.size == 1:
+        return _as_float(result.reshape(-1)[0])
+    return None
+
+
+class _EvaluationFailed(Exception):
+    """The function could not be evaluated at a perturbed point (outside its domain)."""
+
+
+Call = Callable[[dict[str, Any]], object]
+
+
+class _Evaluator:
+    """Evaluates the user's function at a float point, on floats when it runs on them.
+
+    Float mode is tried once at the unperturbed point and kept only if it reproduces the traced
+    loss; otherwise every evaluation builds fresh leaf Values under ``no_grad()``.
+    """
+
+    def __init__(self, call: Call, inputs: list[_Input], traced: float, who: str) -> None:
+        self._call = call
+        self._inputs = inputs
+        self._who = who
+        self.note = ""
+        self.on_floats = False
+        point = {i.name: i.array for i in inputs}
+        reason = ""
+        try:
+            with np.errstate(all="ignore"):
+                on_floats = _as_float(call(self._float_args(point)))
+        except Exception as err:  # any failure just means "does not run on floats"
+            on_floats = None
+            reason = f" ({type(err).__name__}: {err})"
+        if on_floats is not None and abs(on_floats - traced) <= _SAME_FUNCTION_RTOL * max(
+            1.0, abs(traced)
+        ):
+            self.on_floats = True
+            self.note = f"finite differences: {who} evaluated on float copies of the inputs"
+        else:
+            if on_floats is not None:
+                reason = f" (on floats it gives {on_floats!r}, on Values {traced!r})"
+            self.note = (
+                f"finite differences: {who} evaluated on fresh Values, since it does not run on "
+                f"plain floats{reason}"
+            )
+
+    def _float_args(self, point: Mapping[str, FloatArray]) -> dict[str, Any]:
+        # Copies, so a function that modifies its arguments in place cannot disturb the point.
+        return {
+            i.name: float(point[i.name]) if i.scalar else point[i.name].copy() for i in self._inputs
+        }
+
+    def _value_args(self, point: Mapping[str, FloatArray]) -> dict[str, Any]:
+        args: dict[str, Any] = {}
+        for i in self._inputs:
+            arr = point[i.name]
+            if i.scalar:
+                args[i.name] = Value(float(arr))
+            else:
+                leaves = np.empty(arr.shape, dtype=object)
+                for index, x in np.ndenumerate(arr):
+                    leaves[index] = Value(float(x))
+                args[i.name] = leaves
+        return args
+
+    def __call__(self, point: Mapping[str, FloatArray]) -> float:
+        try:
+            if self.on_floats:
+                with np.errstate(all="ignore"):
+                    result = self._call(self._float_args(point))
+            else:
+                with no_grad():
+                    result = self._call(self._value_args(point))
+        except (ArithmeticError, ValueError) as err:
+            raise _EvaluationFailed(f"{self._who} raised {type(err).__name__}: {err}") from None
+        number = _as_float(result)
+        if number is None:
+            raise _EvaluationFailed(
+                f"{self._who} returned {type(result).__name__} {result!r}, not a real number"
+            )
+        if not math.isfinite(number):
+            raise _EvaluationFailed(f"{self._who} returned {number!r}")
+        return number
+
+
+# ---------------------------------------------------------------------- finite differences
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """Difference quotients of f along one entry, at step h and at step h / 10."""
+
+    central: float
+    central_small: float
+    left: float
+    right: float
+    left_small: float
+    right_small: float
+    noise: float  # rounding noise of a difference quotient at step h
+    noise_small: float
+    error: str = ""
+
+    @property
+    def kink(self) -> bool:
+        """One-sided slopes that disagree beyond noise and do not converge as the step shrinks."""
+        gap = abs(self.right - self.left)
+        gap_small = abs(self.right_small - self.left_small)
+        return gap_small > 2.0 * self.noise_small and gap_small > 0.5 * gap
+
+
+def _probe(
+    evaluate: _Evaluator,
+    point: dict[str, FloatArray],
+    name: str,
+    index: tuple[int, ...],
+    here: float,
+    eps: float,
+) -> _Probe:
+    arr = point[name]
+    x0 = float(arr[index])
+    h = eps * max(1.0, abs(x0))
+    quotients: list[float] = []
+    noises: list[float] = []
+    try:
+        for step in (h, h / _REFINE):
+            up, down = x0 + step, x0 - step
+            arr[index] = up
+            f_up = evaluate(point)
+            arr[index] = down
+            f_down = evaluate(point)
+            # The steps actually taken, after rounding x0 + step to a float.
+            step_up, step_down = up - x0, x0 - down
+            quotients += [
+                (f_up - f_down) / (step_up + step_down),
+                (here - f_down) / step_down,
+                (f_up - here) / step_up,
+            ]
+            scale = max(abs(here), abs(f_up), abs(f_down))
+            noises.append(_NOISE_ULPS * _ULP * scale / min(step_up, step_down))
+    except _EvaluationFailed as err:
+        side = "+" if arr[index] > x0 else "-"
+        nan = math.nan
+        where = f"{entry_label(name, index)} {side} {abs(float(arr[index]) - x0):.1e}"
+        return _Probe(nan, nan, nan, nan, nan, nan, nan, nan, error=f"{err} at {where}")
+    finally:
+        arr[index] = x0
+    central, left, right, central_s, left_s, right_s = quotients
+    return _Probe(central, central_s, left, right, left_s, right_s, noises[0], noises[1])
+
+
+def _agrees(value: float, reference: float, rtol: float, atol: float, noise: float = 0.0) -> bool:
+    return abs(value - reference) <= atol + rtol * abs(reference) + noise
+
+
+def _relative(error: float, reference: float) -> float:
+    if reference != 0:
+        return error / abs(reference)
+    return 0.0 if error == 0 else math.inf
+
+
+def _fd_estimate(g: float, p: _Probe, rtol: float, atol: float) -> tuple[float, bool]:
+    """The finite-difference estimate to show, and whether it agrees with the engine's g.
+
+    The small step rescues a point within h of a kink, where the large step straddles it.
+    """
+    if _agrees(g, p.central, rtol, atol, p.noise):
+        return p.central, True
+    if _agrees(g, p.central_small, rtol, atol, p.noise_small):
+        return p.central_small, True
+    return p.central, False
+
+
+def _kink_sources(loss: Value) -> dict[Value, str]:
+    """Leaf -> description of a relu/abs node at exactly 0 that the leaf feeds into."""
+    sources: dict[Value, str] = {}
+    for node in topological_order(loss):
+        if node.op in _KINK_OPS and node.parents[0].data == 0.0:
+            where = f"{node.op} of {describe_node(node.parents[0])}"
+            for leaf in topological_order(node):
+                if leaf.is_leaf:
+                    sources.setdefault(leaf, where)
+    return sources
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+def _slopes(p: _Probe) -> str:
+    return f"slope {p.left_small:.6g} from the left, {p.right_small:.6g} from the right"
+
+
+# ---------------------------------------------------------------------- tracing
+
+
+def _trace(call: Call, inputs: list[_Input], who: str) -> tuple[dict[str, list[Value]], Value]:
+    """Run the function once on labelled leaf Values and return the leaves and the loss node."""
+    leaves: dict[str, list[Value]] = {}
+    args: dict[str, Any] = {}
+    # A check inside no_grad() must still record the graph it differentiates.
+    with enable_grad():
+        for i in inputs:
+            if i.scalar:
+                leaf = Value(float(i.array), label=i.name)
+                leaves[i.name] = [leaf]
+                args[i.name] = leaf
+            else:
+                arr = values(i.array, i.name)
+                leaves[i.name] = list(arr.reshape(-1))
+                args[i.name] = arr.copy()  # the function may modify its array; our leaves stay
+        try:
+            result = call(args)
+        except Exception as err:
+            err.add_note(f"(raised by {who} when called on Values by the gradient check)")
+            raise
+    loss = _as_loss_node(result, who)
+    if not math.isfinite(loss.data):
+        raise ValueError(f"{who} returned {loss.data!r} at the given inputs; it must be finite")
+    return leaves, loss
+
+
+# ---------------------------------------------------------------------- check_gradients
+
+
+def check_gradients(
+    loss_fn: Callable[..., Any],
+    inputs: Mapping[str, Any],
+    expected: Mapping[str, Any],
+    *,
+    rtol: float = 1e-4,
+    atol: float = 1e-8,
+    eps: float = 1e-6,
+    fd_rtol: float = 1e-3,
+    fd_atol: float = 1e-5,
+) -> GradientReport:
+    """Check hand-derived gradients entry by entry against the engine and finite differences.
+
+    ``loss_fn(**args)`` is called with every input as leaf Values (an object array labelled
+    ``W1[0,1]`` etc., or a single Value for a plain number) and must return one scalar Value,
+    computed with ordinary numpy code. Data that should not be differentiated and is not a
+    number (integer class labels used as indices) belongs in ``loss_fn``'s closure, not in
+    ``inputs``. Inputs not in ``expected`` are not checked and are listed as such.
+
+    Each entry's verdict (see :mod:`autograd_lite.report`): ``"ok"`` when
+    ``|yours - engine| <= atol + rtol * |engine|``; ``"WRONG"`` otherwise; ``"kink"`` at a
+    point of non-differentiability when yours lies between the one-sided slopes (see the kink
+    rule in :mod:`autograd_lite.check`); ``"unclear"`` when the engine and the finite
+    differences disagree beyond ``fd_atol + fd_rtol * |fd|`` (e.g. ``loss_fn`` uses ``.data``
+    or ``float()`` and so hides part of itself from the engine).
+
+    The defaults suit numbers copied from printed output: ``rtol=1e-4`` accepts about five
+    significant digits, ``atol=1e-8`` accepts numpy's eight printed decimals of a small number
+    yet still flags 1e-7 where the gradient is 0. Pass ``rtol=1e-9`` to hold full-precision
+    numbers to full precision.
+    Nothing you pass is modified; ``loss_fn`` is only called on copies.
+
+    Args:
+        loss_fn: the forward pass, called with the inputs as keyword arguments.
+        inputs: input name -> number, nested list or numpy array (Values are read as data).
+        expected: input name -> your gradient, with that input's shape; any subset of inputs.
+        rtol: relative tolerance between your value and the engine's.
+        atol: absolute tolerance between your value and the engine's.
+        eps: finite-difference step, relative: ``h = eps * max(1, |entry|)``.
+        fd_rtol: relative tolerance between the engine and the finite differences.
+        fd_atol: absolute tolerance between the engine and the finite differences.
+
+    Returns:
+        A :class:`~autograd_lite.report.GradientReport`.
+
+    Raises:
+        TypeError: a non-callable ``loss_fn``, a name ``loss_fn`` does not take or needs but
+            ``inputs`` lacks, non-numeric numbers, or ``loss_fn`` returning something that is
+            not a Value (e.g. a float).
+        ValueError: a name in ``expected`` that is not an input, a shape mismatch, NaN or inf
+            among your numbers, or ``loss_fn`` returning more than one number.
+
+    Example:
+        >>> import numpy as np
+        >>> from autograd_lite import check_gradients
+        >>> X = np.array([[1.0, 2.0], [3.0, -1.0]])
+        >>> W = np.array([[0.5], [-0.25]])
+        >>> def loss(W):
+        ...     return np.sum(np.tanh(np.dot(X, W)) ** 2)
+        >>> by_hand = np.dot(X.T, 2 * np.tanh(X @ W) * (1 - np.tanh(X @ W) ** 2))
+        >>> check_gradients(loss, inputs={"W": W}, expected={"W": by_hand}).ok
+        True
+    """
+    if not callable(loss_fn):
+        raise TypeError(f"check_gradients: loss_fn must be callable, got {type(loss_fn).__name__}")
+    _check_tolerances(rtol=rtol, atol=atol, eps=eps, fd_rtol=fd_rtol, fd_atol=fd_atol)
+    ins = _read_inputs(inputs)
+    mine = _read_expected(expected, ins)
+    _check_keywords(loss_fn, [i.name for i in ins])
+
+    def call(args: dict[str, Any]) -> object:
+        return loss_fn(**args)
+
+    leaves, loss = _trace(call, ins, "loss_fn")
+    checked = [name for name in leaves if name in mine]
+    flat = [leaf for name in checked for leaf in leaves[name]]
+    engine = dict(zip(flat, gradients(loss, flat), strict=True))
+
+    evaluate = _Evaluator(call, ins, loss.data, "loss_fn")
+    point = {i.name: i.array.copy() for i in ins}
+    here = evaluate(point)
+    kink_sources = _kink_sources(loss)
+
+    entries = []
+    for name in checked:
+        for index, leaf in zip(np.ndindex(point[name].shape), leaves[name], strict=True):
+            probe = _probe(evaluate, point, name, index, here, eps)
+            entries.append(
+                _judge_yours(
+                    entry_label(name, index),
+                    float(mine[name][index]),
+                    float(engine[leaf]),
+                    probe,
+                    leaf,
+                    kink_sources.get(leaf, ""),
+                    rtol=rtol,
+                    atol=atol,
+                    fd_rtol=fd_rtol,
+                    fd_atol=fd_atol,
+                )
+            )
+    unchecked = [
+        entry_label(i.name, index)
+        for i in ins
+        if i.name not in mine
+        for index in np.ndindex(i.array.shape)
+    ]
+    return GradientReport(
+        "check_gradients",
+        entries,
+        unchecked=unchecked,
+        loss=loss,
+        tolerances=Tolerances(rtol, atol, eps, fd_rtol, fd_atol),
+        notes=[evaluate.note],
+    )
+
+
+def _judge_yours(
+    name: str,
+    yours: float,
+    g: float,
+    p: _Probe,
+    node: Value,
+    kink_source: str,
+    *,
+    rtol: float,
+    atol: float,
+    fd_rtol: float,
+    fd_atol: float,
+) -> GradientEntry:
+    """The verdict on one of your numbers, given the engine's value and the difference quotients."""
+    error = abs(yours - g)
+    relative = _relative(error, g)
+    hint = f"on the path of {kink_source}, where the engine takes slope 0" if kink_source else ""
+
+    def entry(verdict: str, numerical: float, *notes: str) -> GradientEntry:
+        return GradientEntry(
+            name,
+            yours,
+            g,
+            numerical,
+            error,
+            relative,
+            verdict,
+            _join(*notes, hint),
+            (p.left_small, p.right_small),
+            node,
+        )
+
+    agree = _agrees(yours, g, rtol, atol)
+    if not math.isfinite(g):
+        return entry(UNCLEAR, p.central, f"the engine's gradient is {g!r}")
+    if p.error:
+        return entry(OK if agree else WRONG, p.central, f"not cross-checked: {p.error}")
+    if p.kink:
+        lo, hi = min(p.left_small, p.right_small, g), max(p.left_small, p.right_small, g)
+        slack = atol + rtol * max(abs(lo), abs(hi))
+        if lo - slack <= yours <= hi + slack:
+            return entry(KINK, p.central, f"not differentiable here: {_slopes(p)}")
+        return entry(
+            WRONG,
+            p.central,
+            f"not differentiable here ({_slopes(p)}), and yours is outside that range",
+        )
+    numerical, confirmed = _fd_estimate(g, p, fd_rtol, fd_atol)
+    if not confirmed:
+        matches = (
+            " (yours matches the finite differences)"
+            if _agrees(yours, numerical, rtol, atol)
+            else ""
+        )
+        return entry(
+            UNCLEAR,
+            numerical,
+            f"the engine's gradient and the finite differences disagree{matches}: loss_fn may "
+            "hide part of its computation from the engine (.data, float(), int(), a branch on "
+            "a value) or jump near this point",
+        )
+    return entry(OK if agree else WRONG, numerical)
+
+
+# ---------------------------------------------------------------------- gradcheck
+
+
+def gradcheck(
+    f: Callable[..., Any],
+    *args: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = False,
+) -> GradientReport:
+    """Compare the engine's gradient of a scalar function with central finite differences.
+
+    ``f(*args)`` is called with each argument as fresh leaf Values (a single Value for a number
+    or a Value, an object array for a list or array) and must return one scalar Value. Every
+    entry of every argument is checked: ``"ok"`` when
+    ``|engine - fd| <= atol + rtol * |fd|`` (plus the rounding noise of the differences),
+    ``"WRONG"`` otherwise, ``"kink"`` where f is not differentiable and the engine's value
+    lies between the one-sided slopes. The defaults are PyTorch's for float64. The arguments
+    you pass, and their ``.grad``, are not touched.
+
+    Args:
+        f: the function.
+        *args: its arguments: numbers, Values, nested lists or numpy arrays.
+        eps: finite-difference step, relative: ``h = eps * max(1, |entry|)``.
+        atol: absolute tolerance between the engine and the finite differences.
+        rtol: relative tolerance between the engine and the finite differences.
+        raise_exception: raise :class:`~autograd_lite.report.GradientCheckError` (an
+            ``AssertionError``) with the table when the check fails, instead of returning.
+
+    Returns:
+        A :class:`~autograd_lite.report.GradientReport`; entries are named after f's
+        parameters (``x``, ``W[0,1]``).
+
+    Example:
+        >>> from autograd_lite import gradcheck
+        >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), 0.5, -1.5).ok
+        True
+    """
+    if not callable(f):
+        raise TypeError(f"gradcheck: f must be callable, got {type(f).__name__}")
+    if not args:
+        raise ValueError(
+            "gradcheck: give the point to check at, e.g. gradcheck(f, 1.0, [2.0, 3.0])"
+        )
+    if not isinstance(raise_exception, bool):
+        raise TypeError(f"raise_exception must be True or False, got {raise_exception!r}")
+    _check_tolerances(eps=eps, atol=atol, rtol=rtol)
+    names = _argument_names(f, len(args))
+    ins = [
+        _read_input(name, arg, f"gradcheck argument {name!r}")
+        for name, arg in zip(names, args, strict=True)
+    ]
+
+    def call(kwargs: dict[str, Any]) -> object:
+        return f(*[kwargs[name] for name in names])
+
+    leaves, loss = _trace(call, ins, "f")
+    flat = [leaf for name in names for leaf in leaves[name]]
+    engine = dict(zip(flat, gradients(loss, flat), strict=True))
+    evaluate = _Evaluator(call, ins, loss.data, "f")
+    point = {i.name: i.array.copy() for i in ins}
+    here = evaluate(point)
+    kink_sources = _kink_sources(loss)
+
+    entries = []
+    for name in names:
+        for index, leaf in zip(np.ndindex(point[name].shape), leaves[name], strict=True):
+            probe = _probe(evaluate, point, name, index, here, eps)
+            entries.append(
+                _judge_engine(
+                    entry_label(name, index),
+                    float(engine[leaf]),
+                    probe,
+                    leaf,
+                    kink_sources.get(leaf, ""),
+                    rtol=rtol,
+                    atol=atol,
+                )
+            )
+    report = GradientReport(
+        "gradcheck",
+        entries,
+        loss=loss,
+        tolerances=Tolerances(rtol, atol, eps),
+        notes=[evaluate.note],
+    )
+    if raise_exception:
+        report.assert_ok()
+    return report
+
+
+def _judge_engine(
+    name: str, g: float, p: _Probe, node: Value, kink_source: str, *, rtol: float, atol: float
+) -> GradientEntry:
+    """The verdict on the engine's gradient, given the difference quotients."""
+    hint = f"on the path of {kink_source}, where the engine takes slope 0" if kink_source else ""
+
+    def entry(verdict: str, numerical: float, *notes: str) -> GradientEntry:
+        error = abs(g - numerical)
+        return GradientEntry(
+            name,
+            None,
+            g,
+            numerical,
+            error,
+            _relative(error, numerical),
+            verdict,
+            _join(*notes, hint),
+            (p.left_small, p.right_small),
+            node,
+        )
+
+    if p.error:
+        return entry(UNCLEAR, math.nan, f"no finite differences: {p.error}")
+    if p.kink:
+        lo, hi = min(p.left_small, p.right_small), max(p.left_small, p.right_small)
+        slack = atol + rtol * max(abs(lo), abs(hi))
+        if lo - slack <= g <= hi + slack:
+            return entry(KINK, p.central, f"not differentiable here: {_slopes(p)}")
+        return entry(
+            WRONG,
+            p.central,
+            f"not differentiable here ({_slopes(p)}); the engine's value is outside that range",
+        )
+    if not math.isfinite(g):
+        return entry(UNCLEAR, p.central, f"the engine's gradient is {g!r}")
+    numerical, confirmed = _fd_estimate(g, p, rtol, atol)
+    return entry(OK if confirmed else WRONG, numerical)

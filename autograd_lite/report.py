@@ -1,0 +1,357 @@
+"""The result of a gradient check: one row per checked entry, as text, HTML, or an assertion.
+
+:func:`autograd_lite.check_gradients` (your hand-derived numbers against the engine) and
+:func:`autograd_lite.gradcheck` (the engine against finite differences) both return a
+:class:`GradientReport`. Each row is a :class:`GradientEntry` whose ``verdict`` is one of:
+
+- ``"ok"``: the value checked agrees with its reference within the tolerances;
+- ``"WRONG"``: it does not;
+- ``"kink"``: the function is not differentiable at this point along this entry (its left and
+  right slopes differ), so there is no single right answer; the value checked lies between the
+  two one-sided slopes, as any valid (sub)gradient convention does. A value outside that range is
+  ``"WRONG"``;
+- ``"unclear"``: the check could not decide, e.g. the engine's gradient and the finite
+  differences disagree in :func:`check_gradients` (``loss_fn`` cut the graph by using ``.data``
+  or ``float()``), or the function could not be evaluated a step away. The row's note says why.
+
+``report.ok`` is True when no row is ``"WRONG"`` or ``"unclear"``.
+
+For drawing, :meth:`GradientReport.node_verdicts` maps each checked entry's leaf ``Value`` (a
+leaf of ``report.loss``, the graph the check built) to its verdict, and
+:meth:`GradientReport.verdicts` maps entry names (the leaves' labels, ``"W1[0,1]"``) to verdicts.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .value import Value
+
+__all__ = [
+    "KINK",
+    "OK",
+    "UNCLEAR",
+    "VERDICTS",
+    "WRONG",
+    "GradientCheckError",
+    "GradientEntry",
+    "GradientReport",
+]
+
+OK = "ok"
+WRONG = "WRONG"
+KINK = "kink"
+UNCLEAR = "unclear"
+VERDICTS = (WRONG, UNCLEAR, KINK, OK)
+"""Every verdict, in the order rows are listed (problems first)."""
+
+ReportKind = Literal["check_gradients", "gradcheck"]
+
+_ROW_COLOURS = {WRONG: "#f8d7da", UNCLEAR: "#fff3cd", KINK: "#e2e3f3", OK: ""}
+_DEFAULT_OK_ROWS = 50
+
+
+class GradientCheckError(AssertionError):
+    """A gradient check failed; the message is the report's table.
+
+    Raised by :meth:`GradientReport.assert_ok` and by ``gradcheck(..., raise_exception=True)``.
+
+    Attributes:
+        report: the failing report.
+    """
+
+    def __init__(self, report: GradientReport) -> None:
+        super().__init__(report.to_text())
+        self.report = report
+
+
+@dataclass(frozen=True)
+class GradientEntry:
+    """One checked entry of one input.
+
+    Attributes:
+        name: the entry's name, ``"W1[0,1]"`` (the input's name alone for a scalar input).
+        expected: the value being judged in :func:`check_gradients`: your number. None in
+            :func:`gradcheck`, where the engine's gradient is what is judged.
+        engine: the engine's gradient d(loss)/d(entry).
+        numerical: the central finite-difference estimate (NaN when it could not be computed).
+        abs_error: ``|expected - engine|`` (check_gradients) or ``|engine - numerical|``
+            (gradcheck).
+        rel_error: ``abs_error`` divided by the magnitude of the reference (engine, resp.
+            numerical); 0 when both are 0, inf when only the reference is 0.
+        verdict: ``"ok"``, ``"WRONG"``, ``"kink"`` or ``"unclear"``.
+        note: why a row is a kink or unclear, or other facts worth knowing; may be empty.
+        one_sided: the (left, right) difference quotients, whose disagreement reveals a kink.
+        node: the leaf Value this entry was given as in the graph the check built.
+    """
+
+    name: str
+    expected: float | None
+    engine: float
+    numerical: float
+    abs_error: float
+    rel_error: float
+    verdict: str
+    note: str = ""
+    one_sided: tuple[float, float] = (math.nan, math.nan)
+    node: Value | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """The numbers a report was judged with, shown under its table.
+
+    Attributes:
+        rtol, atol: |value - reference| <= atol + rtol * |reference| counts as agreement.
+        eps: the finite-difference step, relative to max(1, |entry|).
+        fd_rtol, fd_atol: the same test between the engine and finite differences
+            (check_gradients only; gradcheck uses rtol and atol for that).
+    """
+
+    rtol: float
+    atol: float
+    eps: float
+    fd_rtol: float | None = None
+    fd_atol: float | None = None
+
+
+class GradientReport:
+    """Entry-by-entry result of :func:`check_gradients` or :func:`gradcheck`.
+
+    Print it for a text table (problem rows first), display it in Jupyter for an HTML table
+    with problem rows highlighted, or call :meth:`assert_ok` in a test.
+
+    Attributes:
+        kind: ``"check_gradients"`` or ``"gradcheck"``.
+        entries: every checked entry, in input order.
+        unchecked: names of the entries that were not checked (inputs absent from
+            ``expected``), in input order.
+        loss: the output node of the graph the check built; its leaves are the entries' nodes.
+        tolerances: the tolerances used.
+        notes: remarks about the whole check (e.g. how finite differences were evaluated).
+    """
+
+    def __init__(
+        self,
+        kind: ReportKind,
+        entries: Sequence[GradientEntry],
+        *,
+        unchecked: Sequence[str] = (),
+        loss: Value | None = None,
+        tolerances: Tolerances,
+        notes: Sequence[str] = (),
+    ) -> None:
+        self.kind: ReportKind = kind
+        self.entries: tuple[GradientEntry, ...] = tuple(entries)
+        self.unchecked: tuple[str, ...] = tuple(unchecked)
+        self.loss = loss
+        self.tolerances = tolerances
+        self.notes: tuple[str, ...] = tuple(notes)
+
+    # ------------------------------------------------------------------ verdicts
+
+    @property
+    def ok(self) -> bool:
+        """True when no checked entry is ``"WRONG"`` or ``"unclear"`` (kinks are fine)."""
+        return all(e.verdict in (OK, KINK) for e in self.entries)
+
+    @property
+    def mismatches(self) -> list[GradientEntry]:
+        """The entries whose verdict is ``"WRONG"``."""
+        return [e for e in self.entries if e.verdict == WRONG]
+
+    @property
+    def kinks(self) -> list[GradientEntry]:
+        """The entries at a point where the function is not differentiable."""
+        return [e for e in self.entries if e.verdict == KINK]
+
+    @property
+    def unclear(self) -> list[GradientEntry]:
+        """The entries the check could not decide (see each one's note)."""
+        return [e for e in self.entries if e.verdict == UNCLEAR]
+
+    def __getitem__(self, name: str) -> GradientEntry:
+        """The entry called ``name`` (``report["W1[0,1]"]``)."""
+        for e in self.entries:
+            if e.name == name:
+                return e
+        known = ", ".join(e.name for e in self.entries[:10])
+        more = ", ..." if len(self.entries) > 10 else ""
+        raise KeyError(f"no checked entry named {name!r}; checked: {known}{more}")
+
+    def verdicts(self) -> dict[str, str]:
+        """Entry name (the leaf's label, ``"W1[0,1]"``) -> verdict, for every checked entry."""
+        return {e.name: e.verdict for e in self.entries}
+
+    def node_verdicts(self) -> dict[Value, str]:
+        """Leaf node -> verdict, for every checked entry: what a graph drawing highlights.
+
+        The nodes are leaves of :attr:`loss`, the graph this check built from your inputs, so
+        ``draw(report.loss, highlight=report)`` can colour them. (Value equality is identity,
+        so the dict is keyed by node.) Unchecked inputs are absent. To match another graph of
+        the same function, use :meth:`verdicts`, keyed by label.
+
+        Returns:
+            A dict from leaf Value to ``"ok"``, ``"WRONG"``, ``"kink"`` or ``"unclear"``.
+        """
+        return {e.node: e.verdict for e in self.entries if e.node is not None}
+
+    def assert_ok(self) -> None:
+        """Raise :class:`GradientCheckError` (an ``AssertionError``) with the table unless ok."""
+        if not self.ok:
+            raise GradientCheckError(self)
+
+    # ------------------------------------------------------------------ text
+
+    def summary(self) -> str:
+        """One line: how many entries got each verdict, and what was not checked."""
+        counts = [
+            f"{n} {verdict}"
+            for verdict in VERDICTS
+            if (n := sum(e.verdict == verdict for e in self.entries))
+        ]
+        what = ", ".join(counts) if counts else "nothing checked"
+        n = len(self.entries)
+        line = f"{self.kind}: {what} ({n} {'entry' if n == 1 else 'entries'} checked)"
+        if self.unchecked:
+            line += f"; not checked: {self._unchecked_text()}"
+        return line
+
+    def _unchecked_text(self) -> str:
+        # Grouped by input: "X (6 entries), b2" reads better than six names.
+        groups: dict[str, int] = {}
+        for name in self.unchecked:
+            stem = name.split("[", 1)[0]
+            groups[stem] = groups.get(stem, 0) + 1
+        return ", ".join(f"{stem} ({n} entries)" if n > 1 else stem for stem, n in groups.items())
+
+    def _columns(self) -> list[str]:
+        if self.kind == "check_gradients":
+            return ["entry", "yours", "engine", "finite diff", "abs err", "rel err", "verdict"]
+        return ["entry", "engine", "finite diff", "abs err", "rel err", "verdict"]
+
+    def _cells(self, e: GradientEntry) -> list[str]:
+        cells = [e.name]
+        if self.kind == "check_gradients":
+            cells.append(_num(e.expected))
+        cells += [_num(e.engine), _num(e.numerical), _err(e.abs_error), _err(e.rel_error)]
+        cells.append(e.verdict)
+        return cells
+
+    def _ordered(self) -> list[GradientEntry]:
+        rank = {v: i for i, v in enumerate(VERDICTS)}
+        return sorted(self.entries, key=lambda e: rank.get(e.verdict, 0))  # stable sort
+
+    def _tolerance_text(self) -> str:
+        t = self.tolerances
+        if self.kind == "check_gradients":
+            return (
+                f"agreement: |yours - engine| <= atol + rtol*|engine| (atol={t.atol:g}, "
+                f"rtol={t.rtol:g}); engine vs finite differences: fd_atol={t.fd_atol:g}, "
+                f"fd_rtol={t.fd_rtol:g}; step eps={t.eps:g} x max(1, |entry|)"
+            )
+        return (
+            f"agreement: |engine - finite diff| <= atol + rtol*|finite diff| (atol={t.atol:g}, "
+            f"rtol={t.rtol:g}); step eps={t.eps:g} x max(1, |entry|)"
+        )
+
+    def to_text(self, max_ok_rows: int | None = _DEFAULT_OK_ROWS) -> str:
+        """The report as a plain-text table, problem rows first.
+
+        Args:
+            max_ok_rows: list at most this many ``"ok"`` rows (all WRONG, unclear and kink rows
+                are always listed); None lists every row.
+
+        Returns:
+            The summary line, the table, the notes and the tolerances, one per line.
+        """
+        rows = self._ordered()
+        shown = rows
+        hidden = 0
+        if max_ok_rows is not None:
+            problems = [e for e in rows if e.verdict != OK]
+            oks = [e for e in rows if e.verdict == OK]
+            shown = problems + oks[:max_ok_rows]
+            hidden = len(oks) - len(oks[:max_ok_rows])
+        header = self._columns()
+        body = [self._cells(e) for e in shown]
+        widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+
+        def line(cells: list[str]) -> str:
+            first = cells[0].ljust(widths[0])
+            rest = [c.rjust(w) for c, w in zip(cells[1:-1], widths[1:-1], strict=True)]
+            return "  ".join([first, *rest, cells[-1]]).rstrip()
+
+        out = [self.summary(), line(header), "  ".join("-" * w for w in widths)]
+        out += [line(cells) for cells in body]
+        if hidden:
+            out.append(f"... {hidden} more ok rows (to_text(max_ok_rows=None) lists them)")
+        notes = [f"  {e.name}: {e.note}" for e in shown if e.note]
+        if notes:
+            out.append("notes:")
+            out += notes
+        out += list(self.notes)
+        out.append(self._tolerance_text())
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+    # ------------------------------------------------------------------ HTML
+
+    def _repr_html_(self) -> str:
+        """An HTML table for Jupyter: WRONG rows red, unclear amber, kinks blue; text escaped."""
+        esc = html.escape
+        colour = "#155724" if self.ok else "#721c24"
+        parts = [
+            '<div class="autograd-lite-report">',
+            f'<p style="color:{colour};font-weight:bold">{esc(self.summary())}</p>',
+            '<table style="border-collapse:collapse;font-family:monospace">',
+            "<thead><tr>",
+        ]
+        for name in [*self._columns(), "note"]:
+            parts.append(f'<th style="text-align:left;padding:2px 8px">{esc(name)}</th>')
+        parts.append("</tr></thead><tbody>")
+        for e in self._ordered():
+            style = (
+                f' style="background:{_ROW_COLOURS[e.verdict]}"'
+                if _ROW_COLOURS.get(e.verdict)
+                else ""
+            )
+            parts.append(f'<tr class="verdict-{esc(e.verdict.lower())}"{style}>')
+            cells = self._cells(e)
+            for i, cell in enumerate(cells):
+                weight = ";font-weight:bold" if i == len(cells) - 1 and e.verdict != OK else ""
+                align = "left" if i in (0, len(cells) - 1) else "right"
+                parts.append(
+                    f'<td style="padding:2px 8px;text-align:{align}{weight}">{esc(cell)}</td>'
+                )
+            parts.append(f'<td style="padding:2px 8px">{esc(e.note)}</td></tr>')
+        parts.append("</tbody></table>")
+        for note in self.notes:
+            parts.append(f"<p>{esc(note)}</p>")
+        parts.append(f"<p><small>{esc(self._tolerance_text())}</small></p></div>")
+        return "".join(parts)
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "-"
+    if math.isnan(x):
+        return "n/a"
+    return f"{x:.8g}"
+
+
+def _err(x: float) -> str:
+    if math.isnan(x):
+        return "n/a"
+    if math.isinf(x):
+        return "inf"
+    return f"{x:.1e}"

@@ -1,0 +1,248 @@
+"""gradcheck: the engine against central differences, and the checker against wrong rules.
+
+Every rule of the table is checked twice: as registered (gradcheck must pass) and with a
+deliberately wrong derivative swapped in (gradcheck must flag every entry); the swap is undone
+after each test and checked to be undone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import autograd_lite as al
+from autograd_lite import GradientCheckError, Value, gradcheck
+from autograd_lite import rules as R
+from autograd_lite.report import KINK, OK, UNCLEAR, WRONG
+from autograd_lite.value import apply
+
+# For every rule: a function that applies it, and a point in its domain, away from kinks.
+CALLS: dict[str, tuple[Callable[..., Any], tuple[float, ...]]] = {
+    "add": (lambda a, b: a + b, (0.7, -1.3)),
+    "sub": (lambda a, b: a - b, (0.7, -1.3)),
+    "mul": (lambda a, b: a * b, (0.7, -1.3)),
+    "div": (lambda a, b: a / b, (0.7, -1.3)),
+    "neg": (lambda a: -a, (0.7,)),
+    "pow": (lambda a: a**3.0, (0.7,)),
+    "rpow": (lambda a: 2.0**a, (0.7,)),
+    "vpow": (lambda a, b: a**b, (0.7, 1.3)),
+    "exp": (lambda a: a.exp(), (0.7,)),
+    "log": (lambda a: a.log(), (0.7,)),
+    "tanh": (lambda a: a.tanh(), (0.7,)),
+    "sigmoid": (lambda a: a.sigmoid(), (0.7,)),
+    "relu": (lambda a: a.relu(), (0.7,)),
+    "abs": (lambda a: abs(a), (-0.6,)),
+    "sin": (lambda a: a.sin(), (0.7,)),
+    "cos": (lambda a: a.cos(), (0.7,)),
+    "sum": (lambda a, b, c: al.sum_values([a, b, c]), (0.7, -1.3, 2.1)),
+    "dot": (lambda a, b, c, d: al.dot([a, b], [c, d]), (0.7, -1.3, 2.1, 0.4)),
+    "linear": (lambda a, b, c, d, e: al.dot([a, b], [c, d], bias=e), (0.7, -1.3, 2.1, 0.4, 0.3)),
+}
+
+
+def module_name(rule: R.Rule) -> str:
+    """The attribute of autograd_lite.rules under which Value and the functions find a rule."""
+    names = [key for key, value in vars(R).items() if value is rule]
+    assert names, f"rule {rule.name!r} is not a module attribute of autograd_lite.rules"
+    return names[0]
+
+
+def wrong_version(rule: R.Rule) -> R.Rule:
+    """The same rule with every local derivative d replaced by 1.5 d + 0.1."""
+    original = rule.local_grads
+
+    def wrong_grads(*args: Any) -> tuple[Any, ...]:
+        return tuple(1.5 * d + 0.1 for d in original(*args))
+
+    # A fresh cache of bound rules: the original's cache holds the right derivatives.
+    return dataclasses.replace(rule, local_grads=wrong_grads, _bound={})
+
+
+@pytest.fixture
+def restored_rules() -> Iterator[pytest.MonkeyPatch]:
+    before = {name: getattr(R, module_name(rule)) for name, rule in R.RULES.items()}
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+    for name, rule in before.items():
+        assert getattr(R, module_name(rule)) is rule, f"rule {name!r} was not restored"
+
+
+def test_every_rule_has_a_call() -> None:
+    assert set(CALLS) == set(R.RULES)
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_gradcheck_passes_every_registered_rule(name: str) -> None:
+    fn, point = CALLS[name]
+    report = gradcheck(fn, *point)
+    assert report.ok, str(report)
+    assert [e.verdict for e in report.entries] == [OK] * len(point)
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_gradcheck_catches_a_wrong_derivative_for_every_rule(
+    name: str, restored_rules: pytest.MonkeyPatch
+) -> None:
+    fn, point = CALLS[name]
+    rule = R.RULES[name]
+    restored_rules.setattr(R, module_name(rule), wrong_version(rule))
+    report = gradcheck(fn, *point)
+    assert not report.ok
+    assert [e.verdict for e in report.entries] == [WRONG] * len(point), str(report)
+    with pytest.raises(GradientCheckError):
+        gradcheck(fn, *point, raise_exception=True)
+
+
+def test_after_the_wrong_rule_is_undone_gradcheck_passes_again(
+    restored_rules: pytest.MonkeyPatch,
+) -> None:
+    fn, point = CALLS["tanh"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(R, "TANH", wrong_version(R.TANH))
+        assert not gradcheck(fn, *point).ok
+    assert gradcheck(fn, *point).ok
+
+
+def test_a_wrong_tanh_rule_is_caught_inside_a_numpy_network(
+    restored_rules: pytest.MonkeyPatch,
+) -> None:
+    # The classic slip: d tanh = 1 - out instead of 1 - out**2.
+    restored_rules.setattr(
+        R, "TANH", dataclasses.replace(R.TANH, local_grads=lambda m, out, x: (1.0 - out,))
+    )
+
+    def net(x: Any, W: Any) -> Any:
+        return np.sum(np.tanh(np.dot(W, x)) ** 2)
+
+    report = gradcheck(net, [1.0, -2.0], [[0.3, 0.1], [-0.2, 0.5]])
+    assert {e.name for e in report.mismatches} == {"x[0]", "x[1]", "W[0,0]", "W[0,1]", "W[1,0]",
+                                                   "W[1,1]"}  # fmt: skip
+    assert "WRONG" in str(report).splitlines()[3]
+
+
+def test_a_newly_registered_rule_with_a_wrong_derivative_is_caught() -> None:
+    def cube(x: float) -> float:
+        return x**3
+
+    def cube_grads_wrong(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+        return (2.0 * x * x,)  # should be 3 x^2
+
+    rule = R.register("test_cube_wrong", "cube", cube, cube_grads_wrong, 1)
+    try:
+        report = gradcheck(lambda x: apply(rule, [x]) + x, 1.5)
+        entry = report["x"]
+        assert entry.verdict == WRONG
+        assert entry.engine == pytest.approx(2 * 1.5**2 + 1)
+        assert entry.numerical == pytest.approx(3 * 1.5**2 + 1, rel=1e-8)
+    finally:
+        del R.RULES["test_cube_wrong"]
+    assert "test_cube_wrong" not in R.RULES
+
+
+# ---------------------------------------------------------------- arguments and results
+
+
+def test_numbers_values_lists_and_arrays_are_all_arguments() -> None:
+    def f(a: Any, v: Any, xs: Any, M: Any) -> Any:
+        return (a * v).tanh() + np.sum(np.dot(M, xs) ** 2) * a
+
+    report = gradcheck(
+        f, 0.5, Value(-1.5, label="v"), [1.0, 2.0], np.array([[0.1, 0.2], [0.3, 0.4]])
+    )
+    assert report.ok
+    assert [e.name for e in report.entries] == [
+        "a", "v", "xs[0]", "xs[1]", "M[0,0]", "M[0,1]", "M[1,0]", "M[1,1]",
+    ]  # fmt: skip
+    assert report.unchecked == ()
+
+
+def test_star_args_are_named_by_position() -> None:
+    report = gradcheck(lambda *xs: xs[0] * xs[1], 2.0, 3.0)
+    assert [e.name for e in report.entries] == ["xs[0]", "xs[1]"]
+
+
+def test_the_engine_column_is_sympys_exact_derivative() -> None:
+    x, y = sp.symbols("x y", real=True)
+    expr = x * sp.sin(y) + sp.exp(x * y) / (1 + y**2)
+    point = {x: sp.Rational(3, 10), y: sp.Rational(-7, 10)}
+    report = gradcheck(lambda a, b: a * b.sin() + (a * b).exp() / (1 + b**2), 0.3, -0.7)
+    for entry, symbol in zip(report.entries, (x, y), strict=True):
+        exact = float(sp.diff(expr, symbol).evalf(30, subs=point))
+        assert math.isclose(entry.engine, exact, rel_tol=1e-13)
+        assert math.isclose(entry.numerical, exact, rel_tol=1e-8)
+        assert entry.abs_error == abs(entry.engine - entry.numerical)
+
+
+def test_the_arguments_passed_are_not_touched() -> None:
+    v = Value(0.8, label="v")
+    v.grad = 5.0
+    W = np.array([[1.0, 2.0]])
+    gradcheck(lambda v, W: v * np.sum(W), v, W)
+    assert (v.data, v.grad, v.label) == (0.8, 5.0, "v")
+    np.testing.assert_array_equal(W, [[1.0, 2.0]])
+
+
+def test_relu_at_zero_is_a_kink_and_not_a_failure() -> None:
+    report = gradcheck(lambda x, y: x.relu() * 3.0 + y, 0.0, 1.0)
+    assert report.ok
+    assert report.verdicts() == {"x": KINK, "y": OK}
+    assert report["x"].one_sided == pytest.approx((0.0, 3.0))
+
+
+def test_where_the_function_cannot_be_evaluated_a_step_away_the_verdict_is_unclear() -> None:
+    report = gradcheck(lambda x: x.log(), 1e-7)  # x - h < 0
+    assert report.verdicts() == {"x": UNCLEAR}
+    assert not report.ok
+    assert "log" in report["x"].note
+
+
+def test_an_infinite_engine_gradient_is_unclear() -> None:
+    report = gradcheck(lambda x: x**0.5 + x * 0.0, 0.0)
+    assert report.verdicts() == {"x": UNCLEAR} and not report.ok
+
+
+def test_raise_exception_returns_the_report_when_it_passes() -> None:
+    report = gradcheck(lambda x: x * x, 3.0, raise_exception=True)
+    assert report.ok and report.kind == "gradcheck"
+    lines = str(report).splitlines()
+    assert lines[0] == "gradcheck: 1 ok (1 entry checked)"
+    assert lines[1].split() == ["entry", "engine", "finite", "diff", "abs", "err", "rel", "err",
+                                "verdict"]  # fmt: skip
+
+
+def test_node_verdicts_name_leaves_of_report_loss() -> None:
+    report = gradcheck(lambda a, b: a * b, 2.0, 3.0)
+    assert report.loss is not None and report.loss.data == 6.0
+    assert {node.label: verdict for node, verdict in report.node_verdicts().items()} == {
+        "a": OK,
+        "b": OK,
+    }
+    assert set(report.node_verdicts()) == set(report.loss.parents)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: gradcheck(lambda x: x), ValueError, "give the point to check at"),
+        (lambda: gradcheck(lambda x: x, 1.0, 2.0), TypeError, "f takes 1 positional argument"),
+        (lambda: gradcheck(lambda x, y: x, 1.0), TypeError, "f also needs argument(s) y"),
+        (lambda: gradcheck(3, 1.0), TypeError, "f must be callable, got int"),
+        (lambda: gradcheck(lambda x: 2.0, 1.0), TypeError, "f returned the float 2.0"),
+        (lambda: gradcheck(lambda x: x * 2, [1.0, 2.0]), ValueError, "array of shape (2,)"),
+        (lambda: gradcheck(lambda x: x, math.nan), ValueError, "argument 'x'"),
+        (lambda: gradcheck(lambda x: x, [1.0, math.inf]), ValueError, "x[1] is inf"),
+        (lambda: gradcheck(lambda x: x, "1"), TypeError, "argument 'x'"),
+        (lambda: gradcheck(lambda x: x, 1.0, eps=-1.0), ValueError, "eps must be positive"),
+        (lambda: gradcheck(lambda x: x, 1.0, raise_exception=1), TypeError, "raise_exception"),
+    ],
+)
+def test_bad_calls_are_clear_errors(call: Callable[[], Any], error: type, words: str) -> None:
+    with pytest.raises(error) as info:
+        call()
+    assert words in str(info.value)
