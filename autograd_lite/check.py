@@ -383,6 +383,8 @@ def _probe(
             f_down = evaluate(point)
             # The steps actually taken, after rounding x0 + step to a float.
             step_up, step_down = up - x0, x0 - down
+            if step_up <= 0 or step_down <= 0:
+                raise _EvaluationFailed(f"the step {step:.1e} is lost in rounding x0 = {x0!r}")
             quotients += [
                 (f_up - f_down) / (step_up + step_down),
                 (here - f_down) / step_down,
@@ -391,9 +393,11 @@ def _probe(
             scale = max(abs(here), abs(f_up), abs(f_down))
             noises.append(_NOISE_ULPS * _ULP * scale / min(step_up, step_down))
     except _EvaluationFailed as err:
-        side = "+" if arr[index] > x0 else "-"
+        delta = float(arr[index]) - x0
+        where = entry_label(name, index)
+        if delta:
+            where += f" {'+' if delta > 0 else '-'} {abs(delta):.1e}"
         nan = math.nan
-        where = f"{entry_label(name, index)} {side} {abs(float(arr[index]) - x0):.1e}"
         return _Probe(nan, nan, nan, nan, nan, nan, nan, nan, error=f"{err} at {where}")
     finally:
         arr[index] = x0
@@ -425,14 +429,16 @@ def _fd_estimate(g: float, p: _Probe, rtol: float, atol: float) -> tuple[float, 
 
 def _kink_sources(loss: Value) -> dict[Value, str]:
     """Leaf -> description of a relu/abs node at exactly 0 that the leaf feeds into."""
-    sources: dict[Value, str] = {}
-    for node in topological_order(loss):
-        if node.op in _KINK_OPS and node.parents[0].data == 0.0:
+    source: dict[Value, str] = {}
+    # Outputs first, so a node has heard from all its consumers before it tells its inputs.
+    for node in reversed(topological_order(loss)):
+        where = source.get(node)
+        if where is None and node.op in _KINK_OPS and node.parents[0].data == 0.0:
             where = f"{node.op} of {describe_node(node.parents[0])}"
-            for leaf in topological_order(node):
-                if leaf.is_leaf:
-                    sources.setdefault(leaf, where)
-    return sources
+        if where is not None:
+            for parent in node.parents:
+                source.setdefault(parent, where)
+    return {node: where for node, where in source.items() if node.is_leaf}
 
 
 def _join(*notes: str) -> str:

@@ -172,6 +172,20 @@ def test_relu_at_exactly_zero_is_a_kink_for_any_subgradient() -> None:
     assert "outside that range" in outside["z[0]"].note
 
 
+def test_entries_upstream_of_a_relu_at_zero_are_pointed_out() -> None:
+    relu = np.frompyfunc(al.relu, 1, 1)
+
+    def loss(w: Any, b: Any) -> Any:
+        return relu(np.dot(np.array([1.0, 2.0]), w) + b) * 3.0  # 1 - 2 + 1 = 0 exactly
+
+    report = check_gradients(loss, {"w": [1.0, -1.0], "b": 1.0}, {"w": [0.0, 0.0], "b": 0.0})
+    assert report.verdicts() == {"w[0]": KINK, "w[1]": KINK, "b": KINK}
+    slopes = [side for e in report.entries for side in e.one_sided]
+    assert slopes == pytest.approx([0.0, 3.0, 0.0, 6.0, 0.0, 3.0], abs=1e-6)
+    for entry in report.entries:
+        assert "on the path of relu of unlabelled add node = 0.0" in entry.note
+
+
 def test_np_maximum_tie_is_a_kink_though_the_graph_has_no_relu_node() -> None:
     def loss(z: Any) -> Any:
         return np.sum(np.maximum(z, 0) ** 2 + 3.0 * np.maximum(z, 0))

@@ -202,6 +202,12 @@ def test_where_the_function_cannot_be_evaluated_a_step_away_the_verdict_is_uncle
     assert "log" in report["x"].note
 
 
+def test_a_step_lost_in_rounding_is_unclear_not_a_crash() -> None:
+    report = gradcheck(lambda x: x * x, 1e3, eps=1e-19)
+    assert report.verdicts() == {"x": UNCLEAR}
+    assert "the step 1.0e-16 is lost in rounding x0 = 1000.0" in report["x"].note
+
+
 def test_an_infinite_engine_gradient_is_unclear() -> None:
     report = gradcheck(lambda x: x**0.5 + x * 0.0, 0.0)
     assert report.verdicts() == {"x": UNCLEAR} and not report.ok
