@@ -1,0 +1,203 @@
+"""Small 2-D classification data sets for demos and tests: moons, spiral, blobs, xor.
+
+Each function returns ``(X, y)``: ``X`` a float64 array of shape (n, 2), ``y`` an int64 array
+of class labels 0, 1, ... . They use numpy only and are deterministic: the same arguments
+(including ``seed``) give the same arrays on every run.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["blobs", "make_moons", "spiral", "xor"]
+
+Arrays = tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]
+SeedLike = int | np.random.Generator | None
+
+
+def _generator(fn: str, seed: SeedLike) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
+        return np.random.default_rng(seed)
+    raise TypeError(f"{fn}: seed must be an int, a numpy Generator or None, got {seed!r}")
+
+
+def _count(fn: str, what: str, n: object, minimum: int = 1) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or int(n) < minimum:
+        raise ValueError(f"{fn}: {what} must be an int >= {minimum}, got {n!r}")
+    return int(n)
+
+
+def _spread(fn: str, what: str, x: object) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{fn}: {what} must be a number, got {type(x).__name__} {x!r}")
+    value = float(x)
+    if not (value >= 0 and math.isfinite(value)):
+        raise ValueError(f"{fn}: {what} must be finite and >= 0, got {x!r}")
+    return value
+
+
+def _shuffled(
+    rng: np.random.Generator, X: npt.NDArray[np.float64], y: npt.NDArray[np.int64]
+) -> Arrays:
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
+def make_moons(n: int = 100, noise: float = 0.1, seed: SeedLike = 0) -> Arrays:
+    """Two interleaving half circles, shuffled.
+
+    Class 0 is the upper arc ``(cos t, sin t)`` and class 1 the lower arc
+    ``(1 - cos t, 0.5 - sin t)`` for t in [0, pi]; Gaussian noise of std ``noise`` is added.
+
+    Args:
+        n: number of points (class 0 gets ``n // 2``, class 1 the rest).
+        noise: standard deviation of the noise.
+        seed: an int, a numpy Generator, or None (unseeded).
+
+    Returns:
+        ``X`` of shape (n, 2) and ``y`` of shape (n,) with labels 0 and 1.
+
+    Example:
+        >>> from autograd_lite.datasets import make_moons
+        >>> X, y = make_moons(100, noise=0.1, seed=0)
+        >>> X.shape, sorted(set(y.tolist()))
+        ((100, 2), [0, 1])
+    """
+    n = _count("make_moons", "n", n, minimum=2)
+    noise = _spread("make_moons", "noise", noise)
+    rng = _generator("make_moons", seed)
+    n0 = n // 2
+    n1 = n - n0
+    t0 = np.linspace(0.0, math.pi, n0)
+    t1 = np.linspace(0.0, math.pi, n1)
+    upper = np.column_stack([np.cos(t0), np.sin(t0)])
+    lower = np.column_stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])
+    X = np.vstack([upper, lower])
+    y = np.concatenate([np.zeros(n0, dtype=np.int64), np.ones(n1, dtype=np.int64)])
+    X = X + rng.normal(0.0, noise, size=X.shape) if noise else X
+    return _shuffled(rng, X.astype(np.float64), y)
+
+
+def spiral(
+    n_per_class: int = 100, classes: int = 3, seed: SeedLike = 0, noise: float = 0.2
+) -> Arrays:
+    """Interleaved spiral arms, one per class (the *Neural Networks from Scratch* data set).
+
+    Arm j has radii evenly spaced from 0 to 1 and angles ``t`` evenly spaced over
+    ``[4j, 4(j+1)]`` plus Gaussian noise of std ``noise``; a point is
+    ``r * (sin(2.5 t), cos(2.5 t))``. Points are ordered by class, as in the book.
+
+    Args:
+        n_per_class: points per arm.
+        classes: number of arms (classes).
+        seed: an int, a numpy Generator, or None.
+        noise: std of the angle noise (0.2 in the book).
+
+    Returns:
+        ``X`` of shape (n_per_class * classes, 2) and ``y`` with labels 0..classes-1.
+
+    Example:
+        >>> from autograd_lite.datasets import spiral
+        >>> X, y = spiral(100, 3, seed=0)
+        >>> X.shape, y[:2].tolist(), y[-1].item()
+        ((300, 2), [0, 0], 2)
+    """
+    n_per_class = _count("spiral", "n_per_class", n_per_class)
+    classes = _count("spiral", "classes", classes)
+    noise = _spread("spiral", "noise", noise)
+    rng = _generator("spiral", seed)
+    X = np.zeros((n_per_class * classes, 2), dtype=np.float64)
+    y = np.zeros(n_per_class * classes, dtype=np.int64)
+    for j in range(classes):
+        rows = slice(n_per_class * j, n_per_class * (j + 1))
+        r = np.linspace(0.0, 1.0, n_per_class)
+        t = np.linspace(4.0 * j, 4.0 * (j + 1), n_per_class) + rng.normal(0.0, noise, n_per_class)
+        X[rows] = np.column_stack([r * np.sin(2.5 * t), r * np.cos(2.5 * t)])
+        y[rows] = j
+    return X, y
+
+
+def blobs(
+    n: int = 100,
+    centers: int | Sequence[Sequence[float]] = 3,
+    std: float = 1.0,
+    seed: SeedLike = 0,
+    box: tuple[float, float] = (-10.0, 10.0),
+) -> Arrays:
+    """Gaussian clusters, one per class, shuffled.
+
+    Args:
+        n: total number of points, split as evenly as possible over the clusters.
+        centers: how many clusters (their centres drawn uniformly from ``box``), or the
+            centres themselves as a list of (x, y) pairs.
+        std: standard deviation of each cluster.
+        seed: an int, a numpy Generator, or None.
+        box: ``(low, high)`` for randomly placed centres.
+
+    Returns:
+        ``X`` of shape (n, 2) and ``y`` with the cluster index of each point.
+
+    Example:
+        >>> from autograd_lite.datasets import blobs
+        >>> X, y = blobs(90, centers=[[0, 0], [5, 5], [-5, 5]], std=0.5, seed=1)
+        >>> X.shape, [int((y == k).sum()) for k in range(3)]
+        ((90, 2), [30, 30, 30])
+    """
+    n = _count("blobs", "n", n)
+    std = _spread("blobs", "std", std)
+    rng = _generator("blobs", seed)
+    if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
+        k = _count("blobs", "centers", centers)
+        low, high = float(box[0]), float(box[1])
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise ValueError(f"blobs: box must be (low, high) with low < high, got {box!r}")
+        middle = rng.uniform(low, high, size=(k, 2))
+    else:
+        middle = np.asarray(centers, dtype=np.float64)
+        if middle.ndim != 2 or middle.shape[1] != 2 or len(middle) == 0:
+            raise ValueError(
+                f"blobs: centers must be an int or a list of (x, y) pairs, got shape {middle.shape}"
+            )
+        k = len(middle)
+    if n < k:
+        raise ValueError(f"blobs: n={n} is fewer than the {k} clusters")
+    sizes = [n // k + (1 if j < n % k else 0) for j in range(k)]
+    y = np.repeat(np.arange(k, dtype=np.int64), sizes)
+    X = middle[y] + rng.normal(0.0, std, size=(n, 2))
+    return _shuffled(rng, X, y)
+
+
+def xor(n: int = 200, noise: float = 0.25, seed: SeedLike = 0) -> Arrays:
+    """The XOR problem: clusters at the corners (+-1, +-1); label 1 where the signs differ.
+
+    With ``n=4`` and ``noise=0`` it is the truth table itself (in -1/+1 coordinates).
+
+    Args:
+        n: number of points, spread evenly over the four corners (at least 4).
+        noise: std of the Gaussian jitter around each corner.
+        seed: an int, a numpy Generator, or None.
+
+    Returns:
+        ``X`` of shape (n, 2) and ``y`` with labels 0 (same signs) and 1 (different signs).
+
+    Example:
+        >>> from autograd_lite.datasets import xor
+        >>> X, y = xor(4, noise=0.0)
+        >>> sorted(zip(X.tolist(), y.tolist()))
+        [([-1.0, -1.0], 0), ([-1.0, 1.0], 1), ([1.0, -1.0], 1), ([1.0, 1.0], 0)]
+    """
+    n = _count("xor", "n", n, minimum=4)
+    noise = _spread("xor", "noise", noise)
+    rng = _generator("xor", seed)
+    corners = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
+    which = np.arange(n) % 4
+    X = corners[which] + (rng.normal(0.0, noise, size=(n, 2)) if noise else 0.0)
+    y = (corners[which, 0] * corners[which, 1] < 0).astype(np.int64)
+    return _shuffled(rng, X, y)
