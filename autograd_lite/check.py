@@ -166,11 +166,16 @@ def _check_keywords(fn: Callable[..., Any], names: list[str]) -> None:
     except (TypeError, ValueError):  # builtins and some C callables have no signature
         return
     kinds = inspect.Parameter
-    by_keyword = {
-        p.name for p in params if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)
-    }
+    by_keyword_kinds = (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)
+    by_keyword = {p.name for p in params if p.kind in by_keyword_kinds}
     takes_any = any(p.kind is kinds.VAR_KEYWORD for p in params)
     own = ", ".join(p.name for p in params) or "none"
+    for p in params:
+        if p.kind is kinds.POSITIONAL_ONLY and p.default is kinds.empty:
+            raise TypeError(
+                f"check_gradients: loss_fn's argument {p.name!r} is positional-only, but "
+                "check_gradients passes the inputs by name"
+            )
     for name in names:
         if name not in by_keyword and not takes_any:
             raise TypeError(
@@ -178,9 +183,8 @@ def _check_keywords(fn: Callable[..., Any], names: list[str]) -> None:
                 f"(loss_fn's arguments: {own})"
             )
     for p in params:
-        if p.default is not kinds.empty or p.kind in (kinds.VAR_KEYWORD, kinds.VAR_POSITIONAL):
-            continue
-        if p.kind is kinds.POSITIONAL_ONLY or p.name not in names:
+        required = p.default is kinds.empty and p.kind in by_keyword_kinds
+        if required and p.name not in names:
             raise TypeError(
                 f"check_gradients: loss_fn needs argument {p.name!r}, which is not in inputs "
                 f"(inputs: {', '.join(names)})"

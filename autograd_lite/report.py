@@ -40,6 +40,7 @@ __all__ = [
     "GradientCheckError",
     "GradientEntry",
     "GradientReport",
+    "Tolerances",
 ]
 
 OK = "ok"

@@ -411,6 +411,21 @@ def test_a_loss_fn_that_returns_no_scalar_value_is_a_clear_error(
     assert words in str(info.value)
 
 
+def test_a_positional_only_argument_is_named_in_the_error() -> None:
+    def loss(W: Any, /) -> Any:
+        return np.sum(W)
+
+    with pytest.raises(TypeError, match="loss_fn's argument 'W' is positional-only"):
+        check_gradients(loss, {"W": [1.0]}, {"W": [1.0]})
+
+
+def test_a_loss_fn_taking_keywords_receives_every_input() -> None:
+    def loss(**inputs: Any) -> Any:
+        return inputs["a"] * np.sum(inputs["b"])
+
+    assert check_gradients(loss, {"a": 2.0, "b": [1.0, 3.0]}, {"a": 4.0, "b": [2.0, 2.0]}).ok
+
+
 def test_a_size_one_array_result_is_accepted_as_the_scalar() -> None:
     def loss(W: Any) -> Any:
         return np.sum(W**2, axis=0, keepdims=True)  # shape (1,)
