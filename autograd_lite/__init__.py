@@ -15,6 +15,7 @@ from __future__ import annotations
 from . import rules
 from .arrays import data, grads, values
 from .check import check_gradients, gradcheck
+from .compile import CompiledFunction, compile
 from .draw import GraphDrawing, GraphTooLargeError, draw_graph
 from .engine import backward, gradients, topological_order, zero_grad
 from .errors import (
@@ -23,6 +24,7 @@ from .errors import (
     DomainError,
     MissingRuleError,
     OverflowDomainError,
+    TracingError,
 )
 from .functions import abs, cos, dot, exp, log, relu, sigmoid, sin, sqrt, sum_values, tanh
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
@@ -34,6 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AnomalyError",
+    "CompiledFunction",
     "DivisionByZeroError",
     "DomainError",
     "GradientCheckError",
@@ -44,10 +47,12 @@ __all__ = [
     "MissingRuleError",
     "OverflowDomainError",
     "RenderError",
+    "TracingError",
     "Value",
     "abs",
     "backward",
     "check_gradients",
+    "compile",
     "cos",
     "data",
     "detect_anomaly",

@@ -50,3 +50,12 @@ class MissingRuleError(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "missing rule"
+
+
+class TracingError(TypeError):
+    """:func:`autograd_lite.compile` met something in ``f`` that straight-line code cannot follow.
+
+    For example an ``if`` on a comparison of Values, ``bool(v)``, ``max()`` of Values, or a
+    ``no_grad()`` block inside ``f``: each would freeze a decision or a number at the example's
+    values. The message says which and what to do instead.
+    """

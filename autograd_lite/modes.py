@@ -22,10 +22,14 @@ class Mode:
     Attributes:
         grad_enabled: False inside ``no_grad()``: results are leaves with no parents.
         anomaly: True inside ``detect_anomaly()``: NaN/inf results raise at once.
+        tracing: True while :func:`autograd_lite.compile` traces a function: a Python
+            decision on a Value (a comparison, ``bool(v)``) raises, because straight-line
+            compiled code could not follow it.
     """
 
     grad_enabled: bool = True
     anomaly: bool = False
+    tracing: bool = False
 
 
 DEFAULT_MODE = Mode()

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import rules as R
-from .errors import AnomalyError, DomainError
+from .errors import AnomalyError, DomainError, TracingError
 from .modes import DEFAULT_MODE, Mode, current_mode
 
 __all__ = ["Number", "Value", "as_value", "describe_node"]
@@ -237,17 +237,33 @@ class Value:
     # They compare data and return bools, so max(), sorted() and np.maximum work.
     # == and hash stay identity-based: a node is a graph vertex, not a number.
 
+    # While compile() traces, a comparison would freeze a branch, so it raises instead.
+
     def __lt__(self, other: Value | Number) -> bool:
+        if _mode().tracing:
+            raise _decision_error(self, "<")
         return self.data < _data_of(other, "<")
 
     def __le__(self, other: Value | Number) -> bool:
+        if _mode().tracing:
+            raise _decision_error(self, "<=")
         return self.data <= _data_of(other, "<=")
 
     def __gt__(self, other: Value | Number) -> bool:
+        if _mode().tracing:
+            raise _decision_error(self, ">")
         return self.data > _data_of(other, ">")
 
     def __ge__(self, other: Value | Number) -> bool:
+        if _mode().tracing:
+            raise _decision_error(self, ">=")
         return self.data >= _data_of(other, ">=")
+
+    def __bool__(self) -> bool:
+        # Every object is true by default; kept, except while compile() traces.
+        if _mode().tracing:
+            raise _decision_error(self, "bool()")
+        return True
 
     # ------------------------------------------------------------------ gradients
 
@@ -430,6 +446,12 @@ def _set_parents(node: Value, parents: tuple[Value, ...]) -> None:
 
 
 def _record_special(rule: R.Rule, out: float, parents: tuple[Value, ...], mode: Mode) -> Value:
+    if mode.tracing and not mode.grad_enabled:
+        raise TracingError(
+            f"compile: {rule.name} ran inside no_grad() while f was being traced; its result "
+            "would be frozen into the compiled code at the example's values. Compute it "
+            "outside f and pass it in as an argument."
+        )
     if mode.anomaly and not math.isfinite(out):
         raise AnomalyError(_anomaly_message(rule, out, parents), rule.name, "forward")
     node = Value(out)
@@ -437,6 +459,16 @@ def _record_special(rule: R.Rule, out: float, parents: tuple[Value, ...], mode: 
         node._rule = rule
         _set_parents(node, parents)
     return node
+
+
+def _decision_error(v: Value, op: str) -> TracingError:
+    what = f"bool({describe_node(v)})" if op == "bool()" else f"{describe_node(v)} {op} ..."
+    return TracingError(
+        f"compile: f made a Python decision on a Value while being traced ({what}). The "
+        "compiled code is straight-line: an if, while, max(), min() or sorted() that depends "
+        "on a Value would be frozen at the example's values. Use relu() or abs() (compiled "
+        "as conditional expressions), or decide outside f on plain numbers."
+    )
 
 
 def _anomaly_message(rule: R.Rule, out: float, parents: tuple[Value, ...]) -> str:
