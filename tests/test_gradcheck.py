@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import GradientCheckError, Value, gradcheck
@@ -252,3 +254,58 @@ def test_bad_calls_are_clear_errors(call: Callable[[], Any], error: type, words:
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+# ---------------------------------------------------------------- the kink rule on random functions
+
+UNARY: dict[str, Callable[[Value], Value]] = {
+    "tanh": lambda v: v.tanh(),
+    "sin": lambda v: v.sin(),
+    "exp": lambda v: v.exp(),
+    "sigmoid": lambda v: v.sigmoid(),
+    "square": lambda v: v * v,
+}
+coefficient = st.floats(min_value=-5.0, max_value=5.0, allow_nan=False)
+terms = st.lists(
+    st.tuples(st.sampled_from(sorted(UNARY)), coefficient, coefficient, coefficient, coefficient),
+    min_size=1,
+    max_size=4,
+)
+point = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False)
+
+
+def smooth(x: Value, y: Value, spec: list[tuple[str, float, float, float, float]]) -> Value:
+    total = x * 0.0
+    for op, a, b, c, d in spec:
+        total = total + a * UNARY[op](b * x + c * y + d)
+    return total
+
+
+@settings(max_examples=60, deadline=None)
+@given(terms, point, point)
+def test_smooth_functions_never_get_a_kink_or_a_false_alarm(
+    spec: list[tuple[str, float, float, float, float]], x: float, y: float
+) -> None:
+    report = gradcheck(lambda x, y: smooth(x, y, spec), x, y)
+    assert report.ok and report.kinks == [], str(report)
+
+
+@settings(max_examples=60, deadline=None)
+@given(terms, point, point, st.floats(min_value=0.1, max_value=5.0), st.booleans())
+def test_a_relu_or_abs_kink_at_the_point_is_always_found(
+    spec: list[tuple[str, float, float, float, float]],
+    x: float,
+    y: float,
+    jump: float,
+    use_abs: bool,
+) -> None:
+    x0 = x
+
+    def f(x: Value, y: Value) -> Value:
+        at_zero = x - x0  # exactly 0 at the point checked
+        bend = abs(at_zero) if use_abs else at_zero.relu()
+        return jump * bend + smooth(x, y, spec)
+
+    report = gradcheck(f, x, y)
+    assert report["x"].verdict == KINK, str(report)
+    assert report.ok
