@@ -1,0 +1,92 @@
+"""demo: the quick mode runs the whole pipeline and writes valid PNG and SVG files."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograd_lite import demo
+from autograd_lite.__main__ import main as cli_main
+from autograd_lite.datasets import make_moons
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+FILES = ["moons_decision_boundary.png", "spiral_decision_boundary.png", "loss_curves.png",
+         "neuron.svg"]
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data.startswith(PNG_SIGNATURE) and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path, str]:
+    """One quick demo run shared by the tests below: exit code, output folder, stdout."""
+    out = tmp_path_factory.mktemp("demo") / "out"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = demo.main(["--quick", "--out", str(out), "--no-progress"])
+    return code, out, printed.getvalue()
+
+
+def test_quick_demo_succeeds_and_writes_every_file(quick_run: tuple[int, Path, str]) -> None:
+    code, out, _ = quick_run
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
+
+
+def test_pngs_are_valid_images_of_a_sensible_size(quick_run: tuple[int, Path, str]) -> None:
+    _, out, _ = quick_run
+    for name in FILES[:3]:
+        width, height = _png_size(out / name)
+        assert 300 <= width <= 2000 and 300 <= height <= 2000, name
+
+
+def test_svg_is_xml_drawing_one_neuron_with_its_parameter_names(
+    quick_run: tuple[int, Path, str]
+) -> None:
+    _, out, _ = quick_run
+    root = ET.parse(out / "neuron.svg").getroot()
+    assert root.tag.endswith("svg")
+    text = " ".join(t for t in root.itertext())
+    assert "layers.0.neurons." in text and ".w.0" in text and ".w.1" in text
+    assert "x.0" in text and "relu" in text
+    assert "layers.1" not in text  # one first-layer neuron, not the network
+
+
+def test_progress_and_results_are_printed(quick_run: tuple[int, Path, str]) -> None:
+    _, out, printed = quick_run
+    assert "epoch" in printed and "loss" in printed
+    assert printed.count("training accuracy") == 2
+    assert "graph nodes per step" in printed and "ms per step" in printed
+    assert str(out / "neuron.svg") in printed and "done in" in printed
+
+
+def test_the_command_line_dispatches_to_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["demo", "--help"])
+    assert exit_info.value.code == 0
+    help_text = capsys.readouterr().out
+    assert "python -m autograd_lite demo" in help_text and "--quick" in help_text
+
+
+def test_a_missed_accuracy_target_fails_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    impossible = demo._Task("moons", "tiny moons", [2, 1], "uniform", "hinge", 0.01, 1, 1.01)
+    monkeypatch.setattr(demo, "_tasks", lambda quick: [impossible])
+
+    def tiny(name: str, quick: bool) -> tuple[np.ndarray, np.ndarray]:
+        return make_moons(10, seed=0)
+
+    monkeypatch.setattr(demo, "_data", tiny)
+    assert demo.main(["--out", str(tmp_path), "--no-progress"]) == 1
+    assert "below the target" in capsys.readouterr().err
