@@ -353,9 +353,7 @@ _EXPLORER: list[_Explorer] = []
 _MAX_PATHS = 64
 
 
-def _run_path(fn: Callable[[], tuple[Any, ...]], prefix: list[bool]) -> tuple[
-    list[tuple[Compare, bool]], tuple[Expr, ...]
-]:
+def _run_path(fn: Callable[[], tuple[Any, ...]], prefix: list[bool]) -> _Run:
     explorer = _Explorer(prefix)
     _EXPLORER.append(explorer)
     try:
@@ -365,7 +363,11 @@ def _run_path(fn: Callable[[], tuple[Any, ...]], prefix: list[bool]) -> tuple[
     return explorer.path, tuple(as_expr(r) for r in result)
 
 
-def _explore(fn: Callable[[], tuple[Any, ...]]) -> list[tuple[list[tuple[Compare, bool]], tuple[Expr, ...]]]:
+_Run = tuple[list[tuple[Compare, bool]], tuple[Expr, ...]]
+"""One path through a rule's comparisons (each with the answer taken) and its result."""
+
+
+def _explore(fn: Callable[[], tuple[Any, ...]]) -> list[_Run]:
     """Run ``fn`` along every path of its comparisons (depth first, True before False)."""
     runs = []
     prefix: list[bool] = []
@@ -383,7 +385,7 @@ def _explore(fn: Callable[[], tuple[Any, ...]]) -> list[tuple[list[tuple[Compare
         prefix = decisions
 
 
-def _join(runs: list[tuple[list[tuple[Compare, bool]], tuple[Expr, ...]]], depth: int) -> tuple[Expr, ...]:
+def _join(runs: list[_Run], depth: int) -> tuple[Expr, ...]:
     """Fold the paths' results into nested :class:`Select` expressions."""
     if len(runs) == 1 and len(runs[0][0]) <= depth:
         return runs[0][1]
@@ -740,7 +742,8 @@ def program(
         source = (
             f"batched[{batched_rows[slot]}]" if slot_batched[slot] else f"inputs[{slot}]"
         )
-        lines.append(f"    {variables[i]} = {source}{_label_comment(input_labels[slot], variables[i])}")
+        comment = _label_comment(input_labels[slot], variables[i])
+        lines.append(f"    {variables[i]} = {source}{comment}")
     n_slots = len(input_nodes)
     for i, node in enumerate(nodes):
         if node.kind == "captured":

@@ -28,7 +28,7 @@ import numpy as np
 
 from .codegen import NUMPY_NAMESPACE, SCALAR_NAMESPACE, Program, program
 from .errors import DomainError
-from .trace import ArgSpec, TracedGraph, argument_names, as_float_array, trace
+from .trace import TracedGraph, argument_names, as_float_array, trace
 
 __all__ = ["CompiledFunction", "compile"]
 
@@ -38,7 +38,7 @@ _serial = count(1)
 ArgSelector = int | str | Sequence[int | str] | None
 
 
-def compile(  # noqa: A001 - the package's compile; inside the package use builtins.compile
+def compile(  # the package's compile; inside the package the builtin is builtins.compile
     f: Callable[..., Any] | None = None,
     /,
     *example_args: Any,
@@ -294,7 +294,7 @@ class CompiledFunction:
     def _run(self, args: tuple[Any, ...]) -> tuple[float, tuple[Any, ...]]:
         if self._fn is None:
             self._build(args)
-        graph, prog = self._require()
+        graph = self._require()[0]
         fn = self._fn
         assert fn is not None
         if len(args) != self._n_args:
@@ -419,17 +419,27 @@ class CompiledFunction:
         )
         n = max((np.size(v) for v in values), default=1)
         for sample in range(n):
-            point = [float(np.ravel(v)[sample]) if np.size(v) > 1 else float(np.ravel(v)[0])
-                     for v in values]
+            point = [float(np.ravel(v)[sample if np.size(v) > 1 else 0]) for v in values]
+            inputs = ", ".join(
+                f"{_describe(graph.nodes[p].label, prog.variables[p])} = {x!r}"
+                for p, x in zip(node.parents, point, strict=True)
+            )
+            at = f", sample {sample}" if self.batch else ""
             try:
                 node.rule.forward(*point)
             except DomainError as inner:
-                at = f", sample {sample}" if self.batch else ""
-                return type(inner)(f"{inner} [{where}{at}]", inner.op, inner.inputs)
+                return type(inner)(
+                    f"{inner} [{where}{at}; inputs: {inputs}]", inner.op, inner.inputs
+                )
             except (ArithmeticError, ValueError) as inner:
-                at = f", sample {sample}" if self.batch else ""
-                return type(inner)(f"{inner} [{where}{at}; inputs {point}]")
+                return type(inner)(f"{inner} [{where}{at}; inputs: {inputs}]")
         return type(err)(f"{err} [{where}]")
+
+
+def _describe(label: str | None, variable: str | None) -> str:
+    if label is not None:
+        return repr(label)
+    return variable if variable is not None else "constant"
 
 
 def _identifier(name: str) -> str:

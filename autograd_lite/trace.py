@@ -22,6 +22,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -89,7 +90,7 @@ class TracedGraph:
 # --------------------------------------------------------------------------- argument structure
 
 
-class ArgSpec:
+class ArgSpec(ABC):
     """The structure of one argument: flattens new values of it and rebuilds gradients.
 
     Use :meth:`of` to build one from an example.
@@ -98,17 +99,17 @@ class ArgSpec:
     size: int
     """Number of scalar slots."""
 
+    @abstractmethod
     def lift(self, x: Any, inputs: list[Value], labels: list[str]) -> Any:
         """The argument with every scalar replaced by a leaf Value (appended to ``inputs``)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def flatten(self, x: Any, out: list[float]) -> None:
         """Append the argument's numbers to ``out``, checking its structure."""
-        raise NotImplementedError
 
+    @abstractmethod
     def rebuild(self, flat: Iterator[Any]) -> Any:
         """Take this argument's gradients from ``flat`` and return them shaped like it."""
-        raise NotImplementedError
 
     def values(self, x: Any) -> list[Value | None]:
         """The Value behind each slot (None where the slot is a plain number)."""
@@ -340,7 +341,8 @@ class _DictSpec(ArgSpec):
         return x
 
     def lift(self, x: Any, inputs: list[Value], labels: list[str]) -> Any:
-        return {k: c.lift(x[k], inputs, labels) for k, c in zip(self.keys, self.children, strict=True)}
+        pairs = zip(self.keys, self.children, strict=True)
+        return {k: c.lift(x[k], inputs, labels) for k, c in pairs}
 
     def flatten(self, x: Any, out: list[float]) -> None:
         x = self._check(x)
@@ -453,10 +455,10 @@ def trace(
             continue
         if w.rule is not None:
             raise _nondeterministic(where, f"node {i} was {_what(v)}, then {_what(w)}")
-        slot = slot_of.get(id(v))
-        if slot is not None:
-            input_nodes[slot] = i
-            nodes.append(TracedNode(INPUT, labels[slot], None, (), v.data, slot))
+        found = slot_of.get(id(v))
+        if found is not None:
+            input_nodes[found] = i
+            nodes.append(TracedNode(INPUT, labels[found], None, (), v.data, found))
         elif v is w:
             nodes.append(TracedNode(CAPTURED, v.label, None, (), v.data, len(captured)))
             captured.append(v)

@@ -1,0 +1,218 @@
+"""The code templates against the rule table, the expression printer, and name sanitising."""
+
+from __future__ import annotations
+
+import io
+import keyword
+import math
+import operator
+import tokenize
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd_lite import rules
+from autograd_lite.codegen import (
+    FORWARD_TEMPLATES,
+    NUMPY_NAMESPACE,
+    RESERVED_NAMES,
+    SCALAR_NAMESPACE,
+    BinOp,
+    Const,
+    Expr,
+    Neg,
+    Var,
+    forward_expr,
+    local_grad_exprs,
+    render,
+    safe_comment,
+    sanitize,
+)
+from autograd_lite.errors import DomainError
+
+# Points per rule, chosen inside each domain and on both sides of every branch.
+POINTS: dict[str, list[tuple[float, ...]]] = {
+    "add": [(1.5, -2.0), (0.0, 3.25), (1e300, 1e300)],
+    "sub": [(1.5, -2.0), (-3.0, 7.25)],
+    "mul": [(1.5, -2.0), (0.0, 4.0), (-1e-5, 1e5)],
+    "div": [(1.5, -2.0), (3.0, 1e-4), (-7.0, 3.0)],
+    "neg": [(2.5,), (0.0,), (-1.0,)],
+    "pow": [(3.0,), (-3.0,), (0.25,), (0.0,), (2.0,)],
+    "rpow": [(3.0,), (-1.25,), (0.0,), (0.5,)],
+    "vpow": [(2.0, 3.0), (0.5, -1.5), (3.0, 0.0), (0.0, 2.0), (-2.0, 3.0)],
+    "exp": [(0.0,), (-3.0,), (700.0,)],
+    "log": [(1.0,), (1e-8,), (1e10,), (math.nan,)],
+    "tanh": [(0.3,), (-2.0,), (50.0,)],
+    "sigmoid": [(0.3,), (-30.0,), (30.0,), (-700.0,), (0.0,)],
+    "relu": [(0.7,), (-0.7,), (0.0,), (math.nan,)],
+    "abs": [(0.7,), (-0.7,), (0.0,)],
+    "sin": [(0.0,), (2.0,), (-10.0,)],
+    "cos": [(0.0,), (2.0,), (-10.0,)],
+    "sum": [(1.0,), (1.0, -2.0, 3.5), (0.5, 0.25, -4.0, 8.0, 1e-3)],
+    "dot": [(1.0, 2.0), (1.0, -2.0, 0.5, 3.0, 4.0, -1.0)],
+    "linear": [(1.0, 2.0, 0.5), (1.0, -2.0, 3.0, 4.0, 0.25)],
+}
+PARAMS: dict[str, list[float]] = {
+    "pow": [2.0, 3.0, 0.5, -1.0, 0.0, 1.0, 2.5],
+    "rpow": [2.0, 0.5, 10.0, 0.0, -2.0],
+}
+
+
+def _rules() -> list[rules.Rule]:
+    out = []
+    for name in sorted(rules.RULES):
+        rule = rules.RULES[name]
+        if rule.parametrised:
+            out += [rule.with_param(p) for p in PARAMS[name]]
+        else:
+            out.append(rule)
+    return out
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def _evaluate(expr: Expr, env: dict[str, float], numpy: bool = False) -> Any:
+    names = {f"v_{k}": v for k, v in env.items()}
+    text = render(expr, {k: f"v_{k}" for k in env}, numpy=numpy)
+    namespace = dict(NUMPY_NAMESPACE if numpy else SCALAR_NAMESPACE, np=np, **names)
+    with np.errstate(all="ignore"):
+        return eval(text, namespace)
+
+
+def test_every_rule_has_a_template_and_points() -> None:
+    # Fails for a rule added to the table without a template here.
+    assert set(rules.RULES) <= set(FORWARD_TEMPLATES), set(rules.RULES) - set(FORWARD_TEMPLATES)
+    assert set(rules.RULES) <= set(POINTS)
+
+
+def test_unknown_rule_is_named() -> None:
+    rule = rules.Rule("frobnicate", "f", lambda x: x, lambda m, out, x: (1.0,), 1)
+    with pytest.raises(KeyError, match="frobnicate"):
+        forward_expr(rule, [Var("x0")])
+
+
+@pytest.mark.parametrize("rule", _rules(), ids=repr)
+def test_templates_agree_with_the_rule_table_bit_for_bit(rule: rules.Rule) -> None:
+    for point in POINTS[rule.name]:
+        if rule.name in ("dot",) and len(point) % 2:
+            continue
+        try:
+            expected = rule.forward(*point)
+        except DomainError:
+            continue
+        arity = len(point)
+        symbols = [Var(f"x{k}") for k in range(arity)]
+        env = {f"x{k}": v for k, v in enumerate(point)}
+        got = _evaluate(forward_expr(rule, symbols), env)
+        assert _same(got, expected), (rule, point, got, expected)
+        local = rule.local_grads(rules.FLOAT_MATH, expected, *point)
+        derived = local_grad_exprs(rule, arity)
+        env["out"] = expected
+        for k, (d_expr, d) in enumerate(zip(derived, local, strict=True)):
+            value = _evaluate(d_expr, env)
+            assert _same(value, d), (rule, point, k, render(d_expr, {}), value, d)
+
+
+@pytest.mark.parametrize("rule", _rules(), ids=repr)
+def test_numpy_flavour_agrees_with_the_rule_table(rule: rules.Rule) -> None:
+    points = [p for p in POINTS[rule.name] if not (rule.name == "dot" and len(p) % 2)]
+    for arity in sorted({len(p) for p in points}):
+        rows = [p for p in points if len(p) == arity]
+        valid = []
+        for p in rows:
+            try:
+                valid.append((p, rule.forward(*p)))
+            except DomainError:
+                continue
+        if not valid:
+            continue
+        columns = {f"x{k}": np.array([p[k] for p, _ in valid]) for k in range(arity)}
+        symbols = [Var(f"x{k}") for k in range(arity)]
+        out = _evaluate(forward_expr(rule, symbols, numpy=True), columns, numpy=True)
+        for j, (_, expected) in enumerate(valid):
+            assert math.isclose(out[j], expected, rel_tol=1e-13) or _same(out[j], expected)
+        columns["out"] = np.array([e for _, e in valid])
+        for k, d_expr in enumerate(local_grad_exprs(rule, arity)):
+            d = np.broadcast_to(_evaluate(d_expr, columns, numpy=True), (len(valid),))
+            for j, (p, expected) in enumerate(valid):
+                want = rule.local_grads(rules.FLOAT_MATH, expected, *p)[k]
+                assert math.isclose(d[j], want, rel_tol=1e-13) or _same(d[j], want), (
+                    rule, p, k, d[j], want
+                )
+
+
+def test_branches_become_conditional_expressions() -> None:
+    (relu,) = local_grad_exprs(rules.RULES["relu"], 1)
+    assert render(relu, {"x0": "z"}) == "1.0 if z > 0.0 else 0.0"
+    assert render(relu, {"x0": "z"}, numpy=True) == "np.where(z > 0.0, 1.0, 0.0)"
+    (absolute,) = local_grad_exprs(rules.RULES["abs"], 1)
+    assert render(absolute, {"x0": "z"}) == "1.0 if z > 0.0 else -1.0 if z < 0.0 else 0.0"
+    forward = forward_expr(rules.RULES["relu"], [Var("z")])
+    assert render(forward, {}) == "0.0 if z <= 0.0 else z"
+
+
+def test_derivatives_are_the_rules_not_a_copy() -> None:
+    # tanh's rule reuses its output; the generated text does the same.
+    (d,) = local_grad_exprs(rules.RULES["tanh"], 1)
+    assert render(d, {"out": "h"}) == "1.0 - h * h"
+    da, db = local_grad_exprs(rules.RULES["mul"], 2)
+    assert (render(da, {"x1": "w"}), render(db, {"x0": "x"})) == ("w", "x")
+
+
+# --------------------------------------------------------------------------- the printer
+
+_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+
+
+@st.composite
+def trees(draw: st.DrawFn, depth: int = 0) -> tuple[Expr, float]:
+    if depth > 4 or draw(st.booleans()):
+        v = draw(st.sampled_from([-2.5, -1.0, 0.5, 3.0, 7.0]))
+        if draw(st.booleans()):
+            return Var("a"), 1.25
+        return Const(v), v
+    kind = draw(st.sampled_from(["+", "-", "*", "/", "neg"]))
+    left, lv = draw(trees(depth + 1))
+    if kind == "neg":
+        return Neg(left), -lv
+    right, rv = draw(trees(depth + 1))
+    if kind == "/" and rv == 0:
+        return left, lv
+    return BinOp(kind, left, right), _OPS[kind](lv, rv)
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees())
+def test_printed_expressions_evaluate_in_the_same_order(case: tuple[Expr, float]) -> None:
+    # Float arithmetic is not associative: any lost parenthesis changes some result's bits.
+    expr, expected = case
+    got = eval(render(expr, {"a": "1.25"}), {})
+    assert _same(got, expected)
+
+
+# --------------------------------------------------------------------------- names, comments
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_sanitize_gives_a_safe_identifier(label: str) -> None:
+    name = sanitize(label)
+    assert name.isidentifier() and name.isascii()
+    assert not keyword.iskeyword(name) and name not in RESERVED_NAMES
+    assert not name.startswith("_") and len(name) <= 42
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_safe_comment_stays_one_comment(label: str) -> None:
+    line = "x = 1.0  # " + safe_comment(label) + "\n"
+    tokens = list(tokenize.generate_tokens(io.StringIO(line).readline))
+    kinds = [t.type for t in tokens]
+    assert kinds.count(tokenize.COMMENT) == 1
+    assert tokenize.STRING not in kinds
+    assert kinds.count(tokenize.NEWLINE) == 1
