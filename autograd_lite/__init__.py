@@ -26,6 +26,8 @@ from .errors import (
     OverflowDomainError,
     TracingError,
 )
+from .explain import ChainStep, ChainTerm, Explanation, explain
+from .functional import grad, hessian, value_and_grad
 from .functions import abs, cos, dot, exp, log, relu, sigmoid, sin, sqrt, sum_values, tanh
 from .losses import (
     binary_cross_entropy_with_logits,
@@ -51,9 +53,12 @@ __all__ = [
     "SGD",
     "Adam",
     "AnomalyError",
+    "ChainStep",
+    "ChainTerm",
     "CompiledFunction",
     "DivisionByZeroError",
     "DomainError",
+    "Explanation",
     "GradientCheckError",
     "GradientEntry",
     "GradientReport",
@@ -84,10 +89,13 @@ __all__ = [
     "enable_grad",
     "evaluate",
     "exp",
+    "explain",
     "fit",
+    "grad",
     "gradcheck",
     "gradients",
     "grads",
+    "hessian",
     "hinge",
     "is_grad_enabled",
     "log",
@@ -110,6 +118,7 @@ __all__ = [
     "tanh",
     "topological_order",
     "training",
+    "value_and_grad",
     "values",
     "zero_grad",
 ]

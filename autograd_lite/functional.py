@@ -1,0 +1,444 @@
+"""Function transforms in the JAX style: ``grad``, ``value_and_grad`` and ``hessian``.
+
+``grad(f)`` is a new function that returns the gradient of ``f`` instead of its value. It is
+built on :func:`autograd_lite.engine.gradients`, so there is one engine and one rule table.
+
+What an argument may be (for the arguments named by ``argnums``):
+
+- a real number (``int``, ``float``, numpy real scalars; not ``bool`` or ``complex``): its
+  gradient is a float;
+- a :class:`~autograd_lite.Value`: its gradient is a ``Value`` connected to the graph, so it can
+  be differentiated again;
+- a ``list``, ``tuple`` or ``dict`` of those, nested to any depth, or a numpy array (of a real
+  dtype, or of dtype object holding numbers and Values): the gradient has the same structure
+  (a float array of the same shape for an array).
+
+Higher order works to any order. The result is made of ``Value`` nodes in the caller's graph,
+rather than floats, whenever it can be differentiated further: when an argument holds a
+``Value``, or when the call happens while another ``grad``/``value_and_grad``/``hessian`` is
+evaluating its function (so ``grad(grad(f))``, closures included, just work). Otherwise the
+result is plain floats. Called inside ``no_grad()``, the transforms still differentiate ``f``
+(they switch recording on for ``f`` alone) and return floats; ``no_grad()`` *inside* ``f`` is
+respected: what it computes counts as a constant.
+
+A function that returns a plain real number instead of a ``Value`` does not depend on its
+arguments as far as the engine can see (for example ``lambda x: 3.0``): its derivative is 0.
+Note that reading ``x.data`` or calling :mod:`math` functions also cuts the graph.
+
+No ``.grad`` attribute is read or written: the user's nodes keep the gradients they had.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import numbers
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
+from typing import Any
+
+import numpy as np
+
+from .engine import gradients
+from .modes import enable_grad, is_grad_enabled
+from .value import Value
+
+__all__ = ["grad", "hessian", "value_and_grad"]
+
+# How many transforms are evaluating their function right now in this context. Inside one,
+# results must stay differentiable even when the arguments are plain numbers, because the
+# function may close over the outer transform's Values.
+_DEPTH: ContextVar[int] = ContextVar("autograd_lite_transform_depth", default=0)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """The gradient of a scalar function, as a new function.
+
+    Args:
+        f: a function of numbers/Values returning a scalar ``Value`` (or a real number,
+            meaning a constant: its derivative is 0).
+        argnums: which positional argument to differentiate with respect to (an int, negative
+            counts from the end), or a tuple of them.
+
+    Returns:
+        A function taking the same arguments as ``f`` and returning the gradient with
+        respect to ``args[argnums]``, shaped like that argument (a tuple of gradients when
+        ``argnums`` is a tuple). See the module docstring for the supported argument types.
+
+    Example:
+        >>> from autograd_lite import grad
+        >>> def f(x, y):
+        ...     return x * x * y
+        >>> grad(f)(3.0, 2.0)              # 2xy
+        12.0
+        >>> grad(f, argnums=(0, 1))(3.0, 2.0)
+        (12.0, 9.0)
+        >>> grad(grad(f))(3.0, 2.0)        # 2y
+        4.0
+    """
+    spec = _ArgSpec(f, argnums, "grad")
+
+    @functools.wraps(f)
+    def gradient_of_f(*args: Any, **kwargs: Any) -> Any:
+        _, result = _value_and_grad(spec, args, kwargs)
+        return result
+
+    gradient_of_f.__name__ = f"grad({spec.fname})"
+    gradient_of_f.__qualname__ = gradient_of_f.__name__
+    return gradient_of_f
+
+
+def value_and_grad(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0
+) -> Callable[..., tuple[Any, Any]]:
+    """Like :func:`grad`, but the new function returns ``(f(*args), gradient)``.
+
+    One forward and one backward pass: cheaper than calling ``f`` and ``grad(f)``.
+
+    Args:
+        f: a function returning a scalar ``Value`` (or a real number: derivative 0).
+        argnums: an int or a tuple of ints, as for :func:`grad`.
+
+    Returns:
+        A function returning ``(value, gradient)``; ``value`` is a float, or a ``Value``
+        when the result must stay differentiable (see the module docstring).
+
+    Example:
+        >>> from autograd_lite import value_and_grad
+        >>> value_and_grad(lambda x: x.tanh() * 2)(0.0)
+        (0.0, 2.0)
+    """
+    spec = _ArgSpec(f, argnums, "value_and_grad")
+
+    @functools.wraps(f)
+    def value_and_gradient_of_f(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return _value_and_grad(spec, args, kwargs)
+
+    value_and_gradient_of_f.__name__ = f"value_and_grad({spec.fname})"
+    value_and_gradient_of_f.__qualname__ = value_and_gradient_of_f.__name__
+    return value_and_gradient_of_f
+
+
+def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """The matrix of second derivatives of a scalar function, as a new function.
+
+    The differentiated arguments are flattened into one vector of ``n`` numbers: in
+    ``argnums`` order, each argument in its own order (row-major for arrays, depth-first for
+    nested lists, insertion order for dicts). Entry ``[i, j]`` is d²f / (dv_i dv_j).
+
+    Args:
+        f: a function returning a scalar ``Value`` (or a real number: all zeros).
+        argnums: an int or a tuple of ints, as for :func:`grad`.
+
+    Returns:
+        A function returning an ``(n, n)`` numpy array: ``float64``, or of dtype object
+        holding ``Value`` nodes when the result must stay differentiable (inside another
+        transform, or for ``Value`` arguments), so third derivatives work too.
+
+    Example:
+        >>> from autograd_lite import hessian
+        >>> hessian(lambda x, y: x * x * y, argnums=(0, 1))(3.0, 2.0)
+        array([[4., 6.],
+               [6., 0.]])
+    """
+    spec = _ArgSpec(f, argnums, "hessian")
+
+    @functools.wraps(f)
+    def hessian_of_f(*args: Any, **kwargs: Any) -> Any:
+        return _hessian(spec, args, kwargs)
+
+    hessian_of_f.__name__ = f"hessian({spec.fname})"
+    hessian_of_f.__qualname__ = hessian_of_f.__name__
+    return hessian_of_f
+
+
+# --------------------------------------------------------------------------- argnums
+
+
+class _ArgSpec:
+    """A transform's validated ``f`` and ``argnums`` and the names of f's parameters."""
+
+    def __init__(self, f: Callable[..., Any], argnums: int | Sequence[int], transform: str) -> None:
+        if not callable(f):
+            raise TypeError(f"{transform}: f must be callable, got {type(f).__name__} {f!r}")
+        self.f = f
+        self.transform = transform
+        self.fname = getattr(f, "__name__", type(f).__name__)
+        self.single = _is_index(argnums)
+        if self.single:
+            self.argnums: tuple[int, ...] = (argnums,)  # type: ignore[assignment]
+        elif isinstance(argnums, (tuple, list)) and argnums:
+            bad = [a for a in argnums if not _is_index(a)]
+            if bad:
+                raise TypeError(
+                    f"{transform}: argnums must hold ints, got {type(bad[0]).__name__} "
+                    f"{bad[0]!r} in {argnums!r}"
+                )
+            self.argnums = tuple(argnums)
+        else:
+            raise TypeError(
+                f"{transform}: argnums must be an int or a non-empty tuple of ints, "
+                f"got {type(argnums).__name__} {argnums!r}"
+            )
+        self.names, self.max_positional = _positional_names(f)
+        if self.max_positional is not None:
+            for a in self.argnums:
+                if not -self.max_positional <= a < self.max_positional:
+                    raise ValueError(
+                        f"{transform}: argnums={a} is out of range: {self.fname} takes "
+                        f"{self.max_positional} positional argument(s) {self.names}"
+                    )
+
+    def resolve(self, nargs: int) -> tuple[int, ...]:
+        """The argnums as non-negative positions, checked against the call's arguments."""
+        positions = []
+        for a in self.argnums:
+            if not -nargs <= a < nargs:
+                raise ValueError(
+                    f"{self.transform}({self.fname}): argnums={a} is out of range: it was called "
+                    f"with {nargs} positional argument(s). Arguments to differentiate must be "
+                    "passed positionally (keyword arguments are held constant)."
+                )
+            positions.append(a % nargs)
+        if len(set(positions)) != len(positions):
+            raise ValueError(
+                f"{self.transform}({self.fname}): argnums {self.argnums!r} names the same "
+                "argument twice"
+            )
+        return tuple(positions)
+
+    def arg_name(self, position: int) -> str:
+        if position < len(self.names):
+            return self.names[position]
+        return f"arg{position}"
+
+
+def _is_index(a: object) -> bool:
+    return isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_))
+
+
+def _positional_names(f: Callable[..., Any]) -> tuple[list[str], int | None]:
+    """f's positional parameter names, and their count when f takes no ``*args``."""
+    try:
+        parameters = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):  # builtins and some C callables have no signature
+        return [], None
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    names = [p.name for p in parameters if p.kind in kinds]
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters):
+        return names, None
+    return names, len(names)
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def _lift(x: Any, path: str, where: str, inputs: list[Value]) -> Any:
+    """Replace every number and Value inside ``x`` by a node to differentiate against.
+
+    Numbers become new leaves labelled ``path``; a Value ``v`` becomes ``v - 0.0``: a node of
+    its own (so the same Value passed twice gets two separate partial derivatives) that
+    stays connected to ``v`` (so the gradient is differentiable with respect to ``v``).
+    The nodes are appended to ``inputs`` in the order :func:`_rebuild` walks ``x``.
+    """
+    if isinstance(x, Value):
+        node = x - 0.0
+        node.label = x.label if x.label is not None else path
+        inputs.append(node)
+        return node
+    if isinstance(x, np.ndarray):
+        return _lift_array(x, path, where, inputs)
+    if isinstance(x, (list, tuple)):
+        items = [_lift(item, f"{path}[{i}]", where, inputs) for i, item in enumerate(x)]
+        return _same_sequence(x, items)
+    if isinstance(x, dict):
+        return {k: _lift(v, f"{path}[{k!r}]", where, inputs) for k, v in x.items()}
+    leaf = Value(_real(x, path, where), label=path)
+    inputs.append(leaf)
+    return leaf
+
+
+def _lift_array(x: np.ndarray[Any, Any], path: str, where: str, inputs: list[Value]) -> Any:
+    if x.dtype != object and (x.dtype.kind not in "iuf"):
+        raise TypeError(
+            f"{where}: {path} is a numpy array of dtype {x.dtype}; only real (int, float) "
+            "arrays, or object arrays of numbers and Values, can be differentiated"
+        )
+    out = np.empty(x.shape, dtype=object)
+    for index in np.ndindex(x.shape):
+        item = x[index]
+        label = _entry(path, index)
+        if isinstance(item, Value):
+            out[index] = _lift(item, label, where, inputs)
+        else:
+            leaf = Value(_real(item, label, where), label=label)
+            inputs.append(leaf)
+            out[index] = leaf
+    return out
+
+
+def _entry(path: str, index: tuple[int, ...]) -> str:
+    return f"{path}[{','.join(str(i) for i in index)}]" if index else path
+
+
+def _real(x: Any, path: str, where: str) -> float:
+    if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)):
+        return float(x)
+    raise TypeError(
+        f"{where}: {path} is {type(x).__name__} {x!r}; only real numbers (int, float), Values, "
+        "and lists, tuples, dicts or numpy arrays of them can be differentiated"
+    )
+
+
+def _same_sequence(original: list[Any] | tuple[Any, ...], items: list[Any]) -> Any:
+    if isinstance(original, list):
+        return items
+    if hasattr(original, "_fields"):  # a namedtuple keeps its type
+        return type(original)(*items)
+    return tuple(items)
+
+
+def _rebuild(x: Any, grads: Iterator[Any]) -> Any:
+    """The gradient shaped like argument ``x``, taking values from ``grads`` in lift order."""
+    if isinstance(x, Value):
+        return next(grads)
+    if isinstance(x, np.ndarray):
+        entries = [next(grads) for _ in range(x.size)]  # one node per entry, row-major
+        if entries and isinstance(entries[0], Value):
+            out = np.empty(x.size, dtype=object)
+            out[:] = entries
+            return out.reshape(x.shape)
+        return np.array(entries, dtype=np.float64).reshape(x.shape)
+    if isinstance(x, (list, tuple)):
+        return _same_sequence(x, [_rebuild(item, grads) for item in x])
+    if isinstance(x, dict):
+        return {k: _rebuild(v, grads) for k, v in x.items()}
+    return next(grads)
+
+
+def _contains_value(x: Any) -> bool:
+    if isinstance(x, Value):
+        return True
+    if isinstance(x, np.ndarray):
+        return x.dtype == object and any(_contains_value(item) for item in x.flat)
+    if isinstance(x, (list, tuple)):
+        return any(_contains_value(item) for item in x)
+    if isinstance(x, dict):
+        return any(_contains_value(item) for item in x.values())
+    return False
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+class _Trace:
+    """One evaluation of ``f`` on lifted arguments: the output and the nodes to differentiate."""
+
+    def __init__(self, spec: _ArgSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        where = f"{spec.transform}({spec.fname})"
+        self.positions = spec.resolve(len(args))
+        # Differentiable results are wanted when the caller can differentiate further.
+        self.differentiable = is_grad_enabled() and (
+            _DEPTH.get() > 0 or _contains_value(args) or _contains_value(kwargs)
+        )
+        self.args = args
+        self.inputs: list[list[Value]] = []
+        lifted = list(args)
+        depth = _DEPTH.set(_DEPTH.get() + 1)
+        try:
+            # f is traced even when the caller is inside no_grad(): differentiating it is the
+            # point of the call. A no_grad() block inside f still makes constants.
+            with enable_grad():
+                for position in self.positions:
+                    nodes: list[Value] = []
+                    name = spec.arg_name(position)
+                    lifted[position] = _lift(
+                        args[position], name, f"{where}: argument {position} ({name!r})", nodes
+                    )
+                    self.inputs.append(nodes)
+                result = spec.f(*lifted, **kwargs)
+        finally:
+            _DEPTH.reset(depth)
+        self.output = _scalar_output(result, where)
+
+    @property
+    def flat_inputs(self) -> list[Value]:
+        return [node for nodes in self.inputs for node in nodes]
+
+    def value(self) -> Any:
+        if self.differentiable:
+            return self.output if isinstance(self.output, Value) else Value(self.output)
+        return self.output.data if isinstance(self.output, Value) else self.output
+
+    def finish(self, g: Any) -> Any:
+        """A computed derivative as the caller gets it: a float, or a Value when differentiable."""
+        if self.differentiable:
+            return g if isinstance(g, Value) else Value(g)
+        return g.data if isinstance(g, Value) else float(g)
+
+
+def _scalar_output(result: Any, where: str) -> Value | float:
+    if isinstance(result, np.ndarray) and result.shape == ():
+        result = result[()]
+    if isinstance(result, Value):
+        return result
+    if isinstance(result, numbers.Real) and not isinstance(result, (bool, np.bool_)):
+        return float(result)  # a constant: every derivative is 0
+    if isinstance(result, np.ndarray):
+        raise TypeError(
+            f"{where}: f must return a scalar Value, but it returned a numpy array of shape "
+            f"{result.shape}; reduce it to one entry first (e.g. out.sum() or out[0, 0])"
+        )
+    if isinstance(result, (list, tuple)):
+        raise TypeError(
+            f"{where}: f must return a scalar Value, but it returned a {type(result).__name__} "
+            f"of {len(result)} items; reduce it first (e.g. with sum_values)"
+        )
+    raise TypeError(
+        f"{where}: f must return a scalar Value (or a real number, whose derivative is 0), "
+        f"but it returned {type(result).__name__} {result!r:.80}"
+    )
+
+
+def _first_derivatives(trace: _Trace, create_graph: bool) -> list[Any]:
+    inputs = trace.flat_inputs
+    if not isinstance(trace.output, Value):
+        return [0.0] * len(inputs)
+    with enable_grad():
+        return gradients(trace.output, inputs, create_graph=create_graph)
+
+
+def _value_and_grad(
+    spec: _ArgSpec, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Any, Any]:
+    trace = _Trace(spec, args, kwargs)
+    flat = iter(trace.finish(g) for g in _first_derivatives(trace, trace.differentiable))
+    per_argument = tuple(
+        _rebuild(trace.args[position], flat) for position in trace.positions
+    )
+    return trace.value(), per_argument[0] if spec.single else per_argument
+
+
+def _hessian(spec: _ArgSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    trace = _Trace(spec, args, kwargs)
+    inputs = trace.flat_inputs
+    n = len(inputs)
+    first = _first_derivatives(trace, create_graph=True)
+    rows: list[list[Any]] = []
+    with enable_grad():
+        for g in first:
+            if isinstance(g, Value):
+                row = gradients(g, inputs, create_graph=trace.differentiable)
+            else:  # a constant first derivative: its row is zero
+                row = [0.0] * n
+            rows.append([trace.finish(d) for d in row])
+    if trace.differentiable:
+        out = np.empty((n, n), dtype=object)
+        for i, row in enumerate(rows):
+            for j, d in enumerate(row):
+                out[i, j] = d
+        return out
+    return np.array(rows, dtype=np.float64).reshape(n, n)
