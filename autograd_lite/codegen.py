@@ -249,6 +249,11 @@ def _numpy_sigmoid(x: Any) -> Any:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+def _stack_rows(rows: Sequence[Any], n: int) -> Any:
+    # Rows of a group's gradient: arrays of n samples, or 0.0 for a row nothing reached.
+    return np.array([np.broadcast_to(r, (n,)) for r in rows])
+
+
 class _NumpyMath:
     """The ``m`` namespace of the numpy flavour: element-wise, never raising (as FloatMath)."""
 
@@ -284,6 +289,7 @@ NUMPY_NAMESPACE: dict[str, Any] = {
     "sin": np.sin,
     "cos": np.cos,
     "maximum": np.maximum,
+    "stack_rows": _stack_rows,
     "m": _NumpyMath(),
     "inf": math.inf,
     "nan": math.nan,
@@ -291,7 +297,7 @@ NUMPY_NAMESPACE: dict[str, Any] = {
 """What the same names mean in the numpy flavour (``np`` itself is bound too)."""
 
 RESERVED_NAMES = frozenset(
-    {*SCALAR_NAMESPACE, *NUMPY_NAMESPACE, "np", "inputs", "batched", "seed", "out"}
+    {*SCALAR_NAMESPACE, *NUMPY_NAMESPACE, "np", "inputs", "batched", "seed", "out", "n_samples"}
     | set(keyword.kwlist)
     | set(keyword.softkwlist)
     | {"None", "True", "False", "float", "int", "len", "range", "print"}
@@ -657,6 +663,50 @@ _TERMS_PER_LINE = 16
 _FP_RAISE = 'np.errstate(divide="raise", over="raise", invalid="raise", under="ignore")'
 
 
+def node_flags(
+    nodes: Sequence[Any], wrt: Sequence[bool], slot_batched: Sequence[bool]
+) -> tuple[list[bool], list[bool]]:
+    """Per node: does it vary over the batch, and is its gradient needed (it leads to a
+    differentiated input or a captured Value)?"""
+    n = len(nodes)
+    is_batched = [False] * n
+    needs = [False] * n
+    for i, node in enumerate(nodes):
+        if node.kind == "input":
+            is_batched[i] = bool(slot_batched[node.slot])
+            needs[i] = bool(wrt[node.slot])
+        elif node.kind == "captured":
+            needs[i] = True
+        elif node.kind == "op":
+            is_batched[i] = any(is_batched[p] for p in node.parents)
+            needs[i] = any(needs[p] for p in node.parents)
+    return is_batched, needs
+
+
+def node_variables(
+    nodes: Sequence[Any], input_labels: Sequence[str], names: _Names
+) -> list[str | None]:
+    """A variable name per node, from its label (``op<k>`` when it has none); None for
+    constants, which are written as numbers."""
+    variables: list[str | None] = [None] * len(nodes)
+    op_counts: dict[str, int] = {}
+    for i, node in enumerate(nodes):
+        if node.kind == "constant":
+            continue
+        if node.kind == "input":
+            label = input_labels[node.slot]
+        elif node.label is not None:
+            label = node.label
+        elif node.kind == "captured":
+            label = "captured"
+        else:
+            op = node.rule.name
+            op_counts[op] = op_counts.get(op, 0) + 1
+            label = f"{op}{op_counts[op]}"
+        variables[i] = names.allocate(sanitize(label))
+    return variables
+
+
 def program(
     nodes: Sequence[Any],
     input_nodes: Sequence[int],
@@ -692,35 +742,8 @@ def program(
     n = len(nodes)
     output = n - 1
     slot_batched = list(batched) if batched is not None else [False] * len(input_nodes)
-    is_batched = [False] * n
-    needs = [False] * n
-    for i, node in enumerate(nodes):
-        if node.kind == "input":
-            is_batched[i] = slot_batched[node.slot]
-            needs[i] = bool(wrt[node.slot])
-        elif node.kind == "captured":
-            needs[i] = True
-        elif node.kind == "op":
-            is_batched[i] = any(is_batched[p] for p in node.parents)
-            needs[i] = any(needs[p] for p in node.parents)
-
-    names = _Names()
-    variables: list[str | None] = [None] * n
-    op_counts: dict[str, int] = {}
-    for i, node in enumerate(nodes):
-        if node.kind == "constant":
-            continue
-        if node.kind == "input":
-            label = input_labels[node.slot]
-        elif node.label is not None:
-            label = node.label
-        elif node.kind == "captured":
-            label = "captured"
-        else:
-            op = node.rule.name
-            op_counts[op] = op_counts.get(op, 0) + 1
-            label = f"{op}{op_counts[op]}"
-        variables[i] = names.allocate(sanitize(label))
+    is_batched, needs = node_flags(nodes, wrt, slot_batched)
+    variables = node_variables(nodes, input_labels, _Names())
 
     def text(i: int) -> str:
         v = variables[i]

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from .batched import fused_program
 from .codegen import NUMPY_NAMESPACE, SCALAR_NAMESPACE, Program, program
 from .errors import DomainError
 from .trace import TracedGraph, argument_names, as_float_array, trace
@@ -121,6 +122,9 @@ class CompiledFunction:
         f: the original function.
         batch: the batched argument positions (empty for scalar mode).
         reduce: ``"mean"`` or ``"sum"`` (batched mode).
+        fuse: batched mode writes each layer of neurons as one matrix product (see
+            :mod:`autograd_lite.batched`); False keeps one numpy call per op, the plain
+            reference the fused code is tested against.
     """
 
     def __init__(
@@ -131,6 +135,7 @@ class CompiledFunction:
         batch: ArgSelector = None,
         reduce: str = "mean",
         wrt: ArgSelector = None,
+        fuse: bool = True,
     ) -> None:
         if not callable(f):
             raise TypeError(f"compile: f must be callable, got {type(f).__name__} {f!r:.60}")
@@ -138,6 +143,7 @@ class CompiledFunction:
             raise ValueError(f"compile: reduce must be 'mean' or 'sum', got {reduce!r}")
         self.f = f
         self.reduce = reduce
+        self.fuse = fuse
         self._batch_request = batch
         self._wrt_request = wrt
         self.fname = getattr(f, "__name__", type(f).__name__)
@@ -198,15 +204,14 @@ class CompiledFunction:
         for position, spec in enumerate(graph.specs):
             slot_batched += [position in self.batch] * spec.size
             slot_wrt += [position in self._wrt_args] * spec.size
-        prog = program(
-            graph.nodes,
-            graph.input_nodes,
-            graph.input_labels,
-            len(graph.captured),
-            slot_wrt,
-            slot_batched if self.batch else None,
-            name=_identifier(self.fname),
-        )
+        parts = (graph.nodes, graph.input_nodes, graph.input_labels, len(graph.captured))
+        name = _identifier(self.fname)
+        if not self.batch:
+            prog = program(*parts, slot_wrt, None, name=name)
+        elif self.fuse:
+            prog = fused_program(*parts, slot_wrt, slot_batched, name=name)
+        else:
+            prog = program(*parts, slot_wrt, slot_batched, name=name)
         filename = f"<autograd_lite.compile {self.fname} #{next(_serial)}>"
         code = builtins.compile(prog.source, filename, "exec")
         namespace: dict[str, Any] = dict(NUMPY_NAMESPACE if self.batch else SCALAR_NAMESPACE)

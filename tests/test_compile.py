@@ -166,9 +166,9 @@ def test_random_graphs_match_the_interpreter(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(recipes(), st.integers(1, 5))
+@given(recipes(), st.integers(1, 5), st.booleans())
 def test_random_graphs_batched_match_samples_one_by_one(
-    case: tuple[list[tuple[rules.Rule, list[int]]], list[float], list[float]], n: int
+    case: tuple[list[tuple[rules.Rule, list[int]]], list[float], list[float]], n: int, fuse: bool
 ) -> None:
     steps, example, _ = case
     rng = random.Random(len(steps))
@@ -192,7 +192,7 @@ def test_random_graphs_batched_match_samples_one_by_one(
             per_sample.append(interpreter(flat_f, [*row, *params]))
         except DomainError:
             assume(False)
-    step = al.compile(f, params, rows, batch="x", reduce="sum")
+    step = al.CompiledFunction(f, (params, rows), batch="x", reduce="sum", fuse=fuse)
     value, (dp, dx) = step(params, rows)
     assert close(value, sum(v for v, _ in per_sample), 1e-9)
     for j in range(len(params)):
@@ -460,3 +460,34 @@ def test_batched_arguments_are_checked() -> None:
         step(1.0, np.ones((3, 3)), np.ones(3))
     with pytest.raises(ValueError, match="batch names 'z'"):
         al.compile(lambda w, x: w * x, 1.0, np.ones(3), batch="z")
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_fused_layers_match_the_unfused_reference_and_samples(activation: str) -> None:
+    model = MLP(3, [5, 4, 2], activation=activation, seed=7)
+    rng = np.random.default_rng(2)
+    X, T = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+
+    def f(model: MLP, x: Any, t: Any) -> Value:
+        out = model(x)
+        err = al.sum_values([(o - tk) * (o - tk) for o, tk in zip(out, t, strict=True)])
+        return err + out[0] * 0.5 + 1e-3 * al.sum_values([p * p for p in model.parameters()])
+
+    fused = al.CompiledFunction(f, (model, X, T), batch=("x", "t"))
+    plain = al.CompiledFunction(f, (model, X, T), batch=("x", "t"), fuse=False)
+    assert "@" in fused.source and "@" not in plain.source
+    value, (g, gx, gt) = fused(model, X, T)
+    value2, (g2, gx2, gt2) = plain(model, X, T)
+    assert close(value, value2)
+    assert np.allclose(g, g2, rtol=1e-12, atol=1e-15)
+    assert np.allclose(gx, gx2, rtol=1e-12, atol=1e-15)
+    assert np.allclose(gt, gt2, rtol=1e-12, atol=1e-15)
+    want = np.zeros(len(g))
+    for i, (x, t) in enumerate(zip(X, T, strict=True)):
+        model.zero_grad()
+        xs = [Value(v) for v in x]
+        out = f(model, xs, t.tolist())
+        out.backward()
+        want += [p.grad / len(X) for p in model.parameters()]
+        assert np.allclose(gx[i], [v.grad / len(X) for v in xs], rtol=1e-10, atol=1e-14)
+    assert np.allclose(g, want, rtol=1e-10, atol=1e-14)
