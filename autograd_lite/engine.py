@@ -75,8 +75,20 @@ def backward(root: Value, gradient: Any = 1.0, *, create_graph: bool = False) ->
     seed = _check_seed(root, gradient, create_graph)
     if create_graph or current_mode().anomaly:
         grads = _backprop(root, seed, create_graph=create_graph)
-        for node, g in grads.items():
-            node.grad = node.grad + g if node._rule is None else g
+        new = {node: node.grad + g if node._rule is None else g for node, g in grads.items()}
+        if current_mode().anomaly:
+            # Check before writing, so a failed call leaves every .grad as it was.
+            for node, g in new.items():
+                if not _is_finite(g):
+                    raise AnomalyError(
+                        f"backward: accumulating into {describe_node(node)} gave "
+                        f"{(g.data if isinstance(g, Value) else g)!r}: it held {node.grad!r} "
+                        "from earlier backward() calls (zero_grad() resets it).",
+                        "accumulate",
+                        "backward",
+                    )
+        for node, g in new.items():
+            node.grad = g
         return
 
     _float_backward(root, seed)
@@ -213,8 +225,26 @@ def _backprop(root: Value, seed: Any, *, create_graph: bool) -> dict[Value, Any]
                     _backward_anomaly(node, index, g, d, contribution), rule.name, "backward"
                 )
             previous = grads.get(p)
-            grads[p] = contribution if previous is None else previous + contribution
+            if previous is None:
+                grads[p] = contribution
+                continue
+            total = previous + contribution
+            if anomaly and not _is_finite(total):  # finite terms can overflow when summed
+                raise AnomalyError(
+                    _sum_anomaly(node, p, previous, contribution, total), rule.name, "backward"
+                )
+            grads[p] = total
     return grads
+
+
+def _sum_anomaly(node: Value, p: Value, previous: Any, contribution: Any, total: Any) -> str:
+    def number(x: Any) -> Any:
+        return x.data if isinstance(x, Value) else x
+
+    return (
+        f"backward: adding up the gradient of {describe_node(p)} gave {number(total)!r}: "
+        f"{number(previous)!r} so far + {number(contribution)!r} through {describe_node(node)}."
+    )
 
 
 def _backward_anomaly(node: Value, index: int, g: Any, d: Any, contribution: Any) -> str:

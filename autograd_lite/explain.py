@@ -89,7 +89,7 @@ class ChainStep:
         Leaves add up gradients over ``backward()`` calls, which is a common surprise.
         """
         stored, fresh = self.stored_grad, self.grad
-        if self.node._parents or stored == 0.0 or math.isnan(stored) or math.isnan(fresh):
+        if not self.node.is_leaf or stored == 0.0 or math.isnan(stored) or math.isnan(fresh):
             return ""
         if math.isclose(stored, fresh, rel_tol=1e-9, abs_tol=1e-12):
             return ""
@@ -432,7 +432,7 @@ def explain(
                 name=names[node],
                 node=node,
                 op=node.op,
-                operands=tuple(names[p] for p in node._parents),
+                operands=tuple(names[p] for p in node.parents),
                 value=node.data,
                 grad=float(grad_of[node]),
                 terms=terms,
@@ -447,7 +447,7 @@ def _uses(order: list[Value], root: Value, wanted: set[Value]) -> dict[Value, di
     topological order. The local derivatives come from each child's rule."""
     uses: dict[Value, dict[Value, float]] = {}
     for child in order:
-        parents = child._parents
+        parents = child.parents
         if not parents or not any(p in wanted for p in parents):
             continue
         rule = child._rule

@@ -39,7 +39,10 @@ current_mode = _MODE.get
 
 @contextmanager
 def _switch(**changes: bool) -> Iterator[None]:
-    token = _MODE.set(replace(_MODE.get(), **changes))
+    mode = replace(_MODE.get(), **changes)
+    # Back to the defaults means back to the very DEFAULT_MODE object: operations test it by
+    # identity to take their fast path (e.g. inside detect_anomaly(False) at top level).
+    token = _MODE.set(DEFAULT_MODE if mode == DEFAULT_MODE else mode)
     try:
         yield
     finally:

@@ -481,11 +481,24 @@ def _anomaly_message(rule: R.Rule, out: float, parents: tuple[Value, ...]) -> st
             f"It came in through input {describe_node(bad[0])}, which is a leaf: "
             "the non-finite number was given, not computed."
             if bad[0]._rule is None
-            else f"It came in through {describe_node(bad[0])}."
+            else f"It came in through {describe_node(bad[0])}. {_first_appearance(bad[0])}"
         )
     else:
         origin = "This is the first node where it appeared: all its inputs are finite."
     return f"forward: {rule.name} produced {out!r} from inputs [{inputs}]. {origin}"
+
+
+def _first_appearance(node: Value) -> str:
+    """Follow non-finite inputs upstream (made while detection was off) to where it began."""
+    while True:
+        bad = [p for p in node.parents if not math.isfinite(p.data)]
+        if not bad:
+            break
+        node = bad[0]
+    if node._rule is None:
+        return f"It first appeared as the given leaf {describe_node(node)}."
+    inputs = "; ".join(describe_node(p) for p in node.parents[:8])
+    return f"It first appeared at {describe_node(node)}, computed from finite [{inputs}]."
 
 
 def _located(err: DomainError, rule: R.Rule, parents: tuple[Value, ...]) -> DomainError:
