@@ -97,7 +97,7 @@ def compile(  # the package's compile; inside the package the builtin is builtin
         >>> step = al.compile(loss, [0.5, -0.5], X, Y, batch=("x", "y"), wrt="w")
         >>> value, (dw, dx, dy) = step([0.5, -0.5], X, Y)
         >>> value, [round(g, 6) for g in dw], dx
-        (3.25, [6.0, 8.0], None)
+        (4.25, [-9.0, -13.0], None)
     """
     if f is None:
         if example_args:
