@@ -134,6 +134,15 @@ def sqrt(x: Value | Number) -> Value | float:
     return _call(_SQRT, x)
 
 
+def _as_values(items: Iterable[Value | Number]) -> list[Value]:
+    """The items as Values; numbers become constant leaves (the usual case costs no call)."""
+    out = list(items)
+    for i, item in enumerate(out):
+        if item.__class__ is not Value:
+            out[i] = as_value(item)
+    return out  # type: ignore[return-value]
+
+
 def sum_values(values: Iterable[Value | Number]) -> Value:
     """The sum of many terms as one ``sum`` node (not a chain of additions).
 
@@ -152,7 +161,7 @@ def sum_values(values: Iterable[Value | Number]) -> Value:
         >>> s = sum_values(xs); s.backward(); s.data, xs[2].grad
         (6.0, 1.0)
     """
-    terms = [as_value(v) for v in values]
+    terms = _as_values(values)
     if not terms:
         raise ValueError("sum_values: needs at least one term, got an empty iterable")
     return apply(R.SUM, terms)
@@ -182,8 +191,8 @@ def dot(
         >>> y = dot(w, [3.0, 4.0], bias=0.5); y.backward(); y.data, w[1].grad
         (11.5, 4.0)
     """
-    ws = [as_value(w) for w in weights]
-    xs = [as_value(x) for x in inputs]
+    ws = _as_values(weights)
+    xs = _as_values(inputs)
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs; they must match")
     if not ws:
