@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -63,7 +64,8 @@ class ChainStep:
         operands: the names of its inputs, in order.
         value: its data.
         grad: d(root)/d(node), as the engine computes it.
-        terms: the chain-rule terms that sum to ``grad`` (empty for the root).
+        terms: the chain-rule terms that sum to ``grad`` (empty for the root), ordered by
+            the consumers' names as people number them (``o2`` before ``o10``).
         stored_grad: what ``node.grad`` held when :func:`explain` ran (it is not changed).
     """
 
@@ -292,7 +294,8 @@ class Explanation:
         d = self._d_latex
         root_step = self.steps[0]
         out = [
-            f"% Backward pass of {self.root}, from autograd_lite.explain "
+            # Names in comments are escaped too: TeX reads ^^M as an end of line even there.
+            f"% Backward pass of {_latex_text(self.root)}, from autograd_lite.explain "
             "(needs \\usepackage{amsmath})",
             "\\begin{align*}",
         ]
@@ -305,7 +308,7 @@ class Explanation:
                 definition = f"{name} &= {_latex_expression(rule, step.operands)} = {value}"
             else:
                 definition = f"{name} &= {value} \\quad \\text{{(leaf)}}"
-            out.append(f"% {step.position}. {step.name}")
+            out.append(f"% {step.position}. {_latex_text(step.name)}")
             out.append(definition + " \\\\")
             lhs = d(self.root, step.name)
             if step.is_root:
@@ -422,8 +425,13 @@ def explain(
     grad_of = dict(zip(order, grads, strict=True))
     for position, node in enumerate(shown, start=1):
         terms = tuple(
-            ChainTerm(names[child], float(grad_of[child]), local, child is y)
-            for child, local in uses.get(node, {}).items()
+            sorted(
+                (
+                    ChainTerm(names[child], float(grad_of[child]), local, child is y)
+                    for child, local in uses.get(node, {}).items()
+                ),
+                key=lambda term: _natural(term.child),
+            )
         )
         stored = node.grad.data if isinstance(node.grad, Value) else float(node.grad)
         steps.append(
@@ -443,8 +451,9 @@ def explain(
 
 
 def _uses(order: list[Value], root: Value, wanted: set[Value]) -> dict[Value, dict[Value, float]]:
-    """For each wanted node, the nodes computed from it and d(child)/d(node), children in
-    topological order. The local derivatives come from each child's rule."""
+    """For each wanted node, the nodes computed from it and d(child)/d(node).
+
+    The local derivatives come from each child's rule."""
     uses: dict[Value, dict[Value, float]] = {}
     for child in order:
         parents = child.parents
@@ -458,6 +467,11 @@ def _uses(order: list[Value], root: Value, wanted: set[Value]) -> dict[Value, di
                 slot = uses.setdefault(parent, {})
                 slot[child] = slot.get(child, 0.0) + float(d)
     return uses
+
+
+def _natural(name: str) -> list[tuple[int, int | str]]:
+    """Sort key ordering names as people number them: o2 before o10."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name)]
 
 
 def _names(order: list[Value], root: Value) -> dict[Value, str]:
