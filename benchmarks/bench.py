@@ -1,0 +1,303 @@
+"""The benchmark table: engine x workload, side by side in one run. Not a test: it prints.
+
+    bash benchmarks/run.sh            # installs micrograd (and PyTorch 2.13 CPU) first, then this
+    python benchmarks/bench.py        # with whatever is installed; missing engines are "skipped"
+
+Workloads
+  W1      micrograd's demo step: MLP 2-16-16-1 relu, 100 points, max-margin loss + 1e-4 L2,
+          forward + backward (about 66,000 nodes in a Value graph)
+  chain   y = y * 1.0000001 + 0.1, 100,000 steps deep (400,001 nodes), build + backward
+  sum     builtin sum() of 100,000 Values, build + backward
+  spiral  3-class spiral, 100 points per class, MLP 2-16-16-3, softmax cross-entropy, one
+          full-batch training step; plus the time to train it to 90% accuracy
+
+Columns: microseconds per node to build the graph and to run backward, milliseconds per step
+(median), peak bytes allocated per node during build + backward (tracemalloc, a separate run),
+and the step's speed-up over micrograd with its collector on (the default a user has).
+Compiled engines build no graph at run time, so only their ms/step is shown; their node count
+is the traced graph's op count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from bench_compile import (
+    SIZES,
+    as_plain_layers,
+    plain_float_step,
+    spiral_run,
+    w1_data,
+    w1_loss,
+    w1_sample_loss,
+)
+from bench_engine import chain_workload, count_nodes, sum_workload
+
+import autograd_lite as al
+from autograd_lite.datasets import spiral
+from autograd_lite.nn import MLP
+
+sys.setrecursionlimit(10_000)
+
+
+@dataclass
+class Row:
+    workload: str
+    engine: str
+    nodes: int | None = None
+    build_us: float | None = None
+    backward_us: float | None = None
+    step_ms: float | None = None
+    peak_bytes: float | None = None
+    note: str = ""
+
+
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def graph_engine(
+    workload: str, engine: str, build: Callable[[], Any], repeats: int, collector: bool = True
+) -> Row:
+    """Time build and backward of a graph engine (ours or micrograd) and measure its memory."""
+    builds, backs = [], []
+    nodes = 0
+    enabled = gc.isenabled()
+    try:
+        for _ in range(repeats):
+            gc.collect()
+            if not collector:
+                gc.disable()
+            t0 = time.perf_counter()
+            root = build()
+            t1 = time.perf_counter()
+            root.backward()
+            t2 = time.perf_counter()
+            if enabled:
+                gc.enable()
+            builds.append(t1 - t0)
+            backs.append(t2 - t1)
+            nodes = count_nodes(root)
+            del root
+        gc.collect()
+        tracemalloc.start()
+        root = build()
+        root.backward()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        del root
+    except RecursionError:
+        tracemalloc.stop()
+        return Row(workload, engine, note="fails: RecursionError")
+    finally:
+        if enabled:
+            gc.enable()
+    b, k = _median(builds), _median(backs)
+    return Row(workload, engine, nodes, b / nodes * 1e6, k / nodes * 1e6, (b + k) * 1e3,
+               peak / nodes)
+
+
+def timed_step(workload: str, engine: str, step: Callable[[], Any], repeats: int,
+               nodes: int | None = None, note: str = "") -> Row:
+    for _ in range(2):
+        step()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t)
+    return Row(workload, engine, nodes, step_ms=_median(times) * 1e3, note=note)
+
+
+# ----------------------------------------------------------------------------- W1
+
+
+def classic_w1(V: type) -> Callable[[], Any]:
+    """W1 written the way micrograd's demo writes it, for any Value class: same code, same
+    graph (binary nodes only), so per-node figures compare like with like."""
+    import random
+
+    rng = random.Random(0)
+    layers = [
+        [([V(rng.uniform(-1, 1)) for _ in range(nin)], V(0.0)) for _ in range(nout)]
+        for nin, nout in itertools.pairwise(SIZES)
+    ]
+    params = [p for layer in layers for w, b in layer for p in (*w, b)]
+    X, Y = w1_data()
+    inputs = [[V(float(a)) for a in row] for row in X]
+    labels = Y.tolist()
+
+    def build() -> Any:
+        for p in params:
+            p.grad = 0.0
+        losses = []
+        for x, y in zip(inputs, labels, strict=True):
+            h: list[Any] = x
+            for depth, layer in enumerate(layers):
+                out = [sum((wi * hi for wi, hi in zip(w, h, strict=True)), b) for w, b in layer]
+                h = [a.relu() for a in out] if depth < len(layers) - 1 else out
+            losses.append((1 + -y * h[0]).relu())
+        reg = 1e-4 * sum(p * p for p in params)
+        return sum(losses) * (1.0 / len(losses)) + reg
+
+    return build
+
+
+def w1_rows(repeats: int) -> list[Row]:
+    X, Y = w1_data()
+    Xl, Yl = X.tolist(), Y.tolist()
+    model = MLP(2, SIZES[1:], seed=0)
+
+    def ours_nn() -> al.Value:
+        model.zero_grad()
+        return w1_loss(model, Xl, Yl)
+
+    classic = classic_w1(al.Value)
+    rows = [
+        graph_engine("W1", "autograd_lite interpreter", classic, repeats),
+        graph_engine("W1", "autograd_lite interpreter, gc off", classic, repeats, False),
+        graph_engine("W1", "autograd_lite nn.MLP (fused dot nodes)", ours_nn, repeats),
+    ]
+    rows[-1].note = "one w·x+b node per neuron"
+    compiled = al.compile(w1_loss, model, X, Y, wrt="model")
+    batched = al.compile(w1_sample_loss, model, X, Y, batch=("x", "y"), wrt="model")
+    rows.append(timed_step("W1", "autograd_lite compiled", lambda: compiled(model, X, Y),
+                           repeats * 10, compiled.num_ops))
+    rows.append(timed_step("W1", "autograd_lite compiled batched", lambda: batched(model, X, Y),
+                           repeats * 20, batched.num_ops, "ops per sample"))
+    rows.append(timed_step("W1", "plain floats, by hand",
+                           lambda: plain_float_step(as_plain_layers(model), Xl, Yl), repeats * 5))
+    try:
+        from micrograd.engine import Value as MValue
+    except ImportError:
+        rows.append(Row("W1", "micrograd", note="skipped: not installed"))
+    else:
+        theirs = classic_w1(MValue)
+        rows.append(graph_engine("W1", "micrograd", theirs, max(2, repeats // 2)))
+        rows.append(graph_engine("W1", "micrograd, gc off", theirs, max(2, repeats // 2), False))
+    rows.append(torch_w1(repeats * 20))
+    return rows
+
+
+def torch_w1(repeats: int) -> Row:
+    try:
+        import torch
+    except ImportError:
+        return Row("W1", "PyTorch vectorised", note="skipped: not installed")
+    from bench_compile import torch_step
+
+    ms = torch_step(repeats)
+    return Row("W1", "PyTorch vectorised", step_ms=ms,
+               note=f"torch {torch.__version__}, float64, 1 thread")
+
+
+def flatness(steps: int = 50) -> str:
+    """Interpreter W1 step times over ``steps`` consecutive steps: first 10 vs last 10."""
+    X, Y = w1_data()
+    Xl, Yl = X.tolist(), Y.tolist()
+    model = MLP(2, SIZES[1:], seed=0)
+    times = []
+    for _ in range(steps):
+        t = time.perf_counter()
+        model.zero_grad()
+        w1_loss(model, Xl, Yl).backward()
+        times.append(time.perf_counter() - t)
+    first, last = _median(times[:10]) * 1e3, _median(times[-10:]) * 1e3
+    return (f"W1 interpreter over {steps} steps (collector on): median of the first 10 "
+            f"{first:.1f} ms, of the last 10 {last:.1f} ms (ratio {last / first:.2f})")
+
+
+# ----------------------------------------------------------------------------- spiral
+
+
+def spiral_rows(repeats: int) -> tuple[list[Row], str]:
+    X, y = spiral(100, 3, seed=0)
+    T = np.eye(3)[y]
+    model = MLP(2, [16, 16, 3], init="scaled", seed=0)
+    Xl = X.tolist()
+
+    def loss_graph() -> al.Value:
+        model.zero_grad()
+        return al.cross_entropy([model(x) for x in Xl], y.tolist())
+
+    def sample_loss(model: MLP, x: Any, t: Any) -> al.Value:
+        z = model(x)
+        log_total = al.sum_values([zk.exp() for zk in z]).log()
+        return log_total - al.sum_values([tk * zk for tk, zk in zip(t, z, strict=True)])
+
+    batched = al.compile(sample_loss, model, X, T, batch=("x", "t"), wrt="model")
+    rows = [
+        graph_engine("spiral", "autograd_lite interpreter", loss_graph, max(2, repeats // 2)),
+        timed_step("spiral", "autograd_lite compiled batched",
+                   lambda: batched(model, X, T), repeats * 20, batched.num_ops, "ops per sample"),
+    ]
+    seconds, steps, accuracy, compile_s = spiral_run()
+    return rows, (f"spiral trained with compiled batched steps: {accuracy:.1%} after {steps} "
+                  f"Adam steps in {seconds:.2f} s (compile {compile_s:.3f} s included)")
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def _fmt(x: float | None, spec: str) -> str:
+    return "" if x is None else format(x, spec)
+
+
+def print_table(rows: list[Row]) -> None:
+    reference = {r.workload: r.step_ms for r in rows if r.engine == "micrograd" and r.step_ms}
+    header = ("| workload | engine | nodes | build µs/node | backward µs/node | ms/step "
+              "| peak bytes/node | vs micrograd (gc on) | note |")
+    print(header)
+    print("|" + "---|" * 9)
+    for r in rows:
+        ref = reference.get(r.workload)
+        ratio = f"{ref / r.step_ms:.1f}x" if ref and r.step_ms and r.engine != "micrograd" else ""
+        print(f"| {r.workload} | {r.engine} | {_fmt(r.nodes, ',')} | {_fmt(r.build_us, '.3f')} "
+              f"| {_fmt(r.backward_us, '.3f')} | {_fmt(r.step_ms, '.2f')} "
+              f"| {_fmt(r.peak_bytes, '.0f')} | {ratio} | {r.note} |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per graph engine")
+    args = parser.parse_args()
+    cpu = os.cpu_count()
+    print(f"autograd_lite {al.__version__} benchmark, {time.strftime('%Y-%m-%d')}, "
+          f"Python {platform.python_version()}, numpy {np.__version__}, "
+          f"{platform.system()} {platform.machine()}, {cpu} cores; medians\n")
+    rows = w1_rows(args.repeats)
+    for name, make in (("chain", chain_workload), ("sum", sum_workload)):
+        rows.append(graph_engine(name, "autograd_lite interpreter", make(al.Value),
+                                 args.repeats))
+        if name == "sum":
+            rows.append(graph_engine(name, "autograd_lite sum_values (one node)",
+                                     sum_workload(al.Value, fused=True), args.repeats))
+        try:
+            from micrograd.engine import Value as MValue
+        except ImportError:
+            rows.append(Row(name, "micrograd", note="skipped: not installed"))
+        else:
+            rows.append(graph_engine(name, "micrograd", make(MValue), 1))
+    spiral_table, spiral_note = spiral_rows(args.repeats)
+    rows += spiral_table
+    print_table(rows)
+    print()
+    print(flatness())
+    print(spiral_note)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
