@@ -20,4 +20,4 @@ def test_readme_example_runs(index: int, tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("AUTOGRAD_LITE_RENDERER", "wasm")
     namespace: dict[str, object] = {"__name__": "__readme__"}
-    exec(compile(BLOCKS[index], f"README block {index}", "exec"), namespace)  # noqa: S102
+    exec(compile(BLOCKS[index], f"README block {index}", "exec"), namespace)
