@@ -26,6 +26,8 @@
 # found, and checks a corrected derivation.
 
 # %%
+import textwrap
+
 import numpy as np
 
 from autograd_lite import check_gradients, draw_graph, grad
@@ -559,7 +561,8 @@ bugs["5. tanh network, samples as columns"] = (
 for name, (rep, finding) in bugs.items():
     verdicts = [e.verdict for e in rep.entries]
     counts = ", ".join(f"{verdicts.count(v)} {v}" for v in ("WRONG", "kink", "ok") if v in verdicts)
-    print(f"{name}: {counts}\n    {finding}")
+    print(f"{name}: {counts}")
+    print(textwrap.fill(finding, width=90, initial_indent="    ", subsequent_indent="    "))
 
 # %% [markdown]
 # In words:
@@ -570,7 +573,7 @@ for name, (rep, finding) in bugs.items():
 #   `g_jk` after it), and a diagonal entry-wise product where a matrix-vector product belongs
 #   (`g_ij`).
 # - **Dense layers, NNFS style:** a dense backward fed the upstream gradient instead of the
-#   relu's output gradient (the relu derivative skipped), and a relu backward started from the
+#   relu's backward output (the relu derivative skipped), and a relu backward started from the
 #   layer's outputs instead of the upstream gradient. The neuron and the batched softmax
 #   backward are right.
 # - **Layer classes:** `Softmax.backward` returns the Jacobian's diagonal and ignores the
@@ -581,5 +584,5 @@ for name, (rep, finding) in bugs.items():
 #
 # A pattern: most of these bugs sit in a softmax's backward pass, where the Jacobian is a full
 # matrix rather than a diagonal, and most of the wrong numbers were right chain steps fed a
-# wrong gradient from further down. Checking each intermediate on its own, as in section 5,
+# wrong gradient by the layer after them. Checking each intermediate on its own, as in section 5,
 # finds the first wrong step.

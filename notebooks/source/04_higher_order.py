@@ -217,7 +217,7 @@ ax.plot([1], [1], "k*", markersize=12, label="minimum (1, 1)")
 for k, (px, py) in enumerate(path[:4]):
     ax.annotate(str(k), (px, py), textcoords="offset points", xytext=(5, 5))
 ax.set(xlabel="x", ylabel="y", title="Newton's method on the Rosenbrock function")
-ax.legend(loc="lower right")
+ax.legend(loc="lower left")
 fig.tight_layout()
 
 # %% [markdown]
