@@ -159,11 +159,12 @@ def notebook_path(source: Path) -> Path:
 def notebook_from_source(source: Path) -> nbformat.NotebookNode:
     """A notebook (without outputs) holding the cells of ``source``.
 
-    Cell ids are ``<notebook number>-<cell number>`` so rebuilding gives the same file.
+    Cell ids are ``nb<notebook number>-<cell index>`` (``nb01-000``), so rebuilding gives the
+    same file.
     """
     cells = parse_source(source.read_text(encoding="utf-8"), source.name)
     number = source.stem.split("_", 1)[0]
-    nb = nbformat.v4.new_notebook()
+    nb: nbformat.NotebookNode = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
@@ -306,7 +307,7 @@ def comparable_output(output: Any) -> Any:
         return ("stream", output["name"], normalize_text(_join(output["text"])))
     if kind == "error":
         return ("error", output["ename"], normalize_text(output["evalue"]))
-    data = {}
+    data: dict[str, str | list[str]] = {}
     for mime, value in sorted(output.get("data", {}).items()):
         if mime == "image/svg+xml":
             data[mime] = svg_labels(_join(value))
