@@ -1,10 +1,12 @@
 """A small training loop: :func:`fit` runs epochs of minibatch steps and returns a History.
 
 One step is: zero the gradients, run the model on every sample of the batch (building one
-graph), compute the loss, ``backward()``, and let the optimizer update the parameters. A
-``tqdm`` progress bar shows the epoch's loss and accuracy when output goes to a terminal or
-a notebook (or when asked with ``progress=True``). :func:`evaluate` scores a model on data
-without building a graph.
+graph), compute the loss, ``backward()``, and let the optimizer update the parameters. With
+``compile=True`` the per-sample loss is traced once and every step runs it as generated numpy
+code over the whole batch (:func:`autograd_lite.compile` in batched mode): the same losses and
+updates, without building a graph per step. A ``tqdm`` progress bar shows the epoch's loss and
+accuracy when output goes to a terminal or a notebook (or when asked with ``progress=True``).
+:func:`evaluate` scores a model on data without building a graph.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from .compile import CompiledFunction
 from .engine import topological_order
+from .errors import TracingError
+from .functions import dot, sum_values
 from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge, mse
 from .modes import no_grad
 from .nn import Module
@@ -54,7 +59,13 @@ class History:
         lr: the learning rate at the end of each epoch.
         seconds: wall time of each epoch.
         steps: optimizer steps taken in all.
-        nodes_per_step: graph nodes (values, leaves included) behind the first step's loss.
+        nodes_per_step: graph nodes (values, leaves included) behind the first step's loss
+            (interpreter path; 0 on the compiled path, which builds no graph per step).
+        path: ``"interpreter"`` or ``"compiled"``: how the steps were computed.
+        compile_seconds: time spent tracing and generating the code (compiled path; it is not
+            counted in ``seconds``).
+        ops_per_sample: op nodes of the traced per-sample loss, i.e. lines of the compiled
+            forward pass before fusing layers (compiled path; 0 otherwise).
     """
 
     loss: list[float] = field(default_factory=list)
@@ -63,6 +74,9 @@ class History:
     seconds: list[float] = field(default_factory=list)
     steps: int = 0
     nodes_per_step: int = 0
+    path: str = "interpreter"
+    compile_seconds: float = 0.0
+    ops_per_sample: int = 0
 
     @property
     def epochs(self) -> int:
@@ -178,6 +192,141 @@ def _resolve_loss(loss: str | LossFunction) -> tuple[LossFunction, str | None]:
     return loss, None
 
 
+# --------------------------------------------------------------------------- compiled path
+#
+# fit(compile=True) compiles ONE sample's loss, f(params, x, t), in batched mode: x is a row of
+# X and t the sample's target as numbers, so the code has no Python branch on the target.
+# Each formulation below computes the same number as the interpreter's batch loss does for
+# that sample (the batch loss is the mean of these), with the same derivatives.
+
+
+def _sample_cross_entropy(z: list[Value], t: Sequence[Value]) -> Value:
+    """``lse(z) * sum(t) - t·z`` for a probability row t (a one-hot row for a class index).
+
+    The interpreter shifts the logits by ``max(z.data)``, a number that would be frozen into
+    compiled code; here the shift is a running maximum built from relu
+    (``m + relu(z_k - m)``), so it follows the logits at run time. Its own derivative cancels
+    (the loss does not depend on the shift), so gradients are ``softmax(z) * sum(t) - t``
+    either way.
+    """
+    top = z[0]
+    for zk in z[1:]:
+        top = top + (zk - top).relu()
+    shifted = [zk - top for zk in z]
+    log_total = sum_values([s.exp() for s in shifted]).log()
+    # sum(t) is exactly 1.0 for one-hot rows, so the product is log_total itself then.
+    return log_total * sum_values(t) - dot(t, shifted)
+
+
+def _sample_mse(z: list[Value], t: Sequence[Value]) -> Value:
+    """``mean_k (z_k - t_k) ** 2``."""
+    terms = [(zk - tk) ** 2 for zk, tk in zip(z, t, strict=True)]
+    return terms[0] if len(terms) == 1 else sum_values(terms) * (1.0 / len(terms))
+
+
+def _sample_bce(z: list[Value], t: Sequence[Value]) -> Value:
+    """``mean_k softplus(z_k) - t_k z_k`` with a branch-free stable softplus.
+
+    ``softplus(z) = m + log(exp(-m) + exp(z - m))`` with ``m = relu(z)``: both exponents are
+    <= 0, and for z >= 0 (m = z) and z < 0 (m = 0) it is the very expression the interpreter
+    picks by branching. Its derivative is ``sigmoid(z)`` whatever relu's derivative at 0.
+    """
+    terms = []
+    for zk, tk in zip(z, t, strict=True):
+        m = zk.relu()
+        soft = m + ((-m).exp() + (zk - m).exp()).log()
+        terms.append(soft - zk * tk)
+    return terms[0] if len(terms) == 1 else sum_values(terms) * (1.0 / len(terms))
+
+
+def _sample_hinge(z: list[Value], t: Sequence[Value]) -> Value:
+    """``mean_k relu(1 - t_k z_k)`` for labels t_k of -1 or +1 (the interpreter's margin 1)."""
+    terms = [(1.0 - tk * zk).relu() for zk, tk in zip(z, t, strict=True)]
+    return terms[0] if len(terms) == 1 else sum_values(terms) * (1.0 / len(terms))
+
+
+_SAMPLE_LOSSES: dict[str, Callable[[list[Value], Sequence[Value]], Value]] = {
+    "cross_entropy": _sample_cross_entropy,
+    "mse": _sample_mse,
+    "binary_cross_entropy_with_logits": _sample_bce,
+    "bce": _sample_bce,
+    "hinge": _sample_hinge,
+}
+
+
+class _Parameters:
+    """The optimizer's parameters as the compiled function's differentiated argument.
+
+    Passing them (rather than the model) makes any model work, a plain function closing over
+    Values included: the Values the model uses are found among these inputs by identity.
+    """
+
+    def __init__(self, params: list[Value]) -> None:
+        self.params = params
+
+    def parameters(self) -> list[Value]:
+        return self.params
+
+
+def _numeric_targets(
+    loss_name: str, targets: npt.NDArray[Any], n_outputs: int
+) -> npt.NDArray[np.float64]:
+    """The targets as one row of numbers per sample, shape (samples, outputs).
+
+    Class indices (cross-entropy) become one-hot rows. The targets were already accepted by
+    the interpreter's loss (see :func:`_check_targets`), so shapes and values are valid.
+    """
+    n = len(targets)
+    if loss_name == "cross_entropy" and targets.ndim == 1:
+        return np.eye(n_outputs)[targets.astype(np.int64)]
+    return np.asarray(targets, dtype=np.float64).reshape(n, n_outputs)
+
+
+def _check_targets(
+    loss_fn: LossFunction, targets: npt.NDArray[Any], n_outputs: int
+) -> None:
+    """Reject targets exactly as the interpreter path would, before anything is compiled.
+
+    The interpreter's loss is evaluated once on zero outputs: it raises the same clear errors
+    (a class index out of range, a BCE label outside [0, 1], a count mismatch...), so both
+    paths accept the same targets.
+    """
+    with no_grad():
+        loss_fn([[Value(0.0) for _ in range(n_outputs)] for _ in targets], targets)
+
+
+def _compile_loss(
+    model: Callable[..., Any],
+    loss_name: str,
+    params: _Parameters,
+    X: npt.NDArray[np.float64],
+    T: npt.NDArray[np.float64],
+) -> CompiledFunction:
+    sample_loss = _SAMPLE_LOSSES[loss_name]
+
+    def per_sample(params: _Parameters, x: Any, t: Any) -> Value:
+        del params  # the model reads the same Values; they are found by identity
+        return sample_loss(_run(model, x), t)
+
+    per_sample.__name__ = f"{loss_name}_per_sample"
+    try:
+        return CompiledFunction(per_sample, (params, X, T), batch=("x", "t"), wrt="params")
+    except TracingError as err:
+        raise TracingError(
+            f"fit(compile=True): the model cannot be compiled ({err}); train it with "
+            "compile=False"
+        ) from err
+
+
+def _float_outputs(model: Callable[..., Any], X: npt.NDArray[np.float64]) -> list[list[float]]:
+    """The model's outputs for the rows of X as floats (for accuracy), building no graph."""
+    if isinstance(model, Module):
+        outputs: list[list[float]] = model.forward_array(X).tolist()
+        return outputs
+    with no_grad():
+        return [[v.data for v in _run(model, row)] for row in X.tolist()]
+
+
 def fit(
     model: Callable[..., Any],
     X: npt.ArrayLike,
@@ -193,6 +342,7 @@ def fit(
     accuracy: AccuracyFunction | None = None,
     callback: Callable[[int, History], bool | None] | None = None,
     desc: str = "training",
+    compile: bool = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the per-epoch history.
 
@@ -217,9 +367,19 @@ def fit(
         callback: called as ``callback(epoch, history)`` after every epoch; returning True
             stops training.
         desc: the progress bar's title.
+        compile: compute the steps with compiled batched code instead of building a graph per
+            step (see :func:`autograd_lite.compile`): the per-sample loss is traced once on
+            ``X[0]``, then each step runs it on the whole minibatch with numpy. Losses,
+            gradients and updates equal the interpreter's up to rounding, and minibatches of
+            any size (a shorter last one included) run through the same code. It needs a loss
+            *name*: a custom loss function sees the whole batch and cannot be split into
+            per-sample terms, so ``compile=True`` with a function raises ValueError (use
+            ``compile=False`` for it). A model that makes Python decisions on Values cannot
+            be traced: TracingError. Accuracy is measured on ``model.forward_array`` of the
+            batch before the step (per-row calls for a model that is not an nn.Module).
 
     Returns:
-        A :class:`History`.
+        A :class:`History` (``history.path`` says which path trained).
 
     Example:
         >>> from autograd_lite.nn import MLP
@@ -229,6 +389,9 @@ def fit(
         >>> history = fit(model, X, y, epochs=60, progress=False)
         >>> history.accuracy[-1]
         1.0
+        >>> fast = fit(MLP(2, [8, 2], seed=0), X, y, epochs=60, progress=False, compile=True)
+        >>> fast.path, fast.accuracy[-1]
+        ('compiled', 1.0)
     """
     rows = _as_rows(X)
     targets = _targets(y, len(rows))
@@ -254,9 +417,31 @@ def fit(
         optimizer = Adam(model.parameters(), lr=0.01)
     elif not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit: optimizer must be an Optimizer, got {type(optimizer).__name__}")
+    if not isinstance(compile, bool):
+        raise TypeError(f"fit: compile must be True or False, got {compile!r}")
+
+    history = History()
+    compiled: CompiledFunction | None = None
+    if compile:
+        if loss_name is None:
+            raise ValueError(
+                "fit: compile=True needs a loss name (" + ", ".join(LOSSES) + "); a custom "
+                "loss function sees the whole batch and cannot be compiled per sample. "
+                "Use compile=False with it."
+            )
+        with no_grad():
+            n_outputs = len(_run(model, rows[0]))
+        _check_targets(loss_fn, targets, n_outputs)
+        X_array = np.asarray(rows, dtype=np.float64)
+        T_array = _numeric_targets(loss_name, targets, n_outputs)
+        params = _Parameters(optimizer.params)
+        started = time.perf_counter()
+        compiled = _compile_loss(model, loss_name, params, X_array, T_array)
+        history.compile_seconds = time.perf_counter() - started
+        history.path = "compiled"
+        history.ops_per_sample = compiled.num_ops
 
     rng = np.random.default_rng(seed)
-    history = History()
     bar = _progress_bar(progress, epochs, desc)
     try:
         for epoch in range(epochs):
@@ -267,19 +452,31 @@ def fit(
             for start in range(0, n, batch_size):
                 index = order[start : start + batch_size]
                 batch_targets = targets[index]
-                optimizer.zero_grad()
-                outputs = [_run(model, rows[i]) for i in index]
-                value = loss_fn(outputs, batch_targets)
-                if not isinstance(value, Value):
-                    raise TypeError(f"fit: the loss returned {type(value).__name__}, not a Value")
-                if history.steps == 0:
-                    history.nodes_per_step = len(topological_order(value))
-                value.backward()
+                floats: list[list[float]] | None = None
+                if compiled is not None:
+                    Xb, Tb = X_array[index], T_array[index]
+                    if score is not None:  # before the update, like the interpreter's outputs
+                        floats = _float_outputs(model, Xb)
+                    optimizer.zero_grad()
+                    loss_value = compiled.backward(params, Xb, Tb)
+                else:
+                    optimizer.zero_grad()
+                    outputs = [_run(model, rows[i]) for i in index]
+                    value = loss_fn(outputs, batch_targets)
+                    if not isinstance(value, Value):
+                        raise TypeError(
+                            f"fit: the loss returned {type(value).__name__}, not a Value"
+                        )
+                    if history.steps == 0:
+                        history.nodes_per_step = len(topological_order(value))
+                    value.backward()
+                    loss_value = value.data
+                    if score is not None:
+                        floats = [[v.data for v in out] for out in outputs]
                 optimizer.step()
                 history.steps += 1
-                total_loss += value.data * len(index)
-                if score is not None:
-                    floats = [[v.data for v in out] for out in outputs]
+                total_loss += loss_value * len(index)
+                if score is not None and floats is not None:
                     correct += score(floats, batch_targets) * len(index)
             history.loss.append(total_loss / n)
             if score is not None:

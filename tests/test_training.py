@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from autograd_lite import Value, is_grad_enabled
 from autograd_lite.datasets import blobs, make_moons, xor
 from autograd_lite.engine import topological_order
+from autograd_lite.errors import TracingError
 from autograd_lite.losses import cross_entropy, hinge
 from autograd_lite.nn import MLP
 from autograd_lite.optim import SGD, Adam
@@ -189,3 +191,167 @@ def test_a_plain_function_model_needs_an_optimizer() -> None:
     history = fit(model, [[1.0]], [1.0], loss="mse", optimizer=SGD([w], lr=0.25), epochs=1,
                   progress=False)
     assert history.loss == [0.25] and w.data == 0.75  # grad 2 (0.5 - 1) = -1
+
+
+# --------------------------------------------------------------------------- compile=True
+
+
+def _train_both(
+    loss: str, X: np.ndarray, y: np.ndarray, sizes: list[int], *, batch_size: int | None,
+    epochs: int = 3, make_optimizer: Any = None,
+) -> tuple[History, History, np.ndarray, np.ndarray]:
+    """The same training with compile=False and compile=True: histories and parameters."""
+    results = []
+    for compiled in (False, True):
+        model = MLP(2, sizes, seed=1)
+        optimizer = (make_optimizer or (lambda ps: Adam(ps, lr=0.02)))(model.parameters())
+        history = fit(model, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
+                      batch_size=batch_size, seed=4, progress=False, compile=compiled)
+        results.append((history, np.array([p.data for p in model.parameters()])))
+    (slow, before), (fast, after) = results
+    return slow, fast, before, after
+
+
+def _assert_same_training(slow: History, fast: History, a: np.ndarray, b: np.ndarray) -> None:
+    assert slow.path == "interpreter" and fast.path == "compiled"
+    assert fast.steps == slow.steps and fast.epochs == slow.epochs
+    np.testing.assert_allclose(fast.loss, slow.loss, rtol=1e-9, atol=0)
+    np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
+    assert fast.accuracy == slow.accuracy
+
+
+MOONS_X, MOONS_Y = make_moons(23, noise=0.1, seed=0)
+BLOBS_X, BLOBS_Y = blobs(13, centers=3, seed=0)
+TWO_COLUMNS = np.stack([MOONS_Y, 1 - MOONS_Y], axis=1)
+
+
+@pytest.mark.parametrize(
+    ("loss", "X", "y", "sizes", "batch_size"),
+    [
+        ("cross_entropy", BLOBS_X, BLOBS_Y, [5, 3], 4),  # class indices; batches 4,4,4,1
+        ("cross_entropy", BLOBS_X, np.eye(3)[BLOBS_Y] * 0.7 + 0.1, [5, 3], 5),  # soft rows
+        ("hinge", MOONS_X, MOONS_Y, [6, 1], 4),  # 0/1 labels mapped to -1/+1
+        ("hinge", MOONS_X, 2 * TWO_COLUMNS - 1, [6, 2], 5),
+        ("bce", MOONS_X, MOONS_Y, [6, 1], 7),
+        ("binary_cross_entropy_with_logits", MOONS_X, TWO_COLUMNS * 0.8 + 0.1, [6, 2], 6),
+        ("mse", MOONS_X, MOONS_Y.astype(float), [6, 1], 5),
+        ("mse", MOONS_X, TWO_COLUMNS.astype(float), [6, 2], None),
+    ],
+)
+def test_compiled_training_equals_the_interpreter_for_every_loss(
+    loss: str, X: np.ndarray, y: np.ndarray, sizes: list[int], batch_size: int | None
+) -> None:
+    slow, fast, a, b = _train_both(loss, X, y, sizes, batch_size=batch_size)
+    _assert_same_training(slow, fast, a, b)
+    assert fast.nodes_per_step == 0 and fast.ops_per_sample > 0 and fast.compile_seconds > 0
+    assert slow.nodes_per_step > 0 and slow.ops_per_sample == 0
+
+
+def test_compiled_training_equals_the_interpreter_with_sgd_momentum_over_many_steps() -> None:
+    slow, fast, a, b = _train_both(
+        "cross_entropy", BLOBS_X, BLOBS_Y, [6, 6, 3], batch_size=5, epochs=8,
+        make_optimizer=lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+    )
+    assert fast.steps == 24  # three batches per epoch: 5, 5 and the short last one of 3
+    _assert_same_training(slow, fast, a, b)
+
+
+def test_compiled_training_reaches_the_same_accuracy_as_the_docstring_example() -> None:
+    X, y = xor(40, noise=0.1, seed=0)
+    model = MLP(2, [8, 2], seed=0)
+    history = fit(model, X, y, epochs=60, progress=False, compile=True)
+    assert history.accuracy[-1] == 1.0 and evaluate(model, X, y).accuracy == 1.0
+
+
+def test_compiled_cross_entropy_follows_logits_far_from_the_traced_ones() -> None:
+    # The interpreter shifts by max(logits) on every call; compiled code must not freeze the
+    # shift seen at tracing (sample 0 has logits near 0, the others near +-3000).
+    X = np.array([[0.001, 0.0], [3.0, 1.0], [-3.0, 0.5], [2.5, -1.0]])
+    y = np.array([0, 1, 0, 2])
+    slow, fast, a, b = _train_both("cross_entropy", X * 1000.0, y, [3], batch_size=None,
+                                   make_optimizer=lambda ps: SGD(ps, lr=1e-4))
+    assert all(np.isfinite(fast.loss)) and fast.loss[0] > 100
+    _assert_same_training(slow, fast, a, b)
+
+
+def test_compiled_bce_gradient_at_a_zero_logit_is_sigmoid_minus_target() -> None:
+    # softplus'(0) = 0.5 exactly: the branch-free softplus must not lose it at the kink of
+    # its relu. With w = 0 every logit is 0 and the gradient is mean((0.5 - t) * x).
+    X = np.array([[1.0], [2.0], [3.0]])
+    y = np.array([1.0, 0.0, 1.0])
+    grads = []
+    for compiled in (False, True):
+        w = Value(0.0)
+        fit(lambda row, w=w: w * row[0], X, y, loss="bce", optimizer=SGD([w], lr=1.0),
+            epochs=1, progress=False, compile=compiled)
+        grads.append(-w.data)  # one SGD step with lr 1 from 0: w = -grad
+    expected = float(np.mean((0.5 - y) * X[:, 0]))
+    assert grads[0] == pytest.approx(expected, rel=1e-12)
+    assert grads[1] == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_plain_function_model_trains_compiled_through_its_optimizer_parameters() -> None:
+    X, y = make_moons(15, seed=2)
+    results = []
+    for compiled in (False, True):
+        w = [Value(0.3), Value(-0.2)]
+        b = Value(0.1)
+
+        def model(row: list[float], w: list[Value] = w, b: Value = b) -> Value:
+            return (w[0] * row[0] + w[1] * row[1] + b).tanh()
+
+        history = fit(model, X, y, loss="mse", optimizer=SGD([*w, b], lr=0.3), epochs=4,
+                      batch_size=4, progress=False, compile=compiled)
+        results.append((history.loss, [v.data for v in (*w, b)]))
+    (loss_a, params_a), (loss_b, params_b) = results
+    np.testing.assert_allclose(loss_b, loss_a, rtol=1e-9)
+    np.testing.assert_allclose(params_b, params_a, rtol=1e-9)
+
+
+def test_compile_with_a_custom_loss_function_is_a_clear_error_that_changes_nothing() -> None:
+    X, y = blobs(6, centers=2, seed=0)
+    model = MLP(2, [3, 2], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"compile=True needs a loss name .*compile=False"):
+        fit(model, X, y, loss=cross_entropy, epochs=1, progress=False, compile=True)
+    assert model.state_dict() == before
+
+
+def test_a_model_that_decides_on_values_cannot_be_compiled() -> None:
+    w = Value(0.5)
+
+    def model(row: list[float]) -> Value:
+        z = w * row[0]
+        return z if z > 0 else -z  # a Python branch on a Value: nothing to compile
+
+    with pytest.raises(TracingError, match=r"fit\(compile=True\).*compile=False"):
+        fit(model, [[1.0], [2.0]], [1.0, 0.0], loss="mse", optimizer=SGD([w], lr=0.1),
+            progress=False, compile=True)
+    assert w.data == 0.5 and w.grad == 0.0
+
+
+@pytest.mark.parametrize(
+    ("loss", "y", "outputs", "message"),
+    [
+        ("cross_entropy", np.array([0, 1, 3, 1]), 2, "target\\[2\\] is class 3"),
+        ("cross_entropy", np.array([0, 1, 0.5, 1]), 2, "not a whole class index"),
+        ("bce", np.array([0, 1, 2, 1]), 1, "target 2 is 2.0, not in \\[0, 1\\]"),
+        ("mse", np.zeros((4, 3)), 2, "8 predictions but 12 targets"),
+    ],
+)
+def test_compiled_path_rejects_targets_like_the_interpreter(
+    loss: str, y: np.ndarray, outputs: int, message: str
+) -> None:
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.5, 0.5]])
+    for compiled in (False, True):
+        model = MLP(2, [outputs], seed=0)
+        before = model.state_dict()
+        with pytest.raises(ValueError, match=message):
+            fit(model, X, y, loss=loss, epochs=1, progress=False, compile=compiled)
+        assert model.state_dict() == before
+
+
+def test_compile_must_be_a_bool() -> None:
+    with pytest.raises(TypeError, match="compile must be True or False"):
+        fit(MLP(2, [2], seed=0), [[0.0, 1.0]], [1], progress=False,
+            compile="yes")  # type: ignore[arg-type]
