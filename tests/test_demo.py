@@ -66,8 +66,45 @@ def test_progress_and_results_are_printed(quick_run: tuple[int, Path, str]) -> N
     _, out, printed = quick_run
     assert "epoch" in printed and "loss" in printed
     assert printed.count("training accuracy") == 2
-    assert "graph nodes per step" in printed and "ms per step" in printed
+    assert printed.count("with compiled batched steps") == 2
+    assert printed.count("(compiled: traced once in") == 2
+    assert "ops per sample" in printed and "ms per step" in printed
     assert str(out / "neuron.svg") in printed and "done in" in printed
+
+
+def _numbers(printed: str) -> list[str]:
+    """The lines that carry training results (per-epoch losses and accuracies)."""
+    return [line for line in printed.splitlines() if line.lstrip().startswith("epoch")
+            or (" training accuracy " in line and "after" in line)]
+
+
+def test_the_interpreter_path_prints_the_same_training(
+    quick_run: tuple[int, Path, str], tmp_path: Path
+) -> None:
+    _, _, compiled = quick_run
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = demo.main(["--quick", "--out", str(tmp_path), "--no-progress", "--interpreter"])
+    interpreted = printed.getvalue()
+    assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == sorted(FILES)
+    assert interpreted.count("with the interpreter") == 2
+    assert "(interpreter:" in interpreted and "graph nodes per step" in interpreted
+    # the same losses and accuracies, epoch by epoch (only the timing part differs)
+    same = [line.split(" in ")[0] for line in _numbers(interpreted)]
+    assert same == [line.split(" in ")[0] for line in _numbers(compiled)]
+    assert len(same) == 2 * 10 + 2
+
+
+def test_the_time_to_reach_the_target_is_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    easy = demo._Task("moons", "easy moons", [8, 8, 1], "uniform", "hinge", 0.05, 60, 0.9)
+    monkeypatch.setattr(demo, "_tasks", lambda quick: [easy])
+    monkeypatch.setattr(demo, "_data", lambda name, quick: make_moons(20, noise=0.0, seed=0))
+    assert demo.main(["--out", str(tmp_path), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "moons: 90% training accuracy first reached in epoch" in printed
+    assert "(compiling included)" in printed
 
 
 def test_the_command_line_dispatches_to_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
