@@ -308,6 +308,22 @@ def test_a_plain_function_model_trains_compiled_through_its_optimizer_parameters
     np.testing.assert_allclose(params_b, params_a, rtol=1e-9)
 
 
+def test_compiled_training_of_some_parameters_matches_the_interpreter_on_all_of_them() -> None:
+    # Parameters outside the optimizer are read live and still collect gradients (never
+    # zeroed by the optimizer), as loss.backward() does; batches of one sample work too.
+    X = np.array([[0.1, 0.2], [0.3, -0.1], [1.0, 2.0]])
+    y = np.array([0, 1, 1])
+    results = []
+    for compiled in (False, True):
+        model = MLP(2, [3, 2], seed=0)
+        trained = model.parameters()[3:]
+        fit(model, X, y, optimizer=SGD(trained, lr=0.1), batch_size=1, epochs=2,
+            progress=False, compile=compiled)
+        results.append([(p.data, p.grad) for p in model.parameters()])
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-9, atol=1e-15)
+    assert results[1][0][1] != 0.0  # a frozen weight's accumulated gradient
+
+
 def test_compile_with_a_custom_loss_function_is_a_clear_error_that_changes_nothing() -> None:
     X, y = blobs(6, centers=2, seed=0)
     model = MLP(2, [3, 2], seed=0)
