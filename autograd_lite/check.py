@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .arrays import _float_array, _is_number, entry_label, values
-from .engine import gradients, topological_order
+from .engine import _backprop, gradients, topological_order
 from .modes import enable_grad, no_grad
 from .report import KINK, OK, UNCLEAR, WRONG, GradientEntry, GradientReport, Tolerances
 from .value import Value, describe_node
@@ -482,6 +482,18 @@ def _trace(call: Call, inputs: list[_Input], who: str) -> tuple[dict[str, list[V
     return leaves, loss
 
 
+def _fill_own_gradients(loss: Value, leaves: dict[str, list[Value]]) -> None:
+    """Write d(loss)/d(node) into ``.grad`` of the nodes this check created, so a drawing of
+    ``report.loss`` shows them. Only the check's own leaves and the nodes computed from them
+    are touched: Values the user's function closes over keep their ``.grad``."""
+    own = {leaf for group in leaves.values() for leaf in group}
+    grads = _backprop(loss, 1.0, create_graph=False)
+    for node in topological_order(loss):
+        if node in own or any(p in own for p in node.parents):
+            own.add(node)
+            node.grad = grads.get(node, 0.0)
+
+
 # ---------------------------------------------------------------------- check_gradients
 
 
@@ -562,6 +574,7 @@ def check_gradients(
     checked = [name for name in leaves if name in mine]
     flat = [leaf for name in checked for leaf in leaves[name]]
     engine = dict(zip(flat, gradients(loss, flat), strict=True))
+    _fill_own_gradients(loss, leaves)
 
     evaluate = _Evaluator(call, ins, loss.data, "loss_fn")
     point = {i.name: i.array.copy() for i in ins}
@@ -726,6 +739,7 @@ def gradcheck(
     leaves, loss = _trace(call, ins, "f")
     flat = [leaf for name in names for leaf in leaves[name]]
     engine = dict(zip(flat, gradients(loss, flat), strict=True))
+    _fill_own_gradients(loss, leaves)
     evaluate = _Evaluator(call, ins, loss.data, "f")
     point = {i.name: i.array.copy() for i in ins}
     here = evaluate(point)

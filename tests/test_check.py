@@ -465,3 +465,20 @@ def test_bad_tolerances_are_errors_naming_them(kwargs: dict[str, Any], error: ty
 def test_loss_fn_must_be_callable() -> None:
     with pytest.raises(TypeError, match="loss_fn must be callable, got int"):
         check_gradients(3, {"W": [1.0]}, {"W": [0.0]})  # type: ignore[arg-type]
+
+
+def test_the_reports_graph_carries_its_gradients_and_user_values_keep_theirs() -> None:
+    import autograd_lite as al
+
+    scale = al.Value(3.0, label="scale")
+    scale.grad = 7.0
+
+    def loss_fn(w: Any) -> Any:
+        return np.sum(w * w) * scale
+
+    report = al.check_gradients(loss_fn, inputs={"w": [1.0, 2.0]}, expected={"w": [6.0, 12.0]})
+    assert report.ok
+    leaves = {v.label: v for v in report.node_verdicts()}
+    assert leaves["w[0]"].grad == 6.0 and leaves["w[1]"].grad == 12.0
+    assert report.loss is not None and report.loss.grad == 1.0
+    assert scale.grad == 7.0  # a Value the function closes over is not the check's to write

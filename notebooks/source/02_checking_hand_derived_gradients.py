@@ -84,12 +84,11 @@ report
 # %% [markdown]
 # Every entry is ok. `x` was not in `expected`, so the report lists it as not checked.
 #
-# `report.loss` is the graph the check built from your forward pass. Drawn with
-# `highlight=report`, the checked inputs are coloured by verdict; running `backward()` on it
-# first fills in the engine's gradient in every box.
+# `report.loss` is the graph the check built from your forward pass, with the engine's
+# gradient in every box. Drawn with `highlight=report`, the checked inputs are coloured by
+# verdict.
 
 # %% tags=["graph"]
-report.loss.backward()
 draw_graph(report.loss, highlight=report)
 
 # %% [markdown]
@@ -156,7 +155,6 @@ report
 # showing the engine's gradient:
 
 # %% tags=["graph"]
-report.loss.backward()
 draw_graph(report.loss, highlight=report, show_data=False)
 
 # %% [markdown]
@@ -223,7 +221,6 @@ report = check_gradients(neuron, inputs=neuron_inputs, expected=by_hand_neuron)
 report
 
 # %% tags=["graph"]
-report.loss.backward()
 draw_graph(report.loss, highlight=report)
 
 # %% [markdown]
@@ -271,7 +268,6 @@ report
 # Wrong are exactly neuron 1's column of `weights` and `biases`, and sample 1's row of `X`:
 
 # %% tags=["graph"]
-report.loss.backward()
 draw_graph(report.loss, highlight=report, show_data=False)
 
 # %% [markdown]
@@ -309,7 +305,6 @@ report = check_gradients(relu_part, inputs={"z": z}, expected={"z": by_hand_drel
 report
 
 # %% tags=["graph"]
-report.loss.backward()
 draw_graph(report.loss, highlight=report)
 
 # %% [markdown]
@@ -407,7 +402,6 @@ report_few = check_gradients(softmax_layer_few, {"x": few}, {"x": y_few - y_few*
 report_few
 
 # %% tags=["graph"]
-report_few.loss.backward()
 draw_graph(report_few.loss, highlight=report_few)
 
 # %% [markdown]
@@ -510,7 +504,6 @@ report_Z2 = check_gradients(loss_from_logits, {"Z2": Z2}, {"Z2": by_hand_dZ2})
 report_Z2
 
 # %% tags=["graph"]
-report_Z2.loss.backward()
 draw_graph(report_Z2.loss, highlight=report_Z2, show_data=False)
 
 # %% [markdown]
