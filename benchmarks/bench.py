@@ -37,6 +37,7 @@ import numpy as np
 from bench_compile import (
     SIZES,
     as_plain_layers,
+    median_ms,
     plain_float_step,
     spiral_run,
     w1_data,
@@ -111,14 +112,7 @@ def graph_engine(
 
 def timed_step(workload: str, engine: str, step: Callable[[], Any], repeats: int,
                nodes: int | None = None, note: str = "") -> Row:
-    for _ in range(2):
-        step()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t)
-    return Row(workload, engine, nodes, step_ms=_median(times) * 1e3, note=note)
+    return Row(workload, engine, nodes, step_ms=median_ms(step, repeats), note=note)
 
 
 # ----------------------------------------------------------------------------- W1

@@ -1,7 +1,7 @@
-"""Benchmark: microseconds per node to build a graph and to run backward, ours vs micrograd.
+"""Graph-building workloads for the benchmark table (``benchmarks/bench.py`` times them).
 
-Not a test: it prints figures. Run ``python benchmarks/bench_engine.py`` (``pip install
-micrograd`` first to get the side-by-side columns and ratios).
+Each ``*_workload(V)`` returns a function that builds a graph with the Value class ``V``
+(autograd_lite's or micrograd's), so both engines run the very same code.
 
 Workloads:
   mlp    a 2-16-16-1 relu MLP, forward + backward over 100 points, max-margin loss
@@ -13,14 +13,9 @@ Workloads:
 
 from __future__ import annotations
 
-import argparse
-import gc
 import itertools
-import platform
 import random
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -88,94 +83,3 @@ def sum_workload(V: type, n: int = 100_000, fused: bool = False) -> Callable[[],
         return al.sum_values(xs) if fused else sum(xs)
 
     return build
-
-
-def measure(build: Callable[[], Any], repeats: int, collector: bool) -> dict[str, Any]:
-    builds, backs = [], []
-    nodes = 0
-    was_enabled = gc.isenabled()
-    try:
-        for _ in range(repeats):
-            gc.collect()
-            if not collector:
-                gc.disable()
-            t0 = time.perf_counter()
-            root = build()
-            t1 = time.perf_counter()
-            root.backward()
-            t2 = time.perf_counter()
-            if was_enabled:
-                gc.enable()
-            nodes = count_nodes(root)
-            builds.append(t1 - t0)
-            backs.append(t2 - t1)
-            del root
-    except RecursionError:
-        return {"error": "RecursionError"}
-    finally:
-        if was_enabled:
-            gc.enable()
-    b, k = statistics.median(builds), statistics.median(backs)
-    return {
-        "nodes": nodes,
-        "build_us": b / nodes * 1e6,
-        "backward_us": k / nodes * 1e6,
-        "step_ms": (b + k) * 1e3,
-    }
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
-    try:
-        import micrograd.engine as mg
-    except ImportError:
-        mg = None
-        print("micrograd not installed (pip install micrograd): its columns are skipped\n")
-
-    engines: list[tuple[str, type, bool]] = [("autograd_lite", al.Value, False)]
-    if mg is not None:
-        engines.append(("micrograd", mg.Value, False))
-    workloads: list[tuple[str, Callable[[type, bool], Callable[[], Any]]]] = [
-        ("mlp", lambda V, f: mlp_workload(V, f)),
-        ("chain", lambda V, f: chain_workload(V)),
-        ("sum", lambda V, f: sum_workload(V, fused=f)),
-    ]
-    print(f"python {platform.python_version()} on {platform.machine()}, "
-          f"{repeats_note(args.repeats)}")
-    header = (f"{'workload':<10}{'engine':<24}{'collector':<10}{'nodes':>8}"
-              f"{'build us/node':>15}{'backward us/node':>18}{'ms/step':>10}{'vs micrograd':>14}")
-    print(header)
-    print("-" * len(header))
-    for wname, make in workloads:
-        for collector in (True, False):
-            rows: list[tuple[str, dict[str, Any]]] = []
-            for ename, V, _ in engines:
-                rows.append((ename, measure(make(V, False), args.repeats, collector)))
-                if ename == "autograd_lite" and wname in ("mlp", "sum"):
-                    rows.append(("autograd_lite (fused)",
-                                 measure(make(V, True), args.repeats, collector)))
-            ref = dict(rows).get("micrograd")
-            for ename, r in rows:
-                if "error" in r:
-                    print(f"{wname:<10}{ename:<24}{'on' if collector else 'off':<10}"
-                          f"{'fails: ' + r['error']:>51}")
-                    continue
-                ratio = ""
-                if ref is not None and "error" not in ref and ename != "micrograd":
-                    per_node_ref = ref["build_us"] + ref["backward_us"]
-                    per_node = per_node_ref / (r["build_us"] + r["backward_us"])
-                    ratio = f"{per_node:.1f}x node, {ref['step_ms'] / r['step_ms']:.1f}x step"
-                print(f"{wname:<10}{ename:<24}{'on' if collector else 'off':<10}"
-                      f"{r['nodes']:>8}{r['build_us']:>15.3f}{r['backward_us']:>18.3f}"
-                      f"{r['step_ms']:>10.1f}{ratio:>24}")
-    return 0
-
-
-def repeats_note(n: int) -> str:
-    return f"median of {n} runs"
-
-
-if __name__ == "__main__":
-    sys.exit(main())
