@@ -11,6 +11,7 @@ accuracy when output goes to a terminal or a notebook (or when asked with ``prog
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import sys
 import time
@@ -112,8 +113,9 @@ def _progress_bar(enabled: bool | None, total: int, desc: str) -> Any:
         enabled = notebook or (hasattr(stream, "isatty") and stream.isatty())
     if not enabled:
         return None
-    # Imported here: tqdm is only needed when a bar is shown.
-    if notebook:
+    # Imported here: tqdm is only needed when a bar is shown. The widget bar needs ipywidgets;
+    # without it tqdm.auto would warn on every run, so the text bar is used instead.
+    if notebook and importlib.util.find_spec("ipywidgets") is not None:
         from tqdm.auto import tqdm
     else:
         from tqdm import tqdm

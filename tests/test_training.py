@@ -371,3 +371,24 @@ def test_compile_must_be_a_bool() -> None:
     with pytest.raises(TypeError, match="compile must be True or False"):
         fit(MLP(2, [2], seed=0), [[0.0, 1.0]], [1], progress=False,
             compile="yes")  # type: ignore[arg-type]
+
+
+def test_a_notebook_without_ipywidgets_gets_the_text_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    import tqdm
+
+    from autograd_lite import training
+
+    monkeypatch.setattr(training, "_in_notebook", lambda: True)
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "ipywidgets" else real_find_spec(name, *a),
+    )
+    bar = training._progress_bar(None, total=3, desc="t")
+    try:
+        assert type(bar) is tqdm.std.tqdm
+    finally:
+        bar.close()

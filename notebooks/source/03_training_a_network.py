@@ -17,7 +17,6 @@
 # %%
 import json
 import tempfile
-import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -28,8 +27,6 @@ from autograd_lite.datasets import make_moons, spiral
 from autograd_lite.plot import plot_decision_boundary, plot_history
 
 plt.rcParams["figure.dpi"] = 72  # small figures keep this page light
-# Without ipywidgets, tqdm warns and draws a plain-text progress bar, which is all we need here.
-warnings.filterwarnings("ignore", message="IProgress not found")
 
 # %% [markdown]
 # ## What a network is made of
