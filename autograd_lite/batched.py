@@ -30,6 +30,7 @@ from .codegen import (
     _label_comment,
     _Names,
     _render,
+    _return_gradients,
     _sum_lines,
     _term,
     _wrap,
@@ -326,17 +327,5 @@ def fused_program(
                     if needs[xi]:
                         terms[xi].append(f"{dx}[{k}]")
 
-    grads: list[str] = []
-    wrt_slots = tuple(s for s in range(n_slots) if wrt[s])
-    for slot in wrt_slots:
-        i = input_nodes[slot]
-        grads.append(f"d_{variables[i]}" if i >= 0 and needs[i] else "0.0")
-    for i, node in enumerate(nodes):
-        if node.kind == "captured":
-            grads.append(f"d_{variables[i]}")
-    lines.append(f"    return {text(output)}, (")
-    for k in range(0, len(grads), 8):
-        lines.append("        " + ", ".join(grads[k : k + 8]) + ",")
-    lines.append("    )")
-    del n_captured
+    wrt_slots = _return_gradients(lines, text(output), nodes, input_nodes, variables, needs, wrt)
     return Program("\n".join(lines) + "\n", name, line_nodes, tuple(variables), wrt_slots)

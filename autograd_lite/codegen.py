@@ -707,6 +707,35 @@ def node_variables(
     return variables
 
 
+def _return_gradients(
+    lines: list[str],
+    output_text: str,
+    nodes: Sequence[Any],
+    input_nodes: Sequence[int],
+    variables: Sequence[str | None],
+    needs: Sequence[bool],
+    wrt: Sequence[bool],
+) -> tuple[int, ...]:
+    """Append the ``return value, (gradients...)`` lines; return the differentiated slots.
+
+    Gradients come in slot order for the slots in ``wrt`` (0.0 for an unused input), then one
+    per captured Value.
+    """
+    grads: list[str] = []
+    wrt_slots = tuple(s for s in range(len(wrt)) if wrt[s])
+    for slot in wrt_slots:
+        i = input_nodes[slot]
+        grads.append(f"d_{variables[i]}" if i >= 0 and needs[i] else "0.0")
+    for i, node in enumerate(nodes):
+        if node.kind == "captured":
+            grads.append(f"d_{variables[i]}")
+    lines.append(f"    return {output_text}, (")
+    for k in range(0, len(grads), 8):
+        lines.append("        " + ", ".join(grads[k : k + 8]) + ",")
+    lines.append("    )")
+    return wrt_slots
+
+
 def program(
     nodes: Sequence[Any],
     input_nodes: Sequence[int],
@@ -825,18 +854,7 @@ def program(
                     _term(grad, locals_[k], env, is_batched[i], is_batched[p], batched_refs)
                 )
 
-    grads: list[str] = []
-    wrt_slots = tuple(s for s in range(n_slots) if wrt[s])
-    for slot in wrt_slots:
-        i = input_nodes[slot]
-        grads.append(f"d_{variables[i]}" if i >= 0 and needs[i] else "0.0")
-    for i, node in enumerate(nodes):
-        if node.kind == "captured":
-            grads.append(f"d_{variables[i]}")
-    lines.append(f"    return {text(output)}, (")
-    for k in range(0, len(grads), 8):
-        lines.append("        " + ", ".join(grads[k : k + 8]) + ",")
-    lines.append("    )")
+    wrt_slots = _return_gradients(lines, text(output), nodes, input_nodes, variables, needs, wrt)
     return Program("\n".join(lines) + "\n", name, line_nodes, tuple(variables), wrt_slots)
 
 
