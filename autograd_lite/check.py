@@ -494,6 +494,24 @@ def _fill_own_gradients(loss: Value, leaves: dict[str, list[Value]]) -> None:
             node.grad = grads.get(node, 0.0)
 
 
+def _prepare(
+    call: Call,
+    ins: list[_Input],
+    leaves: dict[str, list[Value]],
+    loss: Value,
+    checked: list[str],
+    who: str,
+) -> tuple[dict[Value, float], _Evaluator, dict[str, FloatArray], float, dict[Value, str]]:
+    """What both checks need after tracing: the engine's gradient of every checked leaf, the
+    evaluator for finite differences with the point and the value there, and the kink notes."""
+    flat = [leaf for name in checked for leaf in leaves[name]]
+    engine = dict(zip(flat, gradients(loss, flat), strict=True))
+    _fill_own_gradients(loss, leaves)
+    evaluate = _Evaluator(call, ins, loss.data, who)
+    point = {i.name: i.array.copy() for i in ins}
+    return engine, evaluate, point, evaluate(point), _kink_sources(loss)
+
+
 # ---------------------------------------------------------------------- check_gradients
 
 
@@ -572,14 +590,9 @@ def check_gradients(
 
     leaves, loss = _trace(call, ins, "loss_fn")
     checked = [name for name in leaves if name in mine]
-    flat = [leaf for name in checked for leaf in leaves[name]]
-    engine = dict(zip(flat, gradients(loss, flat), strict=True))
-    _fill_own_gradients(loss, leaves)
-
-    evaluate = _Evaluator(call, ins, loss.data, "loss_fn")
-    point = {i.name: i.array.copy() for i in ins}
-    here = evaluate(point)
-    kink_sources = _kink_sources(loss)
+    engine, evaluate, point, here, kink_sources = _prepare(
+        call, ins, leaves, loss, checked, "loss_fn"
+    )
 
     entries = []
     for name in checked:
@@ -737,13 +750,7 @@ def gradcheck(
         return f(*[kwargs[name] for name in names])
 
     leaves, loss = _trace(call, ins, "f")
-    flat = [leaf for name in names for leaf in leaves[name]]
-    engine = dict(zip(flat, gradients(loss, flat), strict=True))
-    _fill_own_gradients(loss, leaves)
-    evaluate = _Evaluator(call, ins, loss.data, "f")
-    point = {i.name: i.array.copy() for i in ins}
-    here = evaluate(point)
-    kink_sources = _kink_sources(loss)
+    engine, evaluate, point, here, kink_sources = _prepare(call, ins, leaves, loss, names, "f")
 
     entries = []
     for name in names:
