@@ -12,39 +12,88 @@ Build expressions from :class:`Value` nodes, call ``backward()``, read ``.grad``
 
 from __future__ import annotations
 
-from . import datasets, losses, nn, optim, plot, rules, training
-from .arrays import data, grads, values
-from .check import check_gradients, gradcheck
-from .compile import CompiledFunction, compile
-from .draw import GraphDrawing, GraphTooLargeError, draw_graph
-from .engine import backward, gradients, topological_order, zero_grad
-from .errors import (
+import sys as _sys
+
+from .check import (
+    ChainStep,
+    ChainTerm,
+    Explanation,
+    GradientCheckError,
+    GradientEntry,
+    GradientReport,
+    check_gradients,
+    explain,
+    gradcheck,
+)
+from .core import (
     AnomalyError,
     DivisionByZeroError,
     DomainError,
     MissingRuleError,
     OverflowDomainError,
     TracingError,
+    Value,
+    abs,
+    backward,
+    cos,
+    data,
+    detect_anomaly,
+    dot,
+    enable_grad,
+    exp,
+    grad,
+    gradients,
+    grads,
+    hessian,
+    is_grad_enabled,
+    log,
+    no_grad,
+    relu,
+    rules,
+    sigmoid,
+    sin,
+    sqrt,
+    sum_values,
+    tanh,
+    topological_order,
+    value_and_grad,
+    values,
+    zero_grad,
 )
-from .explain import ChainStep, ChainTerm, Explanation, explain
-from .functional import grad, hessian, value_and_grad
-from .functions import abs, cos, dot, exp, log, relu, sigmoid, sin, sqrt, sum_values, tanh
-from .losses import (
+from .draw import GraphDrawing, GraphTooLargeError, RenderError, draw_graph
+from .jit import CompiledFunction, compile
+from .learn import (
+    MLP,
+    SGD,
+    Adam,
+    History,
+    Layer,
+    Module,
+    Neuron,
+    Optimizer,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    datasets,
+    evaluate,
+    fit,
     hinge,
     log_softmax,
+    losses,
     mse,
+    nn,
+    optim,
+    plot,
+    plot_decision_boundary,
+    plot_history,
     softmax,
+    training,
 )
-from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from .nn import MLP, Layer, Module, Neuron
-from .optim import SGD, Adam, Optimizer
-from .plot import plot_decision_boundary, plot_history
-from .render import RenderError
-from .report import GradientCheckError, GradientEntry, GradientReport
-from .training import History, evaluate, fit
-from .value import Value
+
+# The short module paths users and notebooks import (`autograd_lite.nn`, `.rules`, ...) are the
+# part modules themselves, so `import autograd_lite.nn` and `autograd_lite.learn.nn` agree.
+for _module in (datasets, losses, nn, optim, plot, rules, training):
+    _sys.modules[f"{__name__}.{_module.__name__.rsplit('.', 1)[1]}"] = _module
+del _module
 
 __version__ = "0.1.0"
 

@@ -14,8 +14,11 @@ import importlib
 import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("autograd_lite.demo", "train small networks and write figures and a graph drawing"),
-    "graph": ("autograd_lite.graph_cli", "draw a formula's computation graph to a file"),
+    "demo": (
+        "autograd_lite.learn.demo",
+        "train small networks and write figures and a graph drawing",
+    ),
+    "graph": ("autograd_lite.draw.cli", "draw a formula's computation graph to a file"),
 }
 
 

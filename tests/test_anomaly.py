@@ -18,8 +18,8 @@ import pytest
 
 import autograd_lite as al
 from autograd_lite import AnomalyError, Value, detect_anomaly, enable_grad, no_grad
-from autograd_lite.engine import gradients
-from autograd_lite.modes import DEFAULT_MODE, current_mode
+from autograd_lite.core.engine import gradients
+from autograd_lite.core.modes import DEFAULT_MODE, current_mode
 
 INF, NAN = math.inf, math.nan
 

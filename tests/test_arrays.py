@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import Value, data, grads, values
-from autograd_lite.arrays import entry_label
+from autograd_lite.core.arrays import entry_label
 
 from .oracles import central_difference, close
 from .seed_cases import CASES, SeedCase

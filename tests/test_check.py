@@ -16,8 +16,8 @@ import sympy as sp
 
 import autograd_lite as al
 from autograd_lite import GradientCheckError, GradientReport, Value, check_gradients, no_grad
-from autograd_lite.engine import topological_order
-from autograd_lite.report import KINK, OK, UNCLEAR, WRONG
+from autograd_lite.check.report import KINK, OK, UNCLEAR, WRONG
+from autograd_lite.core.engine import topological_order
 
 X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.25]])
 W0 = np.array([[0.5, -0.3], [-0.25, 0.8]])

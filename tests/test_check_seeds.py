@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from autograd_lite import Value, check_gradients
-from autograd_lite.arrays import entry_label
-from autograd_lite.report import KINK, OK, WRONG, GradientReport
+from autograd_lite.check.report import KINK, OK, WRONG, GradientReport
+from autograd_lite.core.arrays import entry_label
 
 from . import seed_cases as seeds
 from .seed_cases import CASES, SeedCase

@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import rules
-from autograd_lite.codegen import (
+from autograd_lite.core.errors import DomainError
+from autograd_lite.jit.codegen import (
     FORWARD_TEMPLATES,
     NUMPY_NAMESPACE,
     RESERVED_NAMES,
@@ -31,7 +32,6 @@ from autograd_lite.codegen import (
     safe_comment,
     sanitize,
 )
-from autograd_lite.errors import DomainError
 
 # Points per rule, chosen inside each domain and on both sides of every branch.
 POINTS: dict[str, list[tuple[float, ...]]] = {

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import DomainError, TracingError, Value, rules
-from autograd_lite.engine import gradients
+from autograd_lite.core.engine import gradients
+from autograd_lite.core.value import apply
 from autograd_lite.nn import MLP
-from autograd_lite.value import apply
 
 from .test_codegen import PARAMS, POINTS
 

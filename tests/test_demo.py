@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograd_lite import demo
 from autograd_lite.__main__ import main as cli_main
 from autograd_lite.datasets import make_moons
+from autograd_lite.learn import demo
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FILES = ["moons_decision_boundary.png", "spiral_decision_boundary.png", "loss_curves.png",

@@ -1,4 +1,4 @@
-"""autograd_lite.draw: the DOT text, every option, escaping, limits, and the rendered SVG.
+"""autograd_lite.draw.graph: the DOT text, every option, escaping, limits, and the rendered SVG.
 
 Small graphs are compared with stored DOT in tests/data/dot/. After an intended change to the
 drawing, regenerate them with ``AUTOGRAD_LITE_UPDATE_DOT=1 pytest tests/test_draw.py`` and
@@ -20,8 +20,8 @@ import pytest
 
 import autograd_lite as al
 from autograd_lite import GraphDrawing, GraphTooLargeError, Value, draw_graph
-from autograd_lite import draw as D
-from autograd_lite import render as R
+from autograd_lite.draw import graph as D
+from autograd_lite.draw import render as R
 
 DATA = Path(__file__).parent / "data" / "dot"
 HAS_DOT = R.dot_program() is not None
@@ -418,7 +418,7 @@ def test_highlight_unclear_and_entries_with_nodes() -> None:
 
 
 def test_highlight_with_a_real_check_gradients_report() -> None:
-    pytest.importorskip("autograd_lite.check")
+    pytest.importorskip("autograd_lite.check.checks")
     np = pytest.importorskip("numpy")
     W = np.array([[0.5, -1.0], [2.0, 0.3]])
     x = np.array([1.0, 2.0])

@@ -9,7 +9,7 @@ import pytest
 
 import autograd_lite as al
 from autograd_lite import AnomalyError, Value, detect_anomaly, no_grad
-from autograd_lite.engine import _backprop, gradients, topological_order
+from autograd_lite.core.engine import _backprop, gradients, topological_order
 
 # ---------------------------------------------------------------- the classic bugs first
 

@@ -12,7 +12,7 @@ import sympy as sp
 
 import autograd_lite as al
 from autograd_lite import Explanation, Value, explain
-from autograd_lite.engine import topological_order
+from autograd_lite.core.engine import topological_order
 
 from .oracles import SYMPY_RULES
 

@@ -1,4 +1,4 @@
-"""autograd_lite.expr: formulas become Value graphs; anything outside the whitelist is refused."""
+"""autograd_lite.draw.formula: formulas become Value graphs; anything else is refused."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pytest
 
 from autograd_lite import Value
-from autograd_lite.expr import FUNCTIONS, MAX_LENGTH, ExpressionError, evaluate, parse
+from autograd_lite.draw.formula import FUNCTIONS, MAX_LENGTH, ExpressionError, evaluate, parse
 
 AT = {"x": 2.0, "w": -3.0, "b": 6.88}
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from autograd_lite import render as R
-from autograd_lite.graph_cli import main
+from autograd_lite.draw import render as R
+from autograd_lite.draw.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 NEURON = ["tanh(x*w + b)", "--at", "x=2", "w=-3", "b=6.88"]

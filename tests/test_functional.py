@@ -29,8 +29,8 @@ from autograd_lite import (
     rules,
     value_and_grad,
 )
-from autograd_lite.engine import gradients, topological_order
-from autograd_lite.value import apply
+from autograd_lite.core.engine import gradients, topological_order
+from autograd_lite.core.value import apply
 
 from .oracles import SYMPY_RULES, close
 
@@ -105,7 +105,7 @@ def programs(draw: st.DrawFn) -> tuple[list[float], list[Instruction]]:
 
 def run_engine(program: list[Instruction]) -> Callable[..., Value]:
     def f(*xs: Any) -> Value:
-        slots: list[Any] = [al.value.as_value(x) for x in xs]
+        slots: list[Any] = [al.core.value.as_value(x) for x in xs]
         for name, param, inputs, _ in program:
             slots.append(apply(_bound(name, param), [slots[i] for i in inputs]))
         result: Value = slots[-1]

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 import autograd_lite as al
 from autograd_lite import GradientCheckError, Value, gradcheck
 from autograd_lite import rules as R
-from autograd_lite.report import KINK, OK, UNCLEAR, WRONG
-from autograd_lite.value import apply
+from autograd_lite.check.report import KINK, OK, UNCLEAR, WRONG
+from autograd_lite.core.value import apply
 
 # For every rule: a function that applies it, and a point in its domain, away from kinks.
 CALLS: dict[str, tuple[Callable[..., Any], tuple[float, ...]]] = {

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import DomainError, Value, rules
-from autograd_lite.value import apply
+from autograd_lite.core.value import apply
 
 from .oracles import SYMPY_RULES
 

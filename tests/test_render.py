@@ -1,4 +1,4 @@
-"""autograd_lite.render: picking a renderer, both paths, and errors that say what to install."""
+"""autograd_lite.draw.render: picking a renderer, both paths, and errors naming what to install."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograd_lite import render as R
-from autograd_lite.render import RenderError, available_renderers, choose_renderer, render
+from autograd_lite.draw import render as R
+from autograd_lite.draw.render import RenderError, available_renderers, choose_renderer, render
 
 HAS_DOT = R.dot_program() is not None
 needs_dot = pytest.mark.skipif(not HAS_DOT, reason="system Graphviz `dot` is not installed")

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from autograd_lite import Value, rules
-from autograd_lite.value import apply
+from autograd_lite.core.value import apply
 
 from .oracles import SYMPY_RULES, central_difference, close, exact_gradient
 

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from autograd_lite import Value, is_grad_enabled
+from autograd_lite.core.engine import topological_order
+from autograd_lite.core.errors import TracingError
 from autograd_lite.datasets import blobs, make_moons, xor
-from autograd_lite.engine import topological_order
-from autograd_lite.errors import TracingError
 from autograd_lite.losses import cross_entropy, hinge
 from autograd_lite.nn import MLP
 from autograd_lite.optim import SGD, Adam

@@ -22,15 +22,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .compile import CompiledFunction
-from .engine import topological_order
-from .errors import TracingError
-from .functions import dot, sum_values
+from ..core.engine import topological_order
+from ..core.errors import TracingError
+from ..core.functions import dot, sum_values
+from ..core.modes import no_grad
+from ..core.value import Value
+from ..jit.compiler import CompiledFunction
 from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge, mse
-from .modes import no_grad
 from .nn import Module
 from .optim import Adam, Optimizer
-from .value import Value
 
 __all__ = ["LOSSES", "Evaluation", "History", "evaluate", "fit"]
 

@@ -6,7 +6,7 @@ definition and its chain-rule step with the numbers filled in::
     dL/dh1 = dL/do1 * do1/dh1 + dL/do2 * do2/dh1 = (-0.5)(1.0) + (0.5)(1.0) = 0.0
 
 It displays as text (``print``), as an HTML table in Jupyter, and exports Markdown and LaTeX
-worksheets. The gradients come from :func:`autograd_lite.engine.gradients` and the local
+worksheets. The gradients come from :func:`autograd_lite.core.engine.gradients` and the local
 derivatives from each node's rule (``local_grads`` with ``FLOAT_MATH``): this module only
 formats, it knows no calculus.
 """
@@ -20,9 +20,9 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .engine import gradients, topological_order
-from .rules import FLOAT_MATH, Rule
-from .value import Value
+from ..core.engine import gradients, topological_order
+from ..core.rules import FLOAT_MATH, Rule
+from ..core.value import Value
 
 __all__ = ["ChainStep", "ChainTerm", "Explanation", "explain"]
 
@@ -58,7 +58,7 @@ class ChainStep:
     Attributes:
         position: 1 for the root, then counting in backward order.
         name: the node's label, or a generated name (``L`` for an unlabelled root, else ``n7``
-            with 7 its index in :func:`~autograd_lite.engine.topological_order`).
+            with 7 its index in :func:`~autograd_lite.core.engine.topological_order`).
         node: the node itself.
         op: its operation's name, ``""`` for a leaf.
         operands: the names of its inputs, in order.
@@ -295,7 +295,7 @@ class Explanation:
         root_step = self.steps[0]
         out = [
             # Names in comments are escaped too: TeX reads ^^M as an end of line even there.
-            f"% Backward pass of {_latex_text(self.root)}, from autograd_lite.explain "
+            f"% Backward pass of {_latex_text(self.root)}, from autograd_lite.check.explain "
             "(needs \\usepackage{amsmath})",
             "\\begin{align*}",
         ]

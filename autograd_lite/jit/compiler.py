@@ -2,7 +2,7 @@
 
 The compiled function computes ``f``'s value and the gradient with respect to every argument
 without building any ``Value`` at run time: one line of Python per op forward, one line per
-gradient backward, read off the rule table (see :mod:`autograd_lite.codegen`). Its source is
+gradient backward, read off the rule table (see :mod:`autograd_lite.jit.codegen`). Its source is
 kept in ``.source``, written the way one would by hand, so it also shows what backpropagation
 does. With ``batch=`` the same graph runs on whole arrays of samples with numpy.
 
@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from .batched import fused_program
+from ..core.errors import DomainError
 from .codegen import NUMPY_NAMESPACE, SCALAR_NAMESPACE, Program, program
-from .errors import DomainError
+from .fused import fused_program
 from .trace import TracedGraph, argument_names, as_float_array, trace
 
 __all__ = ["CompiledFunction", "compile"]
@@ -69,7 +69,7 @@ def compile(  # the package's compile; inside the package the builtin is builtin
     Rules of tracing:
 
     - A Python decision on a Value inside ``f`` (``if`` on a comparison, ``bool(v)``,
-      ``max()`` of Values) raises :class:`~autograd_lite.errors.TracingError`: straight-line
+      ``max()`` of Values) raises :class:`~autograd_lite.core.errors.TracingError`: straight-line
       code cannot follow it. ``relu`` and ``abs`` are fine: they compile to conditional
       expressions.
     - ``f`` runs twice while tracing; leaves it creates are constants, and Values it reads from
@@ -123,7 +123,7 @@ class CompiledFunction:
         batch: the batched argument positions (empty for scalar mode).
         reduce: ``"mean"`` or ``"sum"`` (batched mode).
         fuse: batched mode writes each layer of neurons as one matrix product (see
-            :mod:`autograd_lite.batched`); False keeps one numpy call per op, the plain
+            :mod:`autograd_lite.jit.fused`); False keeps one numpy call per op, the plain
             reference the fused code is tested against.
     """
 

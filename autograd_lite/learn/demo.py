@@ -30,11 +30,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from ..core.value import Value
 from .datasets import make_moons, spiral
 from .nn import MLP
 from .optim import Adam
 from .training import History, fit
-from .value import Value
 
 MOONS_TARGET = 1.0
 SPIRAL_TARGET = 0.9
@@ -187,9 +187,9 @@ def _write_figures(
 
 def _write_neuron_svg(out_dir: Path, model: MLP, X: npt.NDArray[np.float64]) -> Path | None:
     try:
-        from .draw import draw_graph
+        from ..draw.graph import draw_graph
     except ImportError as err:
-        print(f"\nskipping the neuron drawing: autograd_lite.draw is not available ({err})")
+        print(f"\nskipping the neuron drawing: autograd_lite.draw.graph is not available ({err})")
         return None
     out = _one_neuron(model, X)
     path = out_dir / "neuron.svg"

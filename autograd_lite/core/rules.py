@@ -4,7 +4,7 @@ This is the only module that knows calculus. Each primitive is a pair of named f
 registered together:
 
 - ``forward(*inputs) -> float`` computes the output from plain floats and raises
-  :class:`~autograd_lite.errors.DomainError` for inputs outside the domain;
+  :class:`~autograd_lite.core.errors.DomainError` for inputs outside the domain;
 - ``local_grads(m, out, *inputs) -> tuple`` returns d(out)/d(input) for every input.
 
 ``local_grads`` is written once and serves two purposes: ``m`` is a small namespace of math

@@ -1,6 +1,6 @@
 """Neural-network building blocks made of ``Value`` parameters: Module, Neuron, Layer, MLP.
 
-Every trainable number is a leaf :class:`~autograd_lite.value.Value` owned by a module. Modules
+Every trainable number is a leaf :class:`~autograd_lite.core.value.Value` owned by a module. Modules
 nest (an MLP holds layers, a layer holds neurons), and each parameter gets a stable dotted name
 from its place in that tree. The name is also the parameter's ``label``, so drawings and error
 messages show where a number lives.
@@ -38,9 +38,9 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from .functions import dot
-from .modes import no_grad
-from .value import Value
+from ..core.functions import dot
+from ..core.modes import no_grad
+from ..core.value import Value
 
 __all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron"]
 

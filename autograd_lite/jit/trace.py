@@ -30,11 +30,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .engine import topological_order
-from .errors import TracingError
-from .modes import _switch
-from .rules import Rule
-from .value import Value
+from ..core.engine import topological_order
+from ..core.errors import TracingError
+from ..core.modes import _switch
+from ..core.rules import Rule
+from ..core.value import Value
 
 __all__ = ["ArgSpec", "TracedGraph", "TracedNode", "argument_names", "trace"]
 

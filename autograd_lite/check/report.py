@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .value import Value
+from ..core.value import Value
 
 __all__ = [
     "KINK",

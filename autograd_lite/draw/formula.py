@@ -6,7 +6,7 @@ Anything else (attribute access, subscripts, other calls, keywords, strings, com
 lambdas...) raises :class:`ExpressionError`, which names what was found and where.
 
 Example:
-    >>> from autograd_lite.expr import evaluate
+    >>> from autograd_lite.draw.formula import evaluate
     >>> y, inputs = evaluate("tanh(x*w + b)", {"x": 2, "w": -3, "b": 6.88})
     >>> round(y.data, 4), sorted(inputs)
     (0.7064, ['b', 'w', 'x'])
@@ -19,9 +19,9 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from . import functions as F
-from .errors import DomainError
-from .value import Value
+from ..core import functions as F
+from ..core.errors import DomainError
+from ..core.value import Value
 
 __all__ = ["CONSTANTS", "FUNCTIONS", "MAX_LENGTH", "ExpressionError", "evaluate", "parse"]
 

@@ -6,7 +6,7 @@
 - :func:`gradcheck` asks "is the engine right for my function?": it compares the engine's
   gradient with central finite differences for every argument.
 
-Both return a :class:`~autograd_lite.report.GradientReport`.
+Both return a :class:`~autograd_lite.check.report.GradientReport`.
 
 How finite differences are taken. The step for an entry ``x`` is ``h = eps * max(1, |x|)``.
 The function is evaluated at ``x``, ``x ± h`` and ``x ± h/10``; the central difference
@@ -39,11 +39,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .arrays import _float_array, _is_number, entry_label, values
-from .engine import _backprop, gradients, topological_order
-from .modes import enable_grad, no_grad
+from ..core.arrays import _float_array, _is_number, entry_label, values
+from ..core.engine import _backprop, gradients, topological_order
+from ..core.modes import enable_grad, no_grad
+from ..core.value import Value, describe_node
 from .report import KINK, OK, UNCLEAR, WRONG, GradientEntry, GradientReport, Tolerances
-from .value import Value, describe_node
 
 __all__ = ["check_gradients", "gradcheck"]
 
@@ -534,10 +534,10 @@ def check_gradients(
     number (integer class labels used as indices) belongs in ``loss_fn``'s closure, not in
     ``inputs``. Inputs not in ``expected`` are not checked and are listed as such.
 
-    Each entry's verdict (see :mod:`autograd_lite.report`): ``"ok"`` when
+    Each entry's verdict (see :mod:`autograd_lite.check.report`): ``"ok"`` when
     ``|yours - engine| <= atol + rtol * |engine|``; ``"WRONG"`` otherwise; ``"kink"`` at a
     point of non-differentiability when yours lies between the one-sided slopes (see the kink
-    rule in :mod:`autograd_lite.check`); ``"unclear"`` when the engine and the finite
+    rule in :mod:`autograd_lite.check.checks`); ``"unclear"`` when the engine and the finite
     differences disagree beyond ``fd_atol + fd_rtol * |fd|`` (e.g. ``loss_fn`` uses ``.data``
     or ``float()`` and so hides part of itself from the engine).
 
@@ -558,7 +558,7 @@ def check_gradients(
         fd_atol: absolute tolerance between the engine and the finite differences.
 
     Returns:
-        A :class:`~autograd_lite.report.GradientReport`.
+        A :class:`~autograd_lite.check.report.GradientReport`.
 
     Raises:
         TypeError: a non-callable ``loss_fn``, a name ``loss_fn`` does not take or needs but
@@ -719,11 +719,11 @@ def gradcheck(
         eps: finite-difference step, relative: ``h = eps * max(1, |entry|)``.
         atol: absolute tolerance between the engine and the finite differences.
         rtol: relative tolerance between the engine and the finite differences.
-        raise_exception: raise :class:`~autograd_lite.report.GradientCheckError` (an
+        raise_exception: raise :class:`~autograd_lite.check.report.GradientCheckError` (an
             ``AssertionError``) with the table when the check fails, instead of returning.
 
     Returns:
-        A :class:`~autograd_lite.report.GradientReport`; entries are named after f's
+        A :class:`~autograd_lite.check.report.GradientReport`; entries are named after f's
         parameters (``x``, ``W[0,1]``).
 
     Example:

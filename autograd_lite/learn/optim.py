@@ -14,7 +14,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 
-from .value import Value, describe_node
+from ..core.value import Value, describe_node
 
 __all__ = ["SGD", "Adam", "Optimizer", "Schedule"]
 

@@ -1,8 +1,8 @@
 """The ``graph`` command: draw a formula's computation graph to a file from the shell.
 
 ``python -m autograd_lite graph "tanh(x*w + b)" --at x=2 w=-3 b=6.88 -o graph.svg``
-parses the formula safely (:mod:`autograd_lite.expr`), runs ``backward()`` and writes the
-drawing (:mod:`autograd_lite.draw`). Exit codes: 0 done, 2 a bad formula or option, 1 the
+parses the formula safely (:mod:`autograd_lite.draw.formula`), runs ``backward()`` and writes the
+drawing (:mod:`autograd_lite.draw.graph`). Exit codes: 0 done, 2 a bad formula or option, 1 the
 drawing could not be rendered or written.
 """
 
@@ -12,8 +12,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw_graph
-from .expr import ExpressionError, evaluate
+from .formula import ExpressionError, evaluate
+from .graph import DEFAULT_MAX_NODES, GraphTooLargeError, draw_graph
 from .render import RenderError
 
 __all__ = ["build_parser", "main"]
@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Args:
         argv: the arguments after ``graph`` (``sys.argv[1:]`` when None, as when run as
-            ``python -m autograd_lite.graph_cli``).
+            ``python -m autograd_lite.draw.cli``).
 
     Returns:
         The exit code: 0 on success, 2 for a bad formula or option, 1 if rendering or

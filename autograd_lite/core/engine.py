@@ -283,7 +283,7 @@ def gradients(
 
     Example:
         >>> from autograd_lite import Value
-        >>> from autograd_lite.engine import gradients
+        >>> from autograd_lite.core.engine import gradients
         >>> x = Value(3.0)
         >>> (dx,) = gradients(x * x * x, [x], create_graph=True)
         >>> dx.data, gradients(dx, [x])[0]   # 3x^2 and 6x

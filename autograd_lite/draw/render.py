@@ -14,7 +14,7 @@ variable ``AUTOGRAD_LITE_RENDERER`` (``dot`` or ``wasm``) overrides what ``"auto
 for a machine whose ``dot`` is broken.
 
 Example:
-    >>> from autograd_lite.render import render
+    >>> from autograd_lite.draw.render import render
     >>> render("digraph { a -> b }").startswith(b"<?xml")
     True
 """

@@ -2,7 +2,7 @@
 
 A ``Value`` holds no calculus: each operator looks up its rule in :mod:`autograd_lite.rules`,
 computes the forward float, and records ``(parents, rule)`` on a new node.
-``backward()`` hands off to :mod:`autograd_lite.engine`.
+``backward()`` hands off to :mod:`autograd_lite.core.engine`.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from .functions import dot, sum_values
-from .value import Value, as_value
+from ..core.functions import dot, sum_values
+from ..core.value import Value, as_value
 
 __all__ = [
     "binary_cross_entropy_with_logits",

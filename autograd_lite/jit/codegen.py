@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from . import rules as R
+from ..core import rules as R
 
 __all__ = [
     "FORWARD_TEMPLATES",
@@ -754,7 +754,7 @@ def program(
     Args:
         nodes: the graph's nodes in topological order, output last (each with ``kind``,
             ``label``, ``rule``, ``parents``, ``value``, ``slot`` as in
-            :class:`autograd_lite.trace.TracedNode`).
+            :class:`autograd_lite.jit.trace.TracedNode`).
         input_nodes: node index per input slot (-1: unused).
         input_labels: a label per input slot, for names and comments.
         n_captured: number of captured Values; they are read from ``inputs`` after the slots.

@@ -77,7 +77,7 @@ def is_grad_enabled() -> bool:
 
 
 def detect_anomaly(enabled: bool = True) -> AbstractContextManager[None]:
-    """Raise :class:`~autograd_lite.errors.AnomalyError` where a NaN or inf first appears.
+    """Raise :class:`~autograd_lite.core.errors.AnomalyError` where a NaN or inf first appears.
 
     In the forward pass every operation's result is checked; in ``backward()`` every
     gradient contribution is. The error names the op, its input values and the labels of

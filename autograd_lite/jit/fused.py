@@ -1,6 +1,6 @@
 """The batched program: a traced graph run on all samples at once, with layers fused.
 
-:func:`autograd_lite.codegen.program` already writes a batched function with one numpy call
+:func:`autograd_lite.jit.codegen.program` already writes a batched function with one numpy call
 per op. For a neural network that is many small calls: a neuron's ``w·x + b`` over 16 inputs
 is 32 of them. :func:`fused_program` writes the same computation with whole layers at once:
 
@@ -133,7 +133,7 @@ def fused_program(
     batched: Sequence[bool],
     name: str = "compiled",
 ) -> Program:
-    """Like :func:`autograd_lite.codegen.program` in batched mode, with layers as matrices.
+    """Like :func:`autograd_lite.jit.codegen.program` in batched mode, with layers as matrices.
 
     Same arguments and the same function signature ``(inputs, batched, seed)``.
     """

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .modes import no_grad
+from ..core.modes import no_grad
+from ..core.value import Value
 from .nn import Module
 from .training import History
-from .value import Value
 
 __all__ = ["plot_decision_boundary", "plot_history"]
 

@@ -3,7 +3,7 @@
 :func:`draw_graph` builds a ``graphviz.Digraph`` from a graph's nodes and returns a
 :class:`GraphDrawing`, which shows itself inline in Jupyter (SVG), exposes the digraph and
 its DOT source, and saves ``.svg`` always and ``.png``/``.pdf`` where system Graphviz exists.
-Laying the graph out is :mod:`autograd_lite.render`'s job.
+Laying the graph out is :mod:`autograd_lite.draw.render`'s job.
 
 The DOT text depends only on the graph and the options (nodes are numbered in
 :func:`~autograd_lite.topological_order`), so the same graph always gives the same text.
@@ -19,10 +19,10 @@ from typing import Any, Final
 
 import graphviz
 
+from ..core.engine import topological_order
+from ..core.rules import FLOAT_MATH
+from ..core.value import Value
 from . import render as _render
-from .engine import topological_order
-from .rules import FLOAT_MATH
-from .value import Value
 
 __all__ = ["DEFAULT_MAX_NODES", "GraphDrawing", "GraphTooLargeError", "draw_graph"]
 
@@ -55,7 +55,7 @@ _LEGEND: Final = {
 }
 
 # Verdict words a check report or mapping may use, and the kind each one maps to
-# (autograd_lite.report uses "ok", "WRONG", "kink" and "unclear").
+# (autograd_lite.check.report uses "ok", "WRONG", "kink" and "unclear").
 _VERDICTS: Final[dict[str, str | None]] = {
     "ok": "ok",
     "pass": "ok",
@@ -84,7 +84,7 @@ class GraphDrawing:
 
     Attributes:
         digraph: the ``graphviz.Digraph`` (edit it to restyle; the drawing follows).
-        renderer: ``"auto"``, ``"dot"`` or ``"wasm"``, see :mod:`autograd_lite.render`.
+        renderer: ``"auto"``, ``"dot"`` or ``"wasm"``, see :mod:`autograd_lite.draw.render`.
         num_values: how many value boxes the drawing has.
         num_ops: how many operation nodes it has.
     """
@@ -114,7 +114,7 @@ class GraphDrawing:
             The image bytes.
 
         Raises:
-            autograd_lite.render.RenderError: if no renderer here can make ``fmt``.
+            autograd_lite.draw.render.RenderError: if no renderer here can make ``fmt``.
 
         Example:
             >>> from autograd_lite import Value, draw_graph
@@ -153,7 +153,7 @@ class GraphDrawing:
 
         Raises:
             ValueError: if the format cannot be told from the suffix.
-            autograd_lite.render.RenderError: for PNG/PDF where ``dot`` is not installed; the
+            autograd_lite.draw.render.RenderError: for PNG/PDF where ``dot`` is not installed; the
                 message says what to install. Nothing is written then.
 
         Example:
@@ -245,7 +245,7 @@ def draw_graph(
             ``w``; a loss stays outside); the rules are in ``_group_paths``.
         max_nodes: refuse graphs with more drawn nodes (value boxes + op nodes) than this,
             fast, instead of laying them out for minutes; None for no limit.
-        renderer: ``"auto"``, ``"dot"`` or ``"wasm"``, see :mod:`autograd_lite.render`.
+        renderer: ``"auto"``, ``"dot"`` or ``"wasm"``, see :mod:`autograd_lite.draw.render`.
 
     Returns:
         A :class:`GraphDrawing`: displays inline in Jupyter; ``.save("g.svg")``,
@@ -463,7 +463,7 @@ def _highlight_kinds(highlight: Any, order: list[Value]) -> tuple[dict[Value, st
     if isinstance(highlight, Value):
         return {highlight: "mark"}, ""
     verdicts: dict[Any, str | None]
-    if callable(getattr(highlight, "verdicts", None)):  # autograd_lite.report.GradientReport
+    if callable(getattr(highlight, "verdicts", None)):  # autograd_lite.check.report.GradientReport
         verdicts = {k: _verdict_kind(v) for k, v in highlight.verdicts().items()}
         if callable(getattr(highlight, "node_verdicts", None)):
             verdicts |= {k: _verdict_kind(v) for k, v in highlight.node_verdicts().items()}

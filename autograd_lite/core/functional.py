@@ -1,7 +1,7 @@
 """Function transforms in the JAX style: ``grad``, ``value_and_grad`` and ``hessian``.
 
 ``grad(f)`` is a new function that returns the gradient of ``f`` instead of its value. It is
-built on :func:`autograd_lite.engine.gradients`, so there is one engine and one rule table.
+built on :func:`autograd_lite.core.engine.gradients`, so there is one engine and one rule table.
 
 What an argument may be (for the arguments named by ``argnums``):
 

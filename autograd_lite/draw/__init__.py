@@ -1,0 +1,8 @@
+"""Drawing: computation graphs as DOT, SVG, PNG and PDF, and the formula command line."""
+
+from __future__ import annotations
+
+from .graph import DEFAULT_MAX_NODES, GraphDrawing, GraphTooLargeError, draw_graph
+from .render import RenderError
+
+__all__ = ["DEFAULT_MAX_NODES", "GraphDrawing", "GraphTooLargeError", "RenderError", "draw_graph"]
