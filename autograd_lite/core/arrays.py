@@ -57,7 +57,7 @@ def entry_label(name: str, index: tuple[int, ...]) -> str:
 
 def _is_number(x: object) -> bool:
     # bool is accepted like Value accepts it (True -> 1.0); complex, str, None are not.
-    return isinstance(x, numbers.Real) and not isinstance(x, Value)
+    return isinstance(x, numbers.Real | np.bool_) and not isinstance(x, Value)
 
 
 def _float_array(array_like: object, what: str, *, allow_values: bool = False) -> FloatArray:

@@ -9,23 +9,28 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
+
+import numpy as np
 
 from . import rules as R
-from .errors import AnomalyError, DomainError, TracingError
+from .errors import AnomalyError, DomainError, TracingError, graph_cut_error
 from .modes import DEFAULT_MODE, Mode, current_mode
 
 __all__ = ["Number", "Value", "as_value", "describe_node"]
 
 Number = int | float
 _REAL_FAST = (float, int)
+# numpy.bool_ is not a numbers.Real, but learners' code mixes it in (probs[j] - (j == y[i])).
+_REAL = (numbers.Real, np.bool_)
 
 
 def _to_float(x: object, what: str) -> float:
     """Convert a real number to float, or raise a TypeError naming its type and value."""
     if type(x) in _REAL_FAST or (
-        isinstance(x, numbers.Real) and not isinstance(x, Value)  # bool, numpy reals, Fraction
+        isinstance(x, _REAL) and not isinstance(x, Value)  # bool, numpy reals, Fraction
     ):
         return float(x)  # type: ignore[arg-type]
     raise TypeError(
@@ -194,6 +199,17 @@ class Value:
 
     def __abs__(self) -> Value:
         return _unary(R.ABS, self)
+
+    # A plain number would cut the graph silently; the error names the call and the fix.
+
+    def __float__(self) -> NoReturn:
+        raise graph_cut_error("float()", describe_node(self), sys._getframe(1))
+
+    def __int__(self) -> NoReturn:
+        raise graph_cut_error("int()", describe_node(self), sys._getframe(1))
+
+    def __index__(self) -> NoReturn:
+        raise graph_cut_error("int()", describe_node(self), sys._getframe(1))
 
     # ------------------------------------------------------------------ functions
 
