@@ -61,13 +61,21 @@ def exact_gradient(
 
 
 def central_difference(
-    f: Callable[..., float], point: Sequence[float], index: int, rel_step: float = 1e-6
+    f: Callable[..., float],
+    point: Sequence[float],
+    index: int,
+    rel_step: float = 1e-6,
+    min_step: float = 0.0,
 ) -> float:
-    """(f(x + h e_i) - f(x - h e_i)) / 2h with a step scaled to the coordinate."""
+    """(f(x + h e_i) - f(x - h e_i)) / 2h with a step scaled to the coordinate.
+
+    ``min_step`` bounds h from below, for functions that are smooth through 0, where a step
+    relative to a tiny coordinate would be lost in rounding.
+    """
     x = list(point)
     # A step relative to the coordinate keeps x - h inside the domain near a boundary
     # (log near 0) and above rounding for large coordinates.
-    h = rel_step * (abs(x[index]) if x[index] != 0 else 1e-3)
+    h = max(rel_step * (abs(x[index]) if x[index] != 0 else 1e-3), min_step)
     up = list(x)
     up[index] += h
     down = list(x)

@@ -38,7 +38,9 @@ def fd_gradients(fn: Callable[..., Any], inputs: dict[str, np.ndarray]) -> dict[
             start += size
         return float(fn(**arrays))
 
-    grad = [central_difference(f, list(flat), i) for i in range(flat.size)]
+    # No entry of these functions sits near a domain boundary, so the step can have a floor:
+    # a step relative to an entry near 0 (rng.random can give 1e-5) would drown in rounding.
+    grad = [central_difference(f, list(flat), i, min_step=1e-6) for i in range(flat.size)]
     out, start = {}, 0
     for name, shape, size in zip(names, shapes, sizes, strict=True):
         out[name] = np.array(grad[start : start + size]).reshape(shape)

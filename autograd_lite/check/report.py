@@ -160,6 +160,10 @@ class GradientReport:
         """True when no checked entry is ``"WRONG"`` or ``"unclear"`` (kinks are fine)."""
         return all(e.verdict in (OK, KINK) for e in self.entries)
 
+    def __bool__(self) -> bool:
+        """``report.ok``, so ``assert gradcheck(f, x)`` fails when the check does (as PyTorch's)."""
+        return self.ok
+
     @property
     def mismatches(self) -> list[GradientEntry]:
         """The entries whose verdict is ``"WRONG"``."""
