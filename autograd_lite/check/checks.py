@@ -39,8 +39,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..core.arrays import _float_array, _is_number, entry_label, values
-from ..core.engine import _backprop, gradients, topological_order
+from ..core.arrays import float_array, is_number, entry_label, values
+from ..core.engine import gradients, topological_order
 from ..core.modes import enable_grad, no_grad
 from ..core.value import Value, describe_node
 from .report import KINK, OK, UNCLEAR, WRONG, GradientEntry, GradientReport, Tolerances
@@ -81,8 +81,8 @@ def _first_non_finite(array: FloatArray) -> tuple[int, ...] | None:
 
 
 def _read_input(name: str, raw: object, what: str) -> _Input:
-    scalar = isinstance(raw, Value) or _is_number(raw)
-    array = _float_array(raw, what, allow_values=True)
+    scalar = isinstance(raw, Value) or is_number(raw)
+    array = float_array(raw, what, allow_values=True)
     index = _first_non_finite(array)
     if index is not None:
         raise ValueError(
@@ -127,7 +127,7 @@ def _read_expected(expected: object, inputs: list[_Input]) -> dict[str, FloatArr
                 f"(inputs: {', '.join(by_name)}){hint}"
             )
         what = f"expected[{name!r}]"
-        mine = _float_array(raw, what, allow_values=True)
+        mine = float_array(raw, what, allow_values=True)
         shape = by_name[name].array.shape
         if mine.shape != shape:
             hint = (
@@ -238,7 +238,7 @@ def _as_loss_node(result: object, who: str) -> Value:
             f"{who} returned a {type(result).__name__} of length {len(result)}; it must return "
             "one scalar Value"
         )
-    if _is_number(result):
+    if is_number(result):
         raise TypeError(
             f"{who} returned the {type(result).__name__} {result!r}, not a Value: it must compute "
             "its result from the Values it is given (a plain number means the graph was cut, "
@@ -253,7 +253,7 @@ def _as_float(result: object) -> float | None:
     """The number a call on floats (or on untraced Values) returned, or None if not one number."""
     if isinstance(result, Value):
         return result.data
-    if _is_number(result):
+    if is_number(result):
         return float(result)  # type: ignore[arg-type]
     if isinstance(result, np.ndarray) and result.size == 1:
         return _as_float(result.reshape(-1)[0])
@@ -489,11 +489,11 @@ def _fill_own_gradients(loss: Value, leaves: dict[str, list[Value]]) -> None:
     ``report.loss`` shows them. Only the check's own leaves and the nodes computed from them
     are touched: Values the user's function closes over keep their ``.grad``."""
     own = {leaf for group in leaves.values() for leaf in group}
-    grads = _backprop(loss, 1.0, create_graph=False)
-    for node in topological_order(loss):
+    order = topological_order(loss)
+    for node, g in zip(order, gradients(loss, order), strict=True):
         if node in own or any(p in own for p in node.parents):
             own.add(node)
-            node.grad = grads.get(node, 0.0)
+            node.grad = g
 
 
 def _prepare(

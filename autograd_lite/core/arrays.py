@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from .value import Value
 
-__all__ = ["data", "entry_label", "grads", "values"]
+__all__ = ["data", "entry_label", "float_array", "grads", "is_number", "values"]
 
 ObjectArray = npt.NDArray[np.object_]
 FloatArray = npt.NDArray[np.float64]
@@ -55,16 +55,39 @@ def entry_label(name: str, index: tuple[int, ...]) -> str:
     return f"{name}[{','.join(str(i) for i in index)}]"
 
 
-def _is_number(x: object) -> bool:
+def is_number(x: object) -> bool:
+    """True for a real number a Value can hold (int, float, bool, numpy reals), False for a Value.
+
+    Example:
+        >>> is_number(True), is_number(2 + 0j), is_number("1")
+        (True, False, False)
+    """
     # bool is accepted like Value accepts it (True -> 1.0); complex, str, None are not.
     return isinstance(x, numbers.Real | np.bool_) and not isinstance(x, Value)
 
 
-def _float_array(array_like: object, what: str, *, allow_values: bool = False) -> FloatArray:
+def float_array(array_like: object, what: str, *, allow_values: bool = False) -> FloatArray:
     """Convert numbers / nested lists / numeric arrays to a new float64 array, or raise.
 
     Strings are refused even though numpy would parse ``"1.5"``: a string among the numbers is
-    almost always a mistake in the data. With ``allow_values``, Values are read as their data.
+    almost always a mistake in the data.
+
+    Args:
+        array_like: a number, a (nested) list of numbers, or a numeric or object numpy array.
+        what: how error messages name the argument, e.g. ``"inputs['W']"``.
+        allow_values: read Values as their ``.data`` instead of refusing them.
+
+    Returns:
+        A new float64 array (never a view of the caller's array).
+
+    Raises:
+        TypeError: for strings, Values (without ``allow_values``) and other non-numbers,
+            naming the entry.
+        ValueError: for ragged nested lists.
+
+    Example:
+        >>> float_array([[1, 2], [3, 4]], "W").dtype
+        dtype('float64')
     """
     if isinstance(array_like, Value):
         if allow_values:
@@ -84,7 +107,7 @@ def _float_array(array_like: object, what: str, *, allow_values: bool = False) -
             if allow_values and isinstance(entry, Value):
                 out[index] = entry.data
                 continue
-            if not _is_number(entry):
+            if not is_number(entry):
                 raise TypeError(
                     f"{what}: entry {list(index)} is {type(entry).__name__} {entry!r}, "
                     "not a real number"
@@ -137,9 +160,9 @@ def values(array_like: object, name: str = "W") -> Value | ObjectArray:
     """
     if not isinstance(name, str):
         raise TypeError(f"values: name must be a str, got {type(name).__name__} {name!r}")
-    if _is_number(array_like):
+    if is_number(array_like):
         return Value(array_like, label=name)
-    numbers_ = _float_array(array_like, f"values(name={name!r})")
+    numbers_ = float_array(array_like, f"values(name={name!r})")
     out = np.empty(numbers_.shape, dtype=object)
     for index, x in np.ndenumerate(numbers_):
         out[index] = Value(float(x), label=entry_label(name, index))
@@ -178,14 +201,14 @@ def data(x: object) -> float | FloatArray:
     """
     if isinstance(x, Value):
         return x.data
-    if _is_number(x):
+    if is_number(x):
         return float(x)  # type: ignore[arg-type]
     arr = _entries(x, "data")
     out = np.empty(arr.shape, dtype=np.float64)
     for index, entry in np.ndenumerate(arr):
         if isinstance(entry, Value):
             out[index] = entry.data
-        elif _is_number(entry):
+        elif is_number(entry):
             out[index] = float(entry)
         else:
             raise TypeError(
@@ -229,7 +252,7 @@ def grads(x: object) -> float | FloatArray:
     """
     if isinstance(x, Value):
         return _grad_of(x)
-    if _is_number(x):
+    if is_number(x):
         raise TypeError(f"grads: got the number {x!r}; only Values have gradients")
     arr = _entries(x, "grads")
     out = np.empty(arr.shape, dtype=np.float64)

@@ -12,7 +12,15 @@ from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
-__all__ = ["Mode", "current_mode", "detect_anomaly", "enable_grad", "is_grad_enabled", "no_grad"]
+__all__ = [
+    "Mode",
+    "current_mode",
+    "detect_anomaly",
+    "enable_grad",
+    "is_grad_enabled",
+    "no_grad",
+    "tracing",
+]
 
 
 @dataclass(frozen=True)
@@ -94,3 +102,20 @@ def detect_anomaly(enabled: bool = True) -> AbstractContextManager[None]:
     """
     return _switch(anomaly=enabled)
 
+
+
+def tracing() -> AbstractContextManager[None]:
+    """Record for :func:`autograd_lite.compile`'s tracer: the mode ``f`` runs in while traced.
+
+    Inside this block operations record even within an outer ``no_grad()``, anomaly
+    detection is off (the example's numbers are not the point), and a Python decision on a
+    Value (``<``, ``bool(v)``) raises :class:`~autograd_lite.core.errors.TracingError`.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.core.modes import tracing
+        >>> with tracing():
+        ...     (Value(1.0) * 2).op
+        'mul'
+    """
+    return _switch(tracing=True, grad_enabled=True, anomaly=False)

@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from ..core.engine import topological_order
 from ..core.errors import TracingError
-from ..core.modes import _switch
+from ..core.modes import tracing
 from ..core.rules import Rule
 from ..core.value import Value
 
@@ -381,7 +381,7 @@ def argument_names(f: Callable[..., Any], count: int) -> list[str]:
 
 
 def _run(f: Callable[..., Any], args: list[Any], where: str) -> Value | float:
-    with _switch(tracing=True, grad_enabled=True, anomaly=False):
+    with tracing():
         result = f(*args)
     if isinstance(result, np.ndarray) and result.shape == ():
         result = result[()]
