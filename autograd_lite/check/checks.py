@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..core.arrays import float_array, is_number, entry_label, values
+from ..core.arrays import entry_label, float_array, is_number, values
 from ..core.engine import gradients, topological_order
 from ..core.modes import enable_grad, no_grad
 from ..core.value import Value, describe_node

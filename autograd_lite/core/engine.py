@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import AnomalyError
 from .modes import current_mode
+from .node import Node, describe_node, to_float
 from .rules import FLOAT_MATH, FloatMath
-from .value import Value, _to_float, describe_node
+
+if TYPE_CHECKING:
+    from .value import Value
 
 __all__ = ["backward", "gradients", "topological_order", "zero_grad"]
 
@@ -36,7 +39,7 @@ def topological_order(root: Value) -> list[Value]:
     Returns:
         The nodes, each once, leaves-first.
     """
-    if not isinstance(root, Value):
+    if not isinstance(root, Node):
         raise TypeError(f"topological_order: expected a Value, got {type(root).__name__}")
     order: list[Value] = []
     visited = {root}
@@ -57,9 +60,9 @@ def topological_order(root: Value) -> list[Value]:
 
 
 def _check_seed(root: Value, gradient: Any, create_graph: bool) -> Any:
-    if isinstance(gradient, Value):
+    if isinstance(gradient, Node):
         return gradient if create_graph else gradient.data
-    return _to_float(gradient, f"backward gradient for {describe_node(root)}")
+    return to_float(gradient, f"backward gradient for {describe_node(root)}")
 
 
 def backward(root: Value, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
@@ -82,7 +85,7 @@ def backward(root: Value, gradient: Any = 1.0, *, create_graph: bool = False) ->
                 if not _is_finite(g):
                     raise AnomalyError(
                         f"backward: accumulating into {describe_node(node)} gave "
-                        f"{(g.data if isinstance(g, Value) else g)!r}: it held {node.grad!r} "
+                        f"{(g.data if isinstance(g, Node) else g)!r}: it held {node.grad!r} "
                         "from earlier backward() calls (zero_grad() resets it).",
                         "accumulate",
                         "backward",
@@ -159,32 +162,37 @@ class ValueMath:
 
     @staticmethod
     def exp(x: Any) -> Any:
-        return x.exp() if isinstance(x, Value) else FloatMath.exp(x)
+        return _value(x).exp() if isinstance(x, Node) else FloatMath.exp(x)
 
     @staticmethod
     def log(x: Any) -> Any:
-        return x.log() if isinstance(x, Value) else FloatMath.log(x)
+        return _value(x).log() if isinstance(x, Node) else FloatMath.log(x)
 
     @staticmethod
     def pow(x: Any, e: Any) -> Any:
-        if isinstance(x, Value) or isinstance(e, Value):
+        if isinstance(x, Node) or isinstance(e, Node):
             return x**e
         return FloatMath.pow(x, e)
 
     @staticmethod
     def sin(x: Any) -> Any:
-        return x.sin() if isinstance(x, Value) else math.sin(x)
+        return _value(x).sin() if isinstance(x, Node) else math.sin(x)
 
     @staticmethod
     def cos(x: Any) -> Any:
-        return x.cos() if isinstance(x, Value) else math.cos(x)
+        return _value(x).cos() if isinstance(x, Node) else math.cos(x)
 
 
 VALUE_MATH = ValueMath()
 
 
+def _value(x: Node) -> Value:
+    # Every node is a Value; the engine sees them as Nodes so that it need not import value.
+    return cast("Value", x)
+
+
 def _is_finite(x: Any) -> bool:
-    return math.isfinite(x.data if isinstance(x, Value) else x)
+    return math.isfinite(x.data if isinstance(x, Node) else x)
 
 
 def _scale(g: Any, d: Any) -> Any:
@@ -239,7 +247,7 @@ def _backprop(root: Value, seed: Any, *, create_graph: bool) -> dict[Value, Any]
 
 def _sum_anomaly(node: Value, p: Value, previous: Any, contribution: Any, total: Any) -> str:
     def number(x: Any) -> Any:
-        return x.data if isinstance(x, Value) else x
+        return x.data if isinstance(x, Node) else x
 
     return (
         f"backward: adding up the gradient of {describe_node(p)} gave {number(total)!r}: "
@@ -248,9 +256,9 @@ def _sum_anomaly(node: Value, p: Value, previous: Any, contribution: Any, total:
 
 
 def _backward_anomaly(node: Value, index: int, g: Any, d: Any, contribution: Any) -> str:
-    value = contribution.data if isinstance(contribution, Value) else contribution
-    g_ = g.data if isinstance(g, Value) else g
-    d_ = d.data if isinstance(d, Value) else d
+    value = contribution.data if isinstance(contribution, Node) else contribution
+    g_ = g.data if isinstance(g, Node) else g
+    d_ = d.data if isinstance(d, Node) else d
     rule = node._rule
     assert rule is not None
     parents = node.parents
@@ -289,10 +297,10 @@ def gradients(
         >>> dx.data, gradients(dx, [x])[0]   # 3x^2 and 6x
         (27.0, 18.0)
     """
-    if not isinstance(output, Value):
+    if not isinstance(output, Node):
         raise TypeError(f"gradients: output must be a Value, got {type(output).__name__}")
     for i, x in enumerate(inputs):
-        if not isinstance(x, Value):
+        if not isinstance(x, Node):
             raise TypeError(
                 f"gradients: inputs[{i}] must be a Value, got {type(x).__name__} {x!r}"
             )

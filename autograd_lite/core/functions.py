@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from typing import overload
 
 from . import rules as R
-from .value import Number, Value, _to_float, _unary, apply, as_value
+from .node import to_float
+from .value import Number, Value, _unary, apply, as_value
 
 __all__ = [
     "abs", "cos", "dot", "exp", "log", "relu", "sigmoid", "sin", "sqrt", "sum_values", "tanh",
@@ -23,7 +24,7 @@ _SQRT = R.POW.with_param(0.5)
 def _call(rule: R.Rule, x: Value | Number) -> Value | float:
     if isinstance(x, Value):
         return _unary(rule, x)
-    return rule.forward(_to_float(x, rule.name))
+    return rule.forward(to_float(x, rule.name))
 
 
 @overload

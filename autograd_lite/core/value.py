@@ -2,7 +2,8 @@
 
 A ``Value`` holds no calculus: each operator looks up its rule in :mod:`autograd_lite.rules`,
 computes the forward float, and records ``(parents, rule)`` on a new node.
-``backward()`` hands off to :mod:`autograd_lite.core.engine`.
+``backward()`` hands off to :mod:`autograd_lite.core.engine`. What a node stores (its slots) is
+:class:`~autograd_lite.core.node.Node`, the base class the engine works with.
 """
 
 from __future__ import annotations
@@ -13,32 +14,19 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-import numpy as np
-
 from . import rules as R
+from .engine import backward as _backward
+from .engine import zero_grad as _zero_grad
 from .errors import AnomalyError, DomainError, TracingError, graph_cut_error
 from .modes import DEFAULT_MODE, Mode, current_mode
+from .node import Node, describe_node, to_float
 
 __all__ = ["Number", "Value", "as_value", "describe_node"]
 
 Number = int | float
-_REAL_FAST = (float, int)
-# numpy.bool_ is not a numbers.Real, but learners' code mixes it in (probs[j] - (j == y[i])).
-_REAL = (numbers.Real, np.bool_)
 
 
-def _to_float(x: object, what: str) -> float:
-    """Convert a real number to float, or raise a TypeError naming its type and value."""
-    if type(x) in _REAL_FAST or (
-        isinstance(x, _REAL) and not isinstance(x, Value)  # bool, numpy reals, Fraction
-    ):
-        return float(x)  # type: ignore[arg-type]
-    raise TypeError(
-        f"{what}: expected a real number or a Value, got {type(x).__name__} {x!r}"
-    )
-
-
-class Value:
+class Value(Node):
     """A scalar node in a computation graph.
 
     Args:
@@ -61,22 +49,13 @@ class Value:
         7.0
     """
 
-    # One object per node, no tuple: the cyclic garbage collector counts and scans tracked
-    # objects, so a node that is a single object halves its work on large graphs.
-    # _a and _b are the inputs of a unary/binary op; an n-ary op keeps a tuple in _a.
-    __slots__ = ("_a", "_b", "_rule", "data", "grad", "label")
-
-    data: float
-    grad: Any
-    label: str | None
-    _rule: R.Rule | None
-    _a: Any
-    _b: Value | None
+    # The slots live in Node (see autograd_lite.core.node); none are added here.
+    __slots__ = ()
 
     def __init__(self, data: object, label: str | None = None) -> None:
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Value: label must be a str or None, got {type(label).__name__}")
-        self.data = _to_float(data, "Value")
+        self.data = to_float(data, "Value")
         self.grad = 0.0
         self.label = label
         self._rule = None
@@ -100,8 +79,6 @@ class Value:
         if a is None:
             return ()
         return a if a.__class__ is tuple else (a,)
-
-    _parents = parents  # the older internal name, kept for code written against it
 
     @property
     def rule(self) -> R.Rule | None:
@@ -190,12 +167,12 @@ class Value:
             return _binary(R.VPOW, self, other)
         if _wants_reflection(other):
             return NotImplemented
-        return _unary(R.POW.with_param(_to_float(other, "operand of **")), self)
+        return _unary(R.POW.with_param(to_float(other, "operand of **")), self)
 
     def __rpow__(self, other: Number) -> Value:
         if _wants_reflection(other):
             return NotImplemented
-        return _unary(R.RPOW.with_param(_to_float(other, "operand of **")), self)
+        return _unary(R.RPOW.with_param(to_float(other, "operand of **")), self)
 
     def __abs__(self) -> Value:
         return _unary(R.ABS, self)
@@ -309,29 +286,17 @@ class Value:
             >>> a.grad    # d/da (2a)^2 a = 12 a^2
             108.0
         """
-        from .engine import backward
-
-        backward(self, gradient, create_graph=create_graph)
+        _backward(self, gradient, create_graph=create_graph)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0.0 on every node of this node's graph (leaves included)."""
-        from .engine import topological_order
-
-        for node in topological_order(self):
-            node.grad = 0.0
+        _zero_grad(self)
 
 
 def _fmt_grad(g: Any) -> str:
     if isinstance(g, Value):
         return f"Value({g.data:.6g})"
     return f"{g:.6g}"
-
-
-def describe_node(v: Value) -> str:
-    """A short description of a node for error messages: label, op and value."""
-    name = f"'{v.label}'" if v.label is not None else "unlabelled"
-    kind = f"{v._rule.name} node" if v._rule is not None else "leaf"
-    return f"{name} {kind} = {v.data!r}"
 
 
 def _wants_reflection(other: object) -> bool:
@@ -357,13 +322,13 @@ def _lift(x: object, op: str) -> Value | None:
         return x
     if _wants_reflection(x):
         return None
-    return Value(_to_float(x, f"operand of {op}"))
+    return Value(to_float(x, f"operand of {op}"))
 
 
 def _data_of(x: object, op: str) -> float:
     if isinstance(x, Value):
         return x.data
-    return _to_float(x, f"comparison {op}")
+    return to_float(x, f"comparison {op}")
 
 
 def as_value(x: Value | Number, label: str | None = None) -> Value:

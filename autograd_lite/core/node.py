@@ -1,0 +1,83 @@
+"""The storage of a graph vertex, shared by :class:`~autograd_lite.Value` and the engine.
+
+:class:`Node` holds a node's number, gradient, label, and the rule and inputs that made it;
+it has no operators. :class:`~autograd_lite.Value` adds them. The engine walks and recognises
+nodes through this base class, so it never imports ``value`` and ``value`` can import it:
+no import cycle between the node and the backward pass.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .rules import Rule
+    from .value import Value
+
+__all__ = ["Node", "describe_node", "to_float"]
+
+_REAL_FAST = (float, int)
+# numpy.bool_ is not a numbers.Real, but learners' code mixes it in (probs[j] - (j == y[i])).
+_REAL = (numbers.Real, np.bool_)
+
+
+class Node:
+    """What every node stores; build nodes as :class:`~autograd_lite.Value`, never directly.
+
+    Attributes:
+        data: the float value.
+        grad: the gradient the last ``backward()`` left (a float, or a Value with
+            ``create_graph``).
+        label: the name given, or None.
+    """
+
+    # One object per node, no tuple: the cyclic garbage collector counts and scans tracked
+    # objects, so a node that is a single object halves its work on large graphs.
+    # _a and _b are the inputs of a unary/binary op; an n-ary op keeps a tuple in _a.
+    __slots__ = ("_a", "_b", "_rule", "data", "grad", "label")
+
+    data: float
+    grad: Any
+    label: str | None
+    _rule: Rule | None
+    _a: Any
+    _b: Value | None
+
+
+def to_float(x: object, what: str) -> float:
+    """Convert a real number to float, or raise a TypeError naming its type and value.
+
+    Args:
+        x: an int, float, bool, numpy real or other ``numbers.Real`` (not a node).
+        what: how the message names ``x``, e.g. ``"operand of +"``.
+
+    Returns:
+        ``float(x)``.
+
+    Example:
+        >>> to_float(3, "Value")
+        3.0
+    """
+    if type(x) in _REAL_FAST or (
+        isinstance(x, _REAL) and not isinstance(x, Node)  # bool, numpy reals, Fraction
+    ):
+        return float(x)  # type: ignore[arg-type]
+    raise TypeError(
+        f"{what}: expected a real number or a Value, got {type(x).__name__} {x!r}"
+    )
+
+
+def describe_node(v: Node) -> str:
+    """A short description of a node for error messages: label, op and value.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> describe_node(Value(2.0, label="x") * 3)
+        'unlabelled mul node = 6.0'
+    """
+    name = f"'{v.label}'" if v.label is not None else "unlabelled"
+    kind = f"{v._rule.name} node" if v._rule is not None else "leaf"
+    return f"{name} {kind} = {v.data!r}"

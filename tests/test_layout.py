@@ -1,0 +1,208 @@
+"""The package layout rules, read from the source with :mod:`ast`.
+
+- a part (``core``, ``check``, ``draw``, ``jit``, ``learn``) uses another only through its
+  public names: no ``_private`` name is imported across parts;
+- no import cycle between modules, counting imports inside functions (only imports under
+  ``if TYPE_CHECKING:`` are left out: they never run);
+- each part folder opens with a one-sentence docstring.
+
+The checker itself is tested on a small package written to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+import autograd_lite
+
+PACKAGE = Path(autograd_lite.__file__).parent
+PARTS = ("core", "check", "draw", "jit", "learn")
+
+
+@dataclass
+class Imports:
+    """The import graph of a package: module -> modules it imports, and private names used."""
+
+    edges: dict[str, set[str]] = field(default_factory=dict)
+    # (importer, imported module, name) for every ``from m import _name``
+    private: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def module_names(root: Path) -> dict[str, Path]:
+    """Dotted module name -> file, for every .py file of the package at ``root``."""
+    names = {}
+    for path in sorted(root.rglob("*.py")):
+        parts = list(path.relative_to(root.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        names[".".join(parts)] = path
+    return names
+
+
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of ``tree`` except those under ``if TYPE_CHECKING:``."""
+    out: list[ast.AST] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                stack.extend(child.orelse)
+                continue
+            stack.append(child)
+    return out
+
+
+def read_imports(root: Path) -> Imports:
+    """The import graph of the package at ``root``, inside-function imports included."""
+    modules = module_names(root)
+    top = root.name
+    graph = Imports()
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets = graph.edges.setdefault(name, set())
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets.update(a.name for a in node.names if a.name.split(".")[0] == top)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    source = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    source = node.module or ""
+                if source.split(".")[0] != top:
+                    continue
+                for alias in node.names:
+                    submodule = f"{source}.{alias.name}"
+                    targets.add(submodule if submodule in modules else source)
+                    if alias.name.startswith("_") and submodule not in modules:
+                        graph.private.append((name, source, alias.name))
+    return graph
+
+
+def part_of(module: str) -> str:
+    """``core`` for ``autograd_lite.core.value``; ``""`` for the top-level modules."""
+    pieces = module.split(".")
+    return pieces[1] if len(pieces) > 2 or (len(pieces) == 2 and pieces[1] in PARTS) else ""
+
+
+def private_across_parts(graph: Imports) -> list[str]:
+    return [
+        f"{importer} imports {name} from {source}"
+        for importer, source, name in graph.private
+        if part_of(importer) != part_of(source)
+    ]
+
+
+def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle as a list of modules (first == last), or None. Iterative DFS."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for start in sorted(edges):
+        if start in state:
+            continue
+        path = [start]
+        state[start] = 1
+        stack = [iter(sorted(edges.get(start, ())))]
+        while stack:
+            for nxt in stack[-1]:
+                if nxt not in edges:
+                    continue
+                if state.get(nxt) == 1:
+                    return [*path[path.index(nxt) :], nxt]
+                if nxt not in state:
+                    state[nxt] = 1
+                    path.append(nxt)
+                    stack.append(iter(sorted(edges[nxt])))
+                    break
+            else:
+                stack.pop()
+                state[path.pop()] = 2
+    return None
+
+
+# --------------------------------------------------------------------------- the package
+
+
+def test_the_package_has_the_five_parts() -> None:
+    folders = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists())
+    assert folders == sorted(PARTS)
+
+
+def test_no_private_name_is_imported_across_parts() -> None:
+    assert private_across_parts(read_imports(PACKAGE)) == []
+
+
+def test_no_import_cycle_between_modules() -> None:
+    graph = read_imports(PACKAGE)
+    assert "autograd_lite.core.engine" in graph.edges["autograd_lite.core.value"]
+    assert find_cycle(graph.edges) is None
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_each_part_opens_with_a_one_sentence_docstring(part: str) -> None:
+    tree = ast.parse((PACKAGE / part / "__init__.py").read_text(encoding="utf-8"))
+    doc = ast.get_docstring(tree)
+    assert doc is not None, f"{part}/__init__.py has no docstring"
+    assert "\n" not in doc.strip() and re.fullmatch(r"[^.!?]+\.", doc.strip()), doc
+
+
+# --------------------------------------------------------------------------- the checker
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / "pkg" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root / "pkg"
+
+
+def test_the_checker_finds_a_cycle_through_an_import_inside_a_function(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "core/__init__.py": "",
+            "core/a.py": "from .b import f\n",
+            "core/b.py": "def f():\n    from . import a\n    return a\n",
+        },
+    )
+    assert find_cycle(read_imports(root).edges) == ["pkg.core.a", "pkg.core.b", "pkg.core.a"]
+
+
+def test_the_checker_ignores_type_checking_imports(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "core/__init__.py": "",
+            "core/a.py": "from .b import f\n",
+            "core/b.py": (
+                "from typing import TYPE_CHECKING\n"
+                "if TYPE_CHECKING:\n    from .a import A\nelse:\n    pass\n"
+                "def f(): ...\n"
+            ),
+        },
+    )
+    assert find_cycle(read_imports(root).edges) is None
+
+
+def test_the_checker_finds_private_imports_across_parts_only(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "core/__init__.py": "",
+            "core/a.py": "_x = 1\n",
+            "core/b.py": "from .a import _x\n",
+            "jit/__init__.py": "",
+            "jit/c.py": "def g():\n    from ..core.a import _x\n    return _x\n",
+        },
+    )
+    assert private_across_parts(read_imports(root)) == ["pkg.jit.c imports _x from pkg.core.a"]
