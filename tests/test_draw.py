@@ -230,8 +230,8 @@ def test_save_svg_and_dot(tmp_path: Path) -> None:
     assert forced.read_bytes().startswith(b"<?xml")
 
 
-@pytest.mark.parametrize("name", ["g.png", "g.pdf", "G.PNG"])
-def test_save_png_pdf_without_dot_names_what_to_install(
+@pytest.mark.parametrize("name", ["g.pdf", "G.PDF"])
+def test_save_pdf_without_dot_names_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     monkeypatch.setattr(R, "dot_program", lambda: None)

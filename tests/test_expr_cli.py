@@ -99,11 +99,11 @@ def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--at NAME=VALUE" in capsys.readouterr().out
 
 
-def test_png_without_dot_exits_1_naming_what_to_install(
+def test_pdf_without_dot_exits_1_naming_what_to_install(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(R, "dot_program", lambda: None)
-    out = tmp_path / "g.png"
+    out = tmp_path / "g.pdf"
     assert main([*NEURON, "-o", str(out)]) == 1
     assert "apt-get install graphviz" in capsys.readouterr().err
     assert not out.exists()

@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         default="graph.svg",
-        help="file to write: .svg (always works), .png/.pdf (need Graphviz dot), .dot/.gv "
+        help="file to write: .svg and .png (always work), .pdf (needs Graphviz dot), .dot/.gv "
         "(default: graph.svg)",
     )
     parser.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR")

