@@ -378,7 +378,7 @@ def test_real_mlp_matches_the_interpreter_exactly() -> None:
     X, Y = rng.uniform(-2, 2, (5, 2)), rng.choice([-1.0, 1.0], 5)
 
     def loss(model: MLP, X: Any, Y: Any) -> Value:
-        terms = [(1 + -y * model(x)[0]).relu() for x, y in zip(X, Y, strict=True)]
+        terms = [(1 + -y * model(x)).relu() for x, y in zip(X, Y, strict=True)]
         return al.sum_values(terms) * (1.0 / len(terms)) + 1e-4 * al.sum_values(
             [p * p for p in model.parameters()]
         )
@@ -396,7 +396,7 @@ def test_real_mlp_matches_the_interpreter_exactly() -> None:
             p.data -= 0.1 * d
 
     batched = al.compile(
-        lambda model, x, y: (1 + -y * model(x)[0]).relu()
+        lambda model, x, y: (1 + -y * model(x)).relu()
         + 1e-4 * al.sum_values([p * p for p in model.parameters()]),
         model, X, Y, batch=("x", "y"), wrt="model",
     )

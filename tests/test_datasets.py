@@ -7,7 +7,15 @@ import math
 import numpy as np
 import pytest
 
-from autograd_lite.datasets import blobs, make_moons, spiral, xor
+from autograd_lite.datasets import (
+    blobs,
+    make_blobs,
+    make_moons,
+    make_spiral,
+    make_xor,
+    spiral,
+    xor,
+)
 
 ALL = [
     lambda seed: make_moons(60, noise=0.1, seed=seed),
@@ -100,20 +108,41 @@ def test_a_numpy_generator_is_accepted_as_seed() -> None:
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda: make_moons(1), ValueError, "make_moons: n must be an int >= 2"),
+        (lambda: make_moons(1), ValueError, "make_moons: n_samples must be an int >= 2"),
         (lambda: make_moons(10, noise=-0.1), ValueError, "noise must be finite and >= 0"),
         (lambda: make_moons(10, noise=math.nan), ValueError, "noise must be finite"),
-        (lambda: make_moons(10, seed="x"), TypeError, "seed must be an int"),
+        (lambda: make_moons(10, seed="x"), TypeError, "random_state \\(seed\\) must be an int"),
         (lambda: spiral(0), ValueError, "n_per_class must be an int >= 1"),
         (lambda: spiral(10, classes=2.5), ValueError, "classes must be an int"),
-        (lambda: blobs(2, centers=3), ValueError, "n=2 is fewer than the 3 clusters"),
+        (lambda: blobs(2, centers=3), ValueError, "n_samples=2 is fewer than the 3 clusters"),
         (lambda: blobs(10, centers=[[1.0, 2.0, 3.0]]), ValueError, "list of \\(x, y\\) pairs"),
         (lambda: blobs(10, box=(1.0, 0.0)), ValueError, "low < high"),
         (lambda: blobs(10, std="wide"), TypeError, "std must be a number"),
-        (lambda: xor(3), ValueError, "xor: n must be an int >= 4"),
+        (lambda: xor(3), ValueError, "make_xor: n_samples must be an int >= 4"),
         (lambda: xor(8, noise=True), TypeError, "noise must be a number"),
     ],
 )
 def test_bad_arguments_are_named(call: object, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         call()  # type: ignore[operator]
+
+
+def test_scikit_learn_names_and_the_older_names_give_the_same_data() -> None:
+    pairs = [
+        (make_moons(n_samples=30, noise=0.2, random_state=4), make_moons(n=30, noise=0.2, seed=4)),
+        (make_moons(n_samples=30, noise=0.2, random_state=4), make_moons(30, 0.2, 4)),
+        (make_spiral(n_samples=60, n_classes=3, random_state=2), spiral(20, 3, seed=2)),
+        (
+            make_blobs(n_samples=40, centers=2, cluster_std=0.3, random_state=5),
+            blobs(40, centers=2, std=0.3, seed=5),
+        ),
+        (make_xor(n_samples=12, noise=0.1, random_state=1), xor(12, noise=0.1, seed=1)),
+    ]
+    for (X1, y1), (X2, y2) in pairs:
+        assert np.array_equal(X1, X2) and np.array_equal(y1, y2)
+    _, y = make_spiral(n_samples=10, n_classes=3)
+    assert [int((y == k).sum()) for k in range(3)] == [4, 3, 3]
+    with pytest.raises(TypeError, match="both n_samples= and its older name n="):
+        make_moons(n_samples=20, n=30)
+    with pytest.raises(TypeError, match="both random_state= and its older name seed="):
+        make_moons(random_state=1, seed=2)

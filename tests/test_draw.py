@@ -595,7 +595,7 @@ def test_bad_group() -> None:
 def test_nn_mlp_clusters_when_nn_exists() -> None:
     nn = pytest.importorskip("autograd_lite.nn")
     model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
-    out = model([0.5, -1.0])[0]
+    out = model([0.5, -1.0])
     loss = (out - 1.0) ** 2
     found = clusters(draw_graph(loss, group="neuron").source)
     assert [k for k in found if ".neurons." in k] == [

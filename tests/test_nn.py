@@ -56,7 +56,7 @@ def test_standalone_layer_and_neuron_names() -> None:
 
 def test_forward_labels_each_neurons_sum_and_activation_nodes() -> None:
     model = MLP(2, [3, 1], seed=0)
-    (out,) = model([0.5, -0.25])
+    out = model([0.5, -0.25])
     assert out.label == "layers.1.neurons.0.z"  # linear output: no activation node
     hidden = out.parents[3:6]  # (w0..w2, x0..x2, b): the x's are layer 0's outputs
     assert [h.label for h in hidden] == [f"layers.0.neurons.{j}.a" for j in range(3)]
@@ -125,10 +125,12 @@ def test_neuron_computes_activation_of_weighted_sum_in_one_linear_node(activatio
     assert reference.op == linear.op and reference.data == linear.data
 
 
-def test_layer_returns_a_list_even_for_one_neuron() -> None:
+def test_one_output_returns_the_node_itself_as_micrograd_does() -> None:
     out = Layer(2, 1, seed=0)([1.0, 2.0])
-    assert isinstance(out, list) and len(out) == 1
-    assert isinstance(MLP(2, [1], seed=0)([1.0, 2.0]), list)
+    assert isinstance(out, Value) and out.label == "neurons.0.a"
+    assert isinstance(MLP(2, [1], seed=0)([1.0, 2.0]), Value)
+    assert isinstance(MLP(2, [3, 2], seed=0)([1.0, 2.0]), list)
+    assert isinstance(Layer(2, 2, seed=0)([1.0, 2.0]), list)
 
 
 def test_mlp_parameter_gradients_match_central_differences() -> None:
@@ -181,7 +183,7 @@ def test_generic_forward_array_of_a_neuron_and_a_layer() -> None:
 
 def test_zero_grad_clears_every_parameter() -> None:
     model = MLP(2, [3, 1], seed=0)
-    model([1.0, -1.0])[0].backward()
+    model([1.0, -1.0]).backward()
     assert any(p.grad != 0.0 for p in model.parameters())
     model.zero_grad()
     assert all(p.grad == 0.0 for p in model.parameters())
@@ -273,7 +275,7 @@ def test_wrong_input_types_are_clear_errors() -> None:
 
 def test_numpy_rows_and_ints_are_accepted() -> None:
     model = MLP(2, [2, 1], seed=0)
-    assert model(np.array([1.0, 2.0]))[0].data == model([1, 2])[0].data
+    assert model(np.array([1.0, 2.0])).data == model([1, 2]).data
 
 
 # ------------------------------------------------------------------ state dicts
@@ -421,3 +423,86 @@ def test_reprs_name_the_architecture() -> None:
     )
     assert repr(model.layers[1]) == "Layer(16, 16, activation='relu', name='layers.1')"
     assert repr(Neuron(3, "tanh")) == "Neuron(3, activation='tanh')"
+
+
+# ----------------------------------------------------------------------- PyTorch habits
+
+
+class _Net(Module):
+    """A module written the PyTorch way: attributes and forward, no registration code."""
+
+    def __init__(self) -> None:
+        self.l1 = Layer(2, 4, "tanh", seed=0)
+        self.heads = {"out": Layer(4, 1, "linear", seed=1)}
+        self.scale = Value(1.0)
+        self.cache = self.scale * 2  # a computed Value is not a parameter
+        self.note = "not registered"
+
+    def forward(self, x: list[float]) -> Value:
+        out = self.heads["out"](self.l1(x))
+        assert isinstance(out, Value)
+        return out * self.scale
+
+
+def test_a_pytorch_style_subclass_registers_its_attributes_in_order_and_trains() -> None:
+    net = _Net()
+    names = [n for n, _ in net.named_parameters()]
+    assert names[0] == "scale"
+    assert names[1:4] == ["l1.neurons.0.w.0", "l1.neurons.0.w.1", "l1.neurons.0.b"]
+    assert names[-1] == "heads.out.neurons.0.b" and len(names) == 1 + 12 + 5
+    assert all(p.label == n for n, p in net.named_parameters())
+    assert [type(m).__name__ for m in net.children()] == ["Layer", "Layer"]
+    assert len(net.modules()) == 1 + 2 + 5
+    from autograd_lite.optim import SGD
+
+    opt = SGD(net.parameters(), lr=0.1)
+    data = [([0.0, 1.0], 1.0), ([1.0, 0.0], -1.0), ([1.0, 1.0], 0.5)]
+
+    def loss() -> Value:
+        total = Value(0.0)
+        for x, y in data:
+            total = total + (net(x) - y) ** 2
+        return total
+
+    first = loss().data
+    for _ in range(30):
+        opt.zero_grad()
+        current = loss()
+        current.backward()
+        opt.step()
+    assert loss().data < 0.5 * first
+    net.cache = net.scale  # re-assigning a registered name keeps its place
+    net.scale = Value(2.0)
+    assert [n for n, _ in net.named_parameters()][:2] == ["scale", "cache"]
+    del net.cache
+    assert "cache" not in [n for n, _ in net.named_parameters()]
+
+
+def test_train_eval_and_a_module_without_forward() -> None:
+    net = _Net()
+    assert net.training and all(m.training for m in net.modules())
+    assert net.eval() is net and not any(m.training for m in net.modules())
+    net.train()
+    assert all(m.training for m in net.modules())
+    with pytest.raises(TypeError, match="mode must be a bool"):
+        net.train("no")  # type: ignore[arg-type]
+
+    class Empty(Module):
+        pass
+
+    with pytest.raises(NotImplementedError, match="Empty defines no forward"):
+        Empty()([1.0])
+
+
+def test_load_state_dict_strict_and_not() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(KeyError, match="unexpected 'bogus'"):
+        model.load_state_dict({**before, "bogus": 1.0})
+    assert model.state_dict() == before
+    result = model.load_state_dict({"layers.0.neurons.0.b": 0.25, "bogus": 1.0}, strict=False)
+    assert result.unexpected_keys == ["bogus"] and len(result.missing_keys) == len(before) - 1
+    assert model.state_dict()["layers.0.neurons.0.b"] == 0.25
+    with pytest.raises(TypeError, match="expected a number"):
+        model.load_state_dict({"layers.0.neurons.0.b": "x"}, strict=False)
+    assert model.state_dict()["layers.0.neurons.0.b"] == 0.25

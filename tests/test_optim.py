@@ -99,7 +99,7 @@ def test_optimizers_minimise_a_quadratic_through_the_engine(make: object) -> Non
 
 def test_step_builds_no_graph_and_keeps_parameters_leaves() -> None:
     model = MLP(2, [3, 1], seed=0)
-    model([1.0, 2.0])[0].backward()
+    model([1.0, 2.0]).backward()
     opt = Adam(model.parameters(), lr=0.01)
     before = [p.data for p in model.parameters()]
     opt.step()

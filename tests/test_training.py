@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+import types
 from typing import Any
 
 import numpy as np
@@ -392,3 +393,22 @@ def test_a_notebook_without_ipywidgets_gets_the_text_bar(monkeypatch: pytest.Mon
         assert type(bar) is tqdm.std.tqdm
     finally:
         bar.close()
+
+
+def test_a_notebook_run_by_nbconvert_gets_one_summary_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Kernel:
+        _allow_stdin = False  # what nbclient sends: nobody can type, nobody watches
+
+    class ZMQInteractiveShell:
+        kernel = Kernel()
+
+    fake = types.ModuleType("IPython")
+    fake.get_ipython = ZMQInteractiveShell  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    X, y = xor(8, noise=0.0)
+    fit(MLP(2, [4, 2], seed=0), X, y, epochs=3, desc="xor")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\r" not in err
+    assert err.startswith("xor: 3/3 epochs, loss=") and "acc=" in err

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..core.engine import gradients, topological_order
+from ..core.foreign import from_micrograd, is_micrograd_like
 from ..core.rules import FLOAT_MATH, Rule
 from ..core.value import Value
 
@@ -377,7 +378,9 @@ def explain(
 
     Args:
         y: the node to differentiate (usually the loss). Label nodes to get readable
-            names; unlabelled ones are called ``n<index>`` (``L`` for the root).
+            names; unlabelled ones are called ``n<index>`` (``L`` for the root). A
+            micrograd-style node (``data``, ``grad``, ``_prev``, ``_op``) works too: its
+            ops are shown as user-defined, with derivatives from its ``_backward``.
         max_nodes: show at most this many nodes (the first ones in backward order) and say
             how many were left out; None shows all.
         max_terms: show at most this many terms of one chain-rule sum; None shows all.
@@ -403,8 +406,13 @@ def explain(
         5. x = 2.0 (leaf)
            dL/dx = dL/dn2 * dn2/dx = (-4.91525e-05)(-3.0) = 0.000147457
     """
+    if is_micrograd_like(y):
+        y = from_micrograd(y)
     if not isinstance(y, Value):
-        raise TypeError(f"explain: y must be a Value, got {type(y).__name__} {y!r:.80}")
+        raise TypeError(
+            f"explain: y must be a Value or a micrograd-style node (data, grad, _prev, _op), "
+            f"got {type(y).__name__} {y!r:.80}"
+        )
     for name, limit, smallest in (("max_nodes", max_nodes, 1), ("max_terms", max_terms, 1)):
         if limit is not None and (
             not isinstance(limit, int) or isinstance(limit, bool) or limit < smallest

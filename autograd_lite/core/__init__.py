@@ -13,6 +13,7 @@ from .errors import (
     OverflowDomainError,
     TracingError,
 )
+from .foreign import from_micrograd, is_micrograd_like
 from .functional import grad, hessian, value_and_grad
 from .functions import abs, cos, dot, exp, log, relu, sigmoid, sin, sqrt, sum_values, tanh
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
@@ -35,11 +36,13 @@ __all__ = [
     "enable_grad",
     "entry_label",
     "exp",
+    "from_micrograd",
     "grad",
     "gradients",
     "grads",
     "hessian",
     "is_grad_enabled",
+    "is_micrograd_like",
     "log",
     "no_grad",
     "relu",

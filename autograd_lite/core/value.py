@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any, NoReturn
 
+from . import custom as _custom
 from . import rules as R
 from .engine import backward as _backward
 from .engine import zero_grad as _zero_grad
@@ -32,7 +34,13 @@ class Value(Node):
     Args:
         data: the number (int, float, bool and numpy real scalars are converted to float;
             NaN and inf are allowed).
-        label: an optional name used in reprs, error messages and drawings.
+        _children: micrograd's way to add an op: the input nodes of a node whose value
+            you computed yourself. Assign ``out._backward`` a closure that adds
+            ``local_derivative * out.grad`` to each input's grad (see
+            :mod:`autograd_lite.core.custom`). Leave empty for an ordinary leaf.
+        _op: the op's name for drawings and ``_op`` (``"tanh"``), with ``_children``.
+        label: an optional name used in reprs, error messages and drawings (may also be
+            passed second, as ``Value(2.0, "x")``).
 
     Attributes:
         data: the float value.
@@ -52,7 +60,17 @@ class Value(Node):
     # The slots live in Node (see autograd_lite.core.node); none are added here.
     __slots__ = ()
 
-    def __init__(self, data: object, label: str | None = None) -> None:
+    def __init__(
+        self,
+        data: object,
+        _children: Sequence[Value] | AbstractSet[Value] | str | None = (),
+        _op: str = "",
+        label: str | None = None,
+    ) -> None:
+        if _children.__class__ is str:  # Value(2.0, "x"): the label passed second
+            if label is not None:
+                raise TypeError(f"Value: label given twice ({_children!r} and {label!r})")
+            label, _children = _children, ()
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Value: label must be a str or None, got {type(label).__name__}")
         self.data = to_float(data, "Value")
@@ -61,6 +79,8 @@ class Value(Node):
         self._rule = None
         self._a = None
         self._b = None
+        if _children or _op:
+            _attach_user_op(self, _children, _op)
 
     # ------------------------------------------------------------------ graph facts
 
@@ -89,6 +109,47 @@ class Value(Node):
     def is_leaf(self) -> bool:
         """True for a node no operation produced (an input, a parameter, a constant)."""
         return self._rule is None
+
+    # micrograd's names, read-only, so code written for micrograd (the lecture's draw_dot,
+    # a hand-written topological sort) walks our graphs.
+
+    @property
+    def _prev(self) -> frozenset[Value]:
+        """micrograd's name for the inputs: the set of parent nodes."""
+        return frozenset(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's op string (``"+"``, ``"*"``, ``"tanh"``, ``"**2"``, ``"ReLU"``...).
+
+        ``""`` for a leaf.
+        """
+        rule = self._rule
+        if rule is None:
+            return ""
+        return _MICROGRAD_SYMBOLS.get(rule.name, rule.symbol)
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's one-node step: add ``self.grad * local derivative`` to each input's grad.
+
+        For a node made with ``Value(data, _children, _op)`` it is the closure you assigned.
+        ``backward()`` does the whole walk; this is for stepping through it by hand.
+        """
+        return _custom.manual_backward(self)
+
+    @_backward.setter
+    def _backward(self, fn: Callable[[], object]) -> None:
+        grads = self._rule.local_grads if self._rule is not None else None
+        if not isinstance(grads, _custom.UserGrads):
+            raise AttributeError(
+                f"cannot set _backward of {describe_node(self)}: only a node made the "
+                "micrograd way, Value(data, _children, _op), takes a user-written _backward "
+                "(built-in ops and leaves keep their rule)"
+            )
+        if not callable(fn):
+            raise TypeError(f"_backward must be callable, got {type(fn).__name__} {fn!r}")
+        grads.backward = fn
 
     def __repr__(self) -> str:
         parts = [f"data={self.data:.6g}", f"grad={_fmt_grad(self.grad)}"]
@@ -291,6 +352,42 @@ class Value(Node):
     def zero_grad(self) -> None:
         """Set ``grad`` to 0.0 on every node of this node's graph (leaves included)."""
         _zero_grad(self)
+
+
+_MICROGRAD_SYMBOLS = {"relu": "ReLU"}
+
+
+def _attach_user_op(node: Value, children: object, op: object) -> None:
+    """Make ``node`` a user-defined op over ``children`` (see :mod:`.custom`)."""
+    if not isinstance(op, str):
+        raise TypeError(f"Value: _op must be a str, got {type(op).__name__} {op!r}")
+    try:
+        given = list(children)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(
+            f"Value: _children must be a tuple or set of Values, got {type(children).__name__}"
+        ) from None
+    for i, child in enumerate(given):
+        if not isinstance(child, Value):
+            raise TypeError(
+                f"Value: _children[{i}] must be a Value, got {type(child).__name__} {child!r:.60}"
+            )
+    if not given:
+        raise ValueError(f"Value: _op={op!r} given without _children; a leaf has no op")
+    mode = _mode()
+    if mode.tracing:
+        raise TracingError(
+            f"compile: a user-defined op {op!r} (Value(data, _children, _op)) was built while f "
+            "was being traced; its value was computed outside the graph, so compiled code could "
+            "not recompute it. Use Value's own methods inside compiled functions."
+        )
+    if not mode.grad_enabled:
+        return  # under no_grad() the result is a plain leaf, as for every op
+    # Distinct inputs in first-seen order: micrograd keeps a set, and its closures add
+    # every use of an input (x * x) into that one input's grad.
+    parents = tuple(dict.fromkeys(given))
+    _set_parents(node, parents)
+    node._rule = _custom.user_rule(node, op or "op", len(parents))
 
 
 def _fmt_grad(g: Any) -> str:

@@ -20,6 +20,7 @@ from typing import Any, Final
 import graphviz
 
 from ..core.engine import topological_order
+from ..core.foreign import from_micrograd, is_micrograd_like
 from ..core.rules import FLOAT_MATH
 from ..core.value import Value
 from . import render as _render
@@ -217,7 +218,9 @@ def draw_graph(
     ``backward()`` works: the caption then says that gradients are not computed yet.
 
     Args:
-        root: the output node (usually a loss).
+        root: the output node (usually a loss): a Value, or any micrograd-style node
+            (micrograd's own ``Value`` or one written in its lecture: an object with
+            ``data``, ``grad``, ``_prev``, ``_op`` and optionally ``label``).
         rankdir: ``"LR"`` (left to right), ``"TB"`` (top to bottom), ``"RL"`` or ``"BT"``.
         digits: significant digits of the numbers shown.
         show_data: show each value's ``data``.
@@ -265,8 +268,13 @@ def draw_graph(
         >>> "tanh" in drawing.source
         True
     """
+    if is_micrograd_like(root):
+        root = from_micrograd(root)
     if not isinstance(root, Value):
-        raise TypeError(f"draw_graph: expected a Value, got {type(root).__name__} {root!r}")
+        raise TypeError(
+            f"draw_graph: expected a Value or a micrograd-style node (data, grad, _prev, _op), "
+            f"got {type(root).__name__} {root!r}"
+        )
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:

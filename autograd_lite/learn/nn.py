@@ -33,7 +33,7 @@ import random
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -42,7 +42,7 @@ from ..core.functions import dot
 from ..core.modes import no_grad
 from ..core.value import Value
 
-__all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron"]
+__all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "LoadResult", "Module", "Neuron"]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 """The activation names a Neuron accepts."""
@@ -93,27 +93,122 @@ def _check_choice(what: str, value: object, choices: tuple[str, ...]) -> str:
     return str(value)
 
 
+class LoadResult(NamedTuple):
+    """What :meth:`Module.load_state_dict` matched: names it did not find, and names it ignored."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
 class Module:
     """Base class of everything that owns parameters.
 
-    A subclass says what it holds by overriding :meth:`named_children` (sub-modules) and/or
-    :meth:`own_parameters` (its own leaves), defines ``__call__``, and calls
-    :meth:`relabel` at the end of ``__init__`` so labels equal names.
+    Written the PyTorch way: assign sub-modules and parameters as attributes and define
+    ``forward``. Attributes that are a :class:`Module`, a leaf :class:`Value`, or a list,
+    tuple or dict of them register themselves, in assignment order, and are named after
+    the attribute (``l1.neurons.0.w.1``, ``blocks.2...``); their labels follow the names.
+    Calling the module runs ``forward``. A computed (non-leaf) Value attribute is kept as a
+    plain attribute, not a parameter.
+
+    A subclass may instead override :meth:`named_children` and :meth:`own_parameters`.
+
+    Attributes:
+        training: True after :meth:`train` (the default), False after :meth:`eval`.
 
     Example:
-        >>> from autograd_lite.nn import MLP
-        >>> model = MLP(2, [3, 1], seed=0)
-        >>> [name for name, _ in model.named_parameters()][:3]
-        ['layers.0.neurons.0.w.0', 'layers.0.neurons.0.w.1', 'layers.0.neurons.0.b']
+        >>> import autograd_lite as al
+        >>> class Net(al.Module):
+        ...     def __init__(self):
+        ...         self.l1 = al.Layer(2, 4, seed=0)
+        ...         self.l2 = al.Layer(4, 1, activation="linear", seed=1)
+        ...     def forward(self, x):
+        ...         return self.l2(self.l1(x))
+        >>> net = Net()
+        >>> len(net.parameters()), [name for name, _ in net.named_parameters()][:2]
+        (17, ['l1.neurons.0.w.0', 'l1.neurons.0.w.1'])
+        >>> net([1.0, 2.0]).label
+        'l2.neurons.0.z'
     """
 
+    training: bool = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name.startswith("_") or name == "training":
+            return
+        registry: dict[str, None] = self.__dict__.setdefault("_registered", {})
+        if _registrable(value):
+            registry.setdefault(name, None)  # re-assigning a name keeps its place
+            _relabel_attribute(name, value)
+        else:
+            registry.pop(name, None)
+
+    def __delattr__(self, name: str) -> None:
+        object.__delattr__(self, name)
+        self.__dict__.get("_registered", {}).pop(name, None)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run :meth:`forward`."""
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; subclasses define it (``module(x)`` calls it)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} defines no forward(); write def forward(self, x): ..."
+        )
+
+    def _registered_items(self) -> Iterator[tuple[str, Any]]:
+        for name in self.__dict__.get("_registered", {}):
+            yield name, self.__dict__[name]
+
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        """The sub-modules with their names, in a fixed order. None by default."""
-        return iter(())
+        """The direct sub-modules with their names, in assignment order.
+
+        A list or tuple attribute ``blocks`` gives ``blocks.0``, ``blocks.1``...; a dict gives
+        ``blocks.<key>``.
+        """
+        for name, value in self._registered_items():
+            for sub, item in _entries(name, value):
+                if isinstance(item, Module):
+                    yield sub, item
 
     def own_parameters(self) -> Iterator[tuple[str, Value]]:
-        """The parameters this module holds directly (not its children's). None by default."""
-        return iter(())
+        """The parameters this module holds directly (not its children's), in assignment order."""
+        for name, value in self._registered_items():
+            for sub, item in _entries(name, value):
+                if isinstance(item, Value):
+                    yield sub, item
+
+    def children(self) -> list[Module]:
+        """The direct sub-modules, in order (see :meth:`named_children`)."""
+        return [child for _, child in self.named_children()]
+
+    def named_modules(self, prefix: str = "") -> list[tuple[str, Module]]:
+        """This module (named ``prefix``, ``""`` by default) and every sub-module, depth-first."""
+        out: list[tuple[str, Module]] = [(prefix, self)]
+        for name, child in self.named_children():
+            out.extend(child.named_modules(f"{prefix}.{name}" if prefix else name))
+        return out
+
+    def modules(self) -> list[Module]:
+        """This module and every sub-module, depth-first (see :meth:`named_modules`)."""
+        return [m for _, m in self.named_modules()]
+
+    def train(self, mode: bool = True) -> Module:
+        """Set ``training`` on this module and every sub-module; returns the module.
+
+        Args:
+            mode: True for training, False for evaluation (what :meth:`eval` does).
+        """
+        if not isinstance(mode, bool):
+            raise TypeError(f"train: mode must be a bool, got {type(mode).__name__} {mode!r}")
+        for m in self.modules():
+            m.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Same as ``train(False)``: ``training`` becomes False everywhere; returns the module."""
+        return self.train(False)
 
     def named_parameters(self, prefix: str = "") -> list[tuple[str, Value]]:
         """Every parameter with its dotted name, depth-first in construction order.
@@ -169,7 +264,7 @@ class Module:
         """
         rows = _rows(self, X)
         out: list[list[float]] = []
-        call: Callable[[list[float]], Any] = self.__call__  # type: ignore[operator]
+        call: Callable[[list[float]], Any] = self.__call__
         with no_grad():
             for row in rows:
                 result = call(row)
@@ -189,42 +284,57 @@ class Module:
         """
         return {name: p.data for name, p in self.named_parameters()}
 
-    def load_state_dict(self, state: Mapping[str, object]) -> None:
+    def load_state_dict(self, state: Mapping[str, object], strict: bool = True) -> LoadResult:
         """Set the parameters from a name -> number mapping, all or nothing.
 
-        Every key must name a parameter and every parameter must have a key; values must be
-        real numbers (ints are accepted, bools are not). The mapping is fully checked before
-        any parameter changes, so a bad one leaves the model as it was. Gradients are kept.
+        With ``strict=True`` (the default) every key must name a parameter and every
+        parameter must have a key. With ``strict=False`` the names that match are loaded and
+        the others are reported, as in PyTorch. Values must be real numbers (ints are
+        accepted, bools are not). The mapping is fully checked before any parameter changes,
+        so a bad one leaves the model as it was. Gradients are kept.
 
         Args:
             state: e.g. the result of :meth:`state_dict`.
+            strict: refuse missing and unexpected names (True) or skip them (False).
+
+        Returns:
+            A :class:`LoadResult` ``(missing_keys, unexpected_keys)``, both empty when strict.
 
         Raises:
             TypeError: ``state`` is not a mapping, or a value is not a real number.
-            KeyError: names are missing or unexpected (the message lists some of each).
+            KeyError: with ``strict``, names are missing or unexpected (the message lists
+                some of each).
 
         Example:
             >>> from autograd_lite.nn import Neuron
             >>> a, b = Neuron(3, seed=1), Neuron(3, seed=2)
-            >>> b.load_state_dict(a.state_dict()); b.state_dict() == a.state_dict()
+            >>> b.load_state_dict(a.state_dict())
+            LoadResult(missing_keys=[], unexpected_keys=[])
+            >>> b.state_dict() == a.state_dict()
             True
+            >>> b.load_state_dict({"b": 0.5, "extra": 1.0}, strict=False)
+            LoadResult(missing_keys=['w.0', 'w.1', 'w.2'], unexpected_keys=['extra'])
         """
         if not isinstance(state, Mapping):
             raise TypeError(
                 f"load_state_dict: expected a mapping of names to numbers, "
                 f"got {type(state).__name__}"
             )
+        if not isinstance(strict, bool):
+            raise TypeError(f"load_state_dict: strict must be a bool, got {strict!r}")
         named = self.named_parameters()
         names = {name for name, _ in named}
         missing = [name for name, _ in named if name not in state]
-        unexpected = [k for k in state if k not in names]
-        if missing or unexpected:
+        unexpected = [str(k) for k in state if k not in names]
+        if strict and (missing or unexpected):
             raise KeyError(self._mismatch_message(missing, unexpected, len(state)))
-        values: list[float] = []
-        for name, _ in named:
-            values.append(_state_number(name, state[name]))
-        for (_, p), v in zip(named, values, strict=True):
+        updates: list[tuple[Value, float]] = []
+        for name, p in named:
+            if name in state:
+                updates.append((p, _state_number(name, state[name])))
+        for p, v in updates:
             p.data = v
+        return LoadResult(missing, unexpected)
 
     def _mismatch_message(
         self, missing: Sequence[object], unexpected: Sequence[object], given: int
@@ -327,6 +437,54 @@ class Module:
             raise TypeError(f"load: {str(target)!r}: {err}") from None
 
 
+def _registrable(value: object) -> bool:
+    """A Module, a leaf Value, or a non-empty list/tuple/dict holding only those."""
+    if isinstance(value, Module) or (isinstance(value, Value) and value.is_leaf):
+        return True
+    if isinstance(value, list | tuple):
+        items: list[Any] = list(value)
+    elif isinstance(value, dict):
+        items = list(value.values())
+    else:
+        return False
+    return bool(items) and all(
+        isinstance(v, Module) or (isinstance(v, Value) and v.is_leaf) for v in items
+    )
+
+
+def _entries(name: str, value: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield f"{name}.{i}", item
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield f"{name}.{key}", item
+    else:
+        yield name, value
+
+
+def _relabel_attribute(name: str, value: Any) -> None:
+    for sub, item in _entries(name, value):
+        if isinstance(item, Module):
+            item.relabel(f"{sub}.")
+        else:
+            item.label = sub
+
+
+def _nonlin_activation(who: str, activation: str, nonlin: object) -> str:
+    if nonlin is None:
+        return activation
+    if not isinstance(nonlin, bool):
+        raise TypeError(f"{who}: nonlin must be True, False or None, got {nonlin!r}")
+    wanted = "relu" if nonlin else "linear"
+    if activation not in ("relu", wanted):
+        raise ValueError(
+            f"{who}: nonlin={nonlin} means activation={wanted!r}, but activation={activation!r} "
+            "was given too; pass one of them"
+        )
+    return wanted
+
+
 def _rows(owner: object, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
     try:
         array = np.asarray(X, dtype=np.float64)
@@ -388,6 +546,8 @@ class Neuron(Module):
     Args:
         nin: number of inputs.
         activation: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or ``"linear"``.
+        nonlin: micrograd's switch: True means ``activation="relu"``, False ``"linear"``
+            (give one of ``nonlin`` and a non-default ``activation``, not both).
         init: ``"uniform"`` (weights from U(-1, 1)) or ``"scaled"`` (see :data:`INITS`).
         seed: an int, a ``random.Random`` (shared to draw many modules from one stream) or
             None (unseeded).
@@ -407,9 +567,11 @@ class Neuron(Module):
         nin: int,
         activation: str = "relu",
         *,
+        nonlin: bool | None = None,
         init: str = "uniform",
         seed: Seed = None,
     ) -> None:
+        activation = _nonlin_activation("Neuron", activation, nonlin)
         self.nin = _check_count("Neuron: nin", nin)
         self.activation = _check_choice("Neuron: activation", activation, ACTIVATIONS)
         self.init = _check_choice("Neuron: init", init, INITS)
@@ -444,6 +606,8 @@ class Neuron(Module):
         """
         return self._forward(_as_inputs(self, x, self.nin))
 
+    forward = __call__
+
     def _forward(self, xs: list[Value]) -> Value:
         z = dot(self.w, xs, bias=self.b)
         z.label = self._z_label
@@ -466,6 +630,7 @@ class Layer(Module):
         nin: inputs per neuron.
         nout: number of neurons (outputs).
         activation: every neuron's activation (see :class:`Neuron`).
+        nonlin: micrograd's switch: True for ``"relu"``, False for ``"linear"``.
         init: initialisation scheme (see :data:`INITS`).
         seed: an int, a ``random.Random`` or None.
 
@@ -482,9 +647,11 @@ class Layer(Module):
         nout: int,
         activation: str = "relu",
         *,
+        nonlin: bool | None = None,
         init: str = "uniform",
         seed: Seed = None,
     ) -> None:
+        activation = _nonlin_activation("Layer", activation, nonlin)
         self.nin = _check_count("Layer: nin", nin)
         self.nout = _check_count("Layer: nout", nout)
         rng = _rng(seed)
@@ -500,17 +667,21 @@ class Layer(Module):
     def _set_prefix(self, prefix: str) -> None:
         self._path = prefix[:-1] if prefix else "layer"
 
-    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+    def __call__(self, x: Sequence[Value | float]) -> Any:
         """Apply every neuron to one sample.
 
         Args:
             x: ``nin`` numbers or Values.
 
         Returns:
-            ``nout`` output nodes (a list even when ``nout`` is 1).
+            The list of ``nout`` output nodes; the node itself when ``nout`` is 1 (as in
+            micrograd, so ``layer(x).data`` and ``(1 - y * layer(x)).relu()`` work).
         """
         xs = _as_inputs(self, x, self.nin)
-        return [n._forward(xs) for n in self.neurons]
+        out = [n._forward(xs) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    forward = __call__
 
     def __repr__(self) -> str:
         where = "" if self._path == "layer" else f", name={self._path!r}"
@@ -528,13 +699,14 @@ class MLP(Module):
         init: initialisation scheme (see :data:`INITS`); ``"scaled"`` suits deeper nets.
         seed: an int, a ``random.Random`` or None. The same seed gives the same weights.
 
-    Calling it on one sample returns the list of output nodes (a list even for one output).
+    Calling it on one sample returns the list of output nodes, or the node itself for a
+    one-output network (as micrograd does).
 
     Example:
         >>> from autograd_lite.nn import MLP
         >>> model = MLP(2, [16, 16, 1], seed=0)
-        >>> out = model([0.5, -1.0]); len(out), out[0].label, len(model.parameters())
-        (1, 'layers.2.neurons.0.z', 337)
+        >>> out = model([0.5, -1.0]); out.label, len(model.parameters())
+        ('layers.2.neurons.0.z', 337)
     """
 
     def __init__(
@@ -581,19 +753,22 @@ class MLP(Module):
         for i, layer in enumerate(self.layers):
             yield f"layers.{i}", layer
 
-    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+    def __call__(self, x: Sequence[Value | float]) -> Any:
         """Apply the network to one sample.
 
         Args:
             x: ``nin`` numbers or Values.
 
         Returns:
-            ``nout`` output nodes.
+            The list of ``nout`` output nodes; the node itself when ``nout`` is 1 (as in
+            micrograd, so ``model(x).data`` works).
         """
         h = _as_inputs(self, x, self.nin)
         for layer in self.layers:
             h = [n._forward(h) for n in layer.neurons]
-        return h
+        return h[0] if len(h) == 1 else h
+
+    forward = __call__
 
     def forward_array(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """The outputs for every row of ``X``, computed with numpy from the current parameters.

@@ -105,14 +105,53 @@ def _in_notebook() -> bool:
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
+def _live_display() -> bool:
+    """False when a notebook runs with nobody watching (nbconvert, nbclient, papermill).
+
+    Those run cells with ``allow_stdin=False``; a Jupyter front end with a person at it
+    allows input. Without a live display, every refresh of a bar would be stored as its own
+    line in the saved notebook.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    kernel = getattr(shell, "kernel", None)
+    return bool(getattr(kernel, "_allow_stdin", True))
+
+
+class _FinalLine:
+    """Stands in for a progress bar where none can refresh: prints one line when done."""
+
+    def __init__(self, total: int, desc: str) -> None:
+        self.total = total
+        self.desc = desc
+        self.done = 0
+        self.postfix: dict[str, str] = {}
+
+    def set_postfix(self, shown: dict[str, str], refresh: bool = False) -> None:
+        del refresh
+        self.postfix = dict(shown)
+
+    def update(self, n: int) -> None:
+        self.done += n
+
+    def close(self) -> None:
+        shown = "".join(f", {k}={v}" for k, v in self.postfix.items())
+        print(f"{self.desc}: {self.done}/{self.total} epochs{shown}", file=sys.stderr)
+
+
 def _progress_bar(enabled: bool | None, total: int, desc: str) -> Any:
-    """A tqdm bar over epochs, or None when progress is off or nowhere to show it."""
+    """A tqdm bar over epochs, or None when progress is off or nowhere to show it.
+
+    In a notebook executed without a front end (nbconvert), a single summary line.
+    """
     notebook = _in_notebook()
     if enabled is None:
         stream = sys.stderr
         enabled = notebook or (hasattr(stream, "isatty") and stream.isatty())
     if not enabled:
         return None
+    if notebook and not _live_display():
+        return _FinalLine(total, desc)
     # Imported here: tqdm is only needed when a bar is shown. The widget bar needs ipywidgets;
     # without it tqdm.auto would warn on every run, so the text bar is used instead.
     if notebook and importlib.util.find_spec("ipywidgets") is not None:

@@ -47,7 +47,7 @@ for name, p in tiny.named_parameters()[:4]:
 # as a box, which keeps a network's graph readable:
 
 # %% tags=["graph"]
-out = tiny([0.5, -1.0])[0]
+out = tiny([0.5, -1.0])  # a one-output network returns the node itself
 out.backward()
 draw_graph(out, group="layer", show_data=False)
 
