@@ -410,8 +410,8 @@ def explain(
         y = from_micrograd(y)
     if not isinstance(y, Value):
         raise TypeError(
-            f"explain: y must be a Value or a micrograd-style node (data, grad, _prev, _op), "
-            f"got {type(y).__name__} {y!r:.80}"
+            f"explain: y must be a Value, got {type(y).__name__} {y!r:.80} (a micrograd-style "
+            "node, with data, grad, _prev and _op, works too)"
         )
     for name, limit, smallest in (("max_nodes", max_nodes, 1), ("max_terms", max_terms, 1)):
         if limit is not None and (

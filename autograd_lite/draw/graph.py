@@ -272,8 +272,8 @@ def draw_graph(
         root = from_micrograd(root)
     if not isinstance(root, Value):
         raise TypeError(
-            f"draw_graph: expected a Value or a micrograd-style node (data, grad, _prev, _op), "
-            f"got {type(root).__name__} {root!r}"
+            f"draw_graph: expected a Value, got {type(root).__name__} {root!r} (a "
+            "micrograd-style node, with data, grad, _prev and _op, works too)"
         )
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
