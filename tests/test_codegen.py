@@ -6,6 +6,7 @@ import io
 import keyword
 import math
 import operator
+import threading
 import tokenize
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import autograd_lite
 from autograd_lite import rules
 from autograd_lite.core.errors import DomainError
 from autograd_lite.jit.codegen import (
@@ -216,3 +218,66 @@ def test_safe_comment_stays_one_comment(label: str) -> None:
     assert kinds.count(tokenize.COMMENT) == 1
     assert tokenize.STRING not in kinds
     assert kinds.count(tokenize.NEWLINE) == 1
+
+
+def _kinked_rule(name: str, start: threading.Barrier, done: threading.Barrier) -> rules.Rule:
+    """An unregistered |x|-like rule whose first derivation takes its first decision while the
+    other thread is taking its own: both explorations are under way at once."""
+    first = [True]
+
+    def local_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+        positive = x > 0
+        if first[0]:
+            start.wait(timeout=10)
+            decided = bool(positive)
+            done.wait(timeout=10)
+            first[0] = False
+        else:
+            decided = bool(positive)
+        if decided:
+            return (1.0,)
+        return (-1.0 if x < 0 else 0.0,)
+
+    return rules.Rule(name, name, abs, local_grads, 1)
+
+
+def test_concurrent_derivations_each_explore_their_own_branches() -> None:
+    # Regression: the branch explorer was one module-level stack, so a comparison made in
+    # one thread was answered by the other thread's explorer, and a derivative lost a branch.
+    start, done = threading.Barrier(2), threading.Barrier(2)
+    names = ("kink_a_threads", "kink_b_threads")
+    found: dict[str, str] = {}
+
+    def derive(name: str) -> None:
+        (d,) = local_grad_exprs(_kinked_rule(name, start, done), 1)
+        found[name] = render(d, {"x0": "z"})
+
+    threads = [threading.Thread(target=derive, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    expected = "1.0 if z > 0.0 else -1.0 if z < 0.0 else 0.0"
+    assert found == dict.fromkeys(names, expected)
+
+
+def test_first_compiles_from_several_threads_give_the_right_gradients() -> None:
+    fns = {
+        "abs": (lambda x: abs(x) * 3.0, [-2.0, 0.5], lambda x: 3.0 * float(np.sign(x))),
+        "relu": (lambda x: x.relu() * x, [-1.5, 2.0], lambda x: 2 * x if x > 0 else 0.0),
+        "pow": (lambda x: x**3, [-1.0, 2.0], lambda x: 3 * x * x),
+    }
+    results: dict[tuple[str, float], float] = {}
+
+    def run(name: str) -> None:
+        f, points, _ = fns[name]
+        compiled = autograd_lite.compile(f)
+        for x in points:
+            results[name, x] = compiled(x)[1][0]
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in fns for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert results == {(n, x): fns[n][2](x) for n in fns for x in fns[n][1]}

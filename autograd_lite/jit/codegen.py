@@ -25,6 +25,7 @@ import keyword
 import math
 import re
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,7 +157,7 @@ class Compare(Expr):
     right: Expr
 
     def __bool__(self) -> bool:
-        explorer = _EXPLORER[-1] if _EXPLORER else None
+        explorer = _EXPLORER.get()
         if explorer is None:
             raise TypeError(f"codegen: cannot decide {self!r} outside a branch exploration")
         return explorer.decide(self)
@@ -355,17 +356,19 @@ class _Explorer:
         return answer
 
 
-_EXPLORER: list[_Explorer] = []
+# The exploration under way in this thread (and asyncio task): a comparison is answered by its
+# own derivation's explorer even when other threads derive rules at the same time.
+_EXPLORER: ContextVar[_Explorer | None] = ContextVar("autograd_lite_explorer", default=None)
 _MAX_PATHS = 64
 
 
 def _run_path(fn: Callable[[], tuple[Any, ...]], prefix: list[bool]) -> _Run:
     explorer = _Explorer(prefix)
-    _EXPLORER.append(explorer)
+    token = _EXPLORER.set(explorer)
     try:
         result = fn()
     finally:
-        _EXPLORER.pop()
+        _EXPLORER.reset(token)
     return explorer.path, tuple(as_expr(r) for r in result)
 
 
@@ -408,6 +411,8 @@ def _same(a: Expr, b: Expr) -> bool:
     return render(a, {}) == render(b, {})
 
 
+# Shared by all threads on purpose: an entry is immutable and the same whichever thread
+# derives it first, so a race only means deriving it twice.
 _DERIVED: dict[tuple[str, float | None, int], tuple[Expr, ...]] = {}
 
 
