@@ -368,6 +368,158 @@ def _float_outputs(model: Callable[..., Any], X: npt.NDArray[np.float64]) -> lis
         return [[v.data for v in _run(model, row)] for row in X.tolist()]
 
 
+@dataclass
+class _Plan:
+    """fit's checked arguments: the data as rows and targets, the loss, and how to score."""
+
+    rows: list[list[float]]
+    targets: npt.NDArray[Any]
+    loss_fn: LossFunction
+    loss_name: str | None
+    score: AccuracyFunction | None
+
+
+def _prepare(
+    X: npt.ArrayLike,
+    y: npt.ArrayLike,
+    loss: str | LossFunction,
+    accuracy: AccuracyFunction | None,
+) -> _Plan:
+    """Check the data and the loss (shared by :func:`fit` and :func:`evaluate`)."""
+    rows = _as_rows(X)
+    targets = _targets(y, len(rows))
+    loss_fn, loss_name = _resolve_loss(loss)
+    if loss_name == "hinge":
+        targets = _labels_for_hinge(targets)
+    if accuracy is None and loss_name is not None:
+        accuracy = _default_accuracy(loss_name)
+    return _Plan(rows, targets, loss_fn, loss_name, accuracy)
+
+
+def _check_settings(
+    model: Callable[..., Any],
+    plan: _Plan,
+    optimizer: Optimizer | None,
+    epochs: int,
+    batch_size: int | None,
+    compile: bool,
+) -> tuple[Optimizer, int]:
+    """Check fit's other arguments; return the optimizer to use and the batch size."""
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
+    if batch_size is None:
+        batch_size = len(plan.rows)
+    elif isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"fit: batch_size must be a positive int or None, got {batch_size!r}")
+    nin = getattr(model, "nin", None)
+    columns = len(plan.rows[0])
+    if isinstance(nin, int) and columns != nin:
+        raise ValueError(f"fit: X has {columns} columns but {model!r} takes {nin} inputs")
+    if optimizer is None:
+        if not isinstance(model, Module):
+            raise TypeError("fit: pass optimizer= for a model that is not an nn.Module")
+        optimizer = Adam(model.parameters(), lr=0.01)
+    elif not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit: optimizer must be an Optimizer, got {type(optimizer).__name__}")
+    if not isinstance(compile, bool):
+        raise TypeError(f"fit: compile must be True or False, got {compile!r}")
+    if compile and plan.loss_name is None:
+        raise ValueError(
+            "fit: compile=True needs a loss name (" + ", ".join(LOSSES) + "); a custom "
+            "loss function sees the whole batch and cannot be compiled per sample. "
+            "Use compile=False with it."
+        )
+    return optimizer, batch_size
+
+
+Step = Callable[[npt.NDArray[np.int64]], tuple[float, list[list[float]] | None]]
+"""One optimizer step's gradients for the samples at ``index``: the batch's loss and, when
+accuracy is measured, the model's outputs as floats (before the update)."""
+
+
+def _interpreter_step(
+    model: Callable[..., Any], plan: _Plan, optimizer: Optimizer, history: History
+) -> Step:
+    """Steps that build the batch's graph and call ``backward()`` on its loss."""
+
+    def step(index: npt.NDArray[np.int64]) -> tuple[float, list[list[float]] | None]:
+        optimizer.zero_grad()
+        outputs = [_run(model, plan.rows[i]) for i in index]
+        value = plan.loss_fn(outputs, plan.targets[index])
+        if not isinstance(value, Value):
+            raise TypeError(f"fit: the loss returned {type(value).__name__}, not a Value")
+        if history.steps == 0:
+            history.nodes_per_step = len(topological_order(value))
+        value.backward()
+        floats = [[v.data for v in out] for out in outputs] if plan.score is not None else None
+        return value.data, floats
+
+    return step
+
+
+def _compiled_step(
+    model: Callable[..., Any], plan: _Plan, optimizer: Optimizer, history: History
+) -> Step:
+    """Steps that run the per-sample loss compiled once (batched) over the minibatch."""
+    assert plan.loss_name is not None  # _check_settings refused compile=True without one
+    with no_grad():
+        n_outputs = len(_run(model, plan.rows[0]))
+    _check_targets(plan.loss_fn, plan.targets, n_outputs)
+    X = np.asarray(plan.rows, dtype=np.float64)
+    T = _numeric_targets(plan.loss_name, plan.targets, n_outputs)
+    params = _Parameters(optimizer.params)
+    started = time.perf_counter()
+    compiled = _compile_loss(model, plan.loss_name, params, X, T)
+    history.compile_seconds = time.perf_counter() - started
+    history.path = "compiled"
+    history.ops_per_sample = compiled.num_ops
+
+    def step(index: npt.NDArray[np.int64]) -> tuple[float, list[list[float]] | None]:
+        Xb, Tb = X[index], T[index]
+        # Measured before the update, like the interpreter's outputs.
+        floats = _float_outputs(model, Xb) if plan.score is not None else None
+        optimizer.zero_grad()
+        return compiled.backward(params, Xb, Tb), floats
+
+    return step
+
+
+def _run_epoch(
+    step: Step,
+    plan: _Plan,
+    optimizer: Optimizer,
+    history: History,
+    order: npt.NDArray[np.int64],
+    batch_size: int,
+) -> None:
+    """One pass over the samples in ``order``; appends the epoch's figures to ``history``."""
+    started = time.perf_counter()
+    n = len(order)
+    total_loss = 0.0
+    correct = 0.0
+    for start in range(0, n, batch_size):
+        index = order[start : start + batch_size]
+        loss_value, floats = step(index)
+        optimizer.step()
+        history.steps += 1
+        total_loss += loss_value * len(index)
+        if plan.score is not None and floats is not None:
+            correct += plan.score(floats, plan.targets[index]) * len(index)
+    history.loss.append(total_loss / n)
+    if plan.score is not None:
+        history.accuracy.append(correct / n)
+    history.lr.append(optimizer.lr)
+    history.seconds.append(time.perf_counter() - started)
+
+
+def _show_epoch(bar: Any, history: History) -> None:
+    shown = {"loss": f"{history.loss[-1]:.4f}"}
+    if history.accuracy:
+        shown["acc"] = f"{history.accuracy[-1]:.3f}"
+    bar.set_postfix(shown, refresh=False)
+    bar.update(1)
+
+
 def fit(
     model: Callable[..., Any],
     X: npt.ArrayLike,
@@ -434,102 +586,20 @@ def fit(
         >>> fast.path, fast.accuracy[-1]
         ('compiled', 1.0)
     """
-    rows = _as_rows(X)
-    targets = _targets(y, len(rows))
-    loss_fn, loss_name = _resolve_loss(loss)
-    if loss_name == "hinge":
-        targets = _labels_for_hinge(targets)
-    score = accuracy if accuracy is not None else (
-        _default_accuracy(loss_name) if loss_name else None
-    )
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
-    n = len(rows)
-    if batch_size is None:
-        batch_size = n
-    elif isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"fit: batch_size must be a positive int or None, got {batch_size!r}")
-    nin = getattr(model, "nin", None)
-    if isinstance(nin, int) and len(rows[0]) != nin:
-        raise ValueError(f"fit: X has {len(rows[0])} columns but {model!r} takes {nin} inputs")
-    if optimizer is None:
-        if not isinstance(model, Module):
-            raise TypeError("fit: pass optimizer= for a model that is not an nn.Module")
-        optimizer = Adam(model.parameters(), lr=0.01)
-    elif not isinstance(optimizer, Optimizer):
-        raise TypeError(f"fit: optimizer must be an Optimizer, got {type(optimizer).__name__}")
-    if not isinstance(compile, bool):
-        raise TypeError(f"fit: compile must be True or False, got {compile!r}")
-
+    plan = _prepare(X, y, loss, accuracy)
+    optimizer, batch_size = _check_settings(model, plan, optimizer, epochs, batch_size, compile)
     history = History()
-    compiled: CompiledFunction | None = None
-    if compile:
-        if loss_name is None:
-            raise ValueError(
-                "fit: compile=True needs a loss name (" + ", ".join(LOSSES) + "); a custom "
-                "loss function sees the whole batch and cannot be compiled per sample. "
-                "Use compile=False with it."
-            )
-        with no_grad():
-            n_outputs = len(_run(model, rows[0]))
-        _check_targets(loss_fn, targets, n_outputs)
-        X_array = np.asarray(rows, dtype=np.float64)
-        T_array = _numeric_targets(loss_name, targets, n_outputs)
-        params = _Parameters(optimizer.params)
-        started = time.perf_counter()
-        compiled = _compile_loss(model, loss_name, params, X_array, T_array)
-        history.compile_seconds = time.perf_counter() - started
-        history.path = "compiled"
-        history.ops_per_sample = compiled.num_ops
-
+    make_step = _compiled_step if compile else _interpreter_step
+    step = make_step(model, plan, optimizer, history)
+    n = len(plan.rows)
     rng = np.random.default_rng(seed)
     bar = _progress_bar(progress, epochs, desc)
     try:
         for epoch in range(epochs):
-            started = time.perf_counter()
             order = rng.permutation(n) if shuffle and batch_size < n else np.arange(n)
-            total_loss = 0.0
-            correct = 0.0
-            for start in range(0, n, batch_size):
-                index = order[start : start + batch_size]
-                batch_targets = targets[index]
-                floats: list[list[float]] | None = None
-                if compiled is not None:
-                    Xb, Tb = X_array[index], T_array[index]
-                    if score is not None:  # before the update, like the interpreter's outputs
-                        floats = _float_outputs(model, Xb)
-                    optimizer.zero_grad()
-                    loss_value = compiled.backward(params, Xb, Tb)
-                else:
-                    optimizer.zero_grad()
-                    outputs = [_run(model, rows[i]) for i in index]
-                    value = loss_fn(outputs, batch_targets)
-                    if not isinstance(value, Value):
-                        raise TypeError(
-                            f"fit: the loss returned {type(value).__name__}, not a Value"
-                        )
-                    if history.steps == 0:
-                        history.nodes_per_step = len(topological_order(value))
-                    value.backward()
-                    loss_value = value.data
-                    if score is not None:
-                        floats = [[v.data for v in out] for out in outputs]
-                optimizer.step()
-                history.steps += 1
-                total_loss += loss_value * len(index)
-                if score is not None and floats is not None:
-                    correct += score(floats, batch_targets) * len(index)
-            history.loss.append(total_loss / n)
-            if score is not None:
-                history.accuracy.append(correct / n)
-            history.lr.append(optimizer.lr)
-            history.seconds.append(time.perf_counter() - started)
+            _run_epoch(step, plan, optimizer, history, order, batch_size)
             if bar is not None:
-                shown = {"loss": f"{history.loss[-1]:.4f}"}
-                if score is not None:
-                    shown["acc"] = f"{history.accuracy[-1]:.3f}"
-                bar.set_postfix(shown, refresh=False)
-                bar.update(1)
+                _show_epoch(bar, history)
             if not math.isfinite(history.loss[-1]):
                 raise FloatingPointError(
                     f"fit: the loss became {history.loss[-1]!r} in epoch {epoch}; "
@@ -569,19 +639,13 @@ def evaluate(
         >>> result.accuracy is not None
         True
     """
-    rows = _as_rows(X)
-    targets = _targets(y, len(rows))
-    loss_fn, loss_name = _resolve_loss(loss)
-    if loss_name == "hinge":
-        targets = _labels_for_hinge(targets)
-    score = accuracy if accuracy is not None else (
-        _default_accuracy(loss_name) if loss_name else None
-    )
+    plan = _prepare(X, y, loss, accuracy)
     with no_grad():
-        outputs = [_run(model, row) for row in rows]
-        value = loss_fn(outputs, targets)
+        outputs = [_run(model, row) for row in plan.rows]
+        value = plan.loss_fn(outputs, plan.targets)
     floats = [[v.data for v in out] for out in outputs]
+    score = plan.score
     return Evaluation(
-        loss=value.data, accuracy=score(floats, targets) if score is not None else None
+        loss=value.data, accuracy=score(floats, plan.targets) if score is not None else None
     )
 
