@@ -14,7 +14,7 @@ import autograd_lite as al
 from autograd_lite import Explanation, Value, explain
 from autograd_lite.core.engine import topological_order
 
-from .oracles import SYMPY_RULES
+from .op_table import OPS
 
 # ---------------------------------------------------------------- a small network
 
@@ -59,7 +59,7 @@ def sympy_gradient(root: Value, target: Value) -> float:
         else:
             rule = node.rule
             assert rule is not None
-            expr[node] = SYMPY_RULES[rule.name](rule.param, *[expr[p] for p in node.parents])
+            expr[node] = OPS[rule.name].sympy(rule.param, *[expr[p] for p in node.parents])
     derivative = sp.diff(expr[root], symbol)
     return float(derivative.evalf(30, subs={symbol: sp.Float(repr(target.data), 40)}))
 
@@ -71,7 +71,7 @@ def sympy_local(child: Value, parent: Value) -> float:
     args = [symbol if p is parent else others[p] for p in child.parents]
     rule = child.rule
     assert rule is not None
-    expr = SYMPY_RULES[rule.name](rule.param, *args)
+    expr = OPS[rule.name].sympy(rule.param, *args)
     return float(sp.diff(expr, symbol).evalf(30, subs={symbol: sp.Float(repr(parent.data), 40)}))
 
 

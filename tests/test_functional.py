@@ -32,7 +32,8 @@ from autograd_lite import (
 from autograd_lite.core.engine import gradients, topological_order
 from autograd_lite.core.value import apply
 
-from .oracles import SYMPY_RULES, close
+from .op_table import OPS
+from .oracles import close
 
 # ---------------------------------------------------------------- random programs
 
@@ -42,19 +43,6 @@ from .oracles import SYMPY_RULES, close
 # their branch there (exact near the point; sympy leaves the higher derivatives of Abs and
 # Max unevaluated).
 Instruction = tuple[str, float | None, tuple[int, ...], float]
-
-PARAMS = {"pow": [2.0, 3.0, -1.0, 0.5, 1.5], "rpow": [2.0, 0.5, 3.0]}
-# Inputs that must stay away from 0 for the derivatives to stay finite and smooth:
-# op -> slots of its inputs (None: all of them).
-SINGULAR: dict[str, tuple[int, ...] | None] = {
-    "div": (1,),
-    "log": None,
-    "pow": None,
-    "vpow": (0,),
-    "relu": None,
-    "abs": None,
-}
-
 
 def _arity(name: str, draw: st.DrawFn) -> int:
     rule = rules.RULES[name]
@@ -81,10 +69,11 @@ def programs(draw: st.DrawFn) -> tuple[list[float], list[Instruction]]:
     program: list[Instruction] = []
     for _ in range(draw(st.integers(2, 7))):
         name = draw(st.sampled_from(sorted(rules.RULES)))
-        param = draw(st.sampled_from(PARAMS[name])) if name in PARAMS else None
+        case = OPS[name]
+        param = draw(st.sampled_from(case.params)) if case.params else None
         slots = tuple(draw(st.integers(0, len(values) - 1)) for _ in range(_arity(name, draw)))
         inputs = [values[s] for s in slots]
-        singular = SINGULAR.get(name, ())
+        singular = case.singular
         guarded = range(len(inputs)) if singular is None else singular
         if any(abs(inputs[i]) < 0.2 for i in guarded):
             continue
@@ -118,12 +107,11 @@ def run_sympy(program: list[Instruction], symbols: list[Any]) -> Any:
     slots = list(symbols)
     for name, param, inputs, side in program:
         args = [slots[i] for i in inputs]
-        if name == "abs":
-            slots.append(side * args[0])
-        elif name == "relu":
-            slots.append(args[0] if side > 0 else sp.Integer(0))
+        pieces = OPS[name].pieces
+        if pieces is not None:  # the op's piece on this side of its kink
+            slots.append(pieces[side > 0](param, *args))
         else:
-            slots.append(SYMPY_RULES[name](param, *args))
+            slots.append(OPS[name].sympy(param, *args))
     return slots[-1]
 
 

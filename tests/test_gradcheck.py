@@ -18,41 +18,31 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import autograd_lite as al
 from autograd_lite import GradientCheckError, Value, gradcheck
 from autograd_lite import rules as R
 from autograd_lite.check.report import KINK, OK, UNCLEAR, WRONG
 from autograd_lite.core.value import apply
 
-# For every rule: a function that applies it, and a point in its domain, away from kinks.
-CALLS: dict[str, tuple[Callable[..., Any], tuple[float, ...]]] = {
-    "add": (lambda a, b: a + b, (0.7, -1.3)),
-    "sub": (lambda a, b: a - b, (0.7, -1.3)),
-    "mul": (lambda a, b: a * b, (0.7, -1.3)),
-    "div": (lambda a, b: a / b, (0.7, -1.3)),
-    "neg": (lambda a: -a, (0.7,)),
-    "pow": (lambda a: a**3.0, (0.7,)),
-    "rpow": (lambda a: 2.0**a, (0.7,)),
-    "vpow": (lambda a, b: a**b, (0.7, 1.3)),
-    "exp": (lambda a: a.exp(), (0.7,)),
-    "log": (lambda a: a.log(), (0.7,)),
-    "tanh": (lambda a: a.tanh(), (0.7,)),
-    "sigmoid": (lambda a: a.sigmoid(), (0.7,)),
-    "relu": (lambda a: a.relu(), (0.7,)),
-    "abs": (lambda a: abs(a), (-0.6,)),
-    "sin": (lambda a: a.sin(), (0.7,)),
-    "cos": (lambda a: a.cos(), (0.7,)),
-    "sum": (lambda a, b, c: al.sum_values([a, b, c]), (0.7, -1.3, 2.1)),
-    "dot": (lambda a, b, c, d: al.dot([a, b], [c, d]), (0.7, -1.3, 2.1, 0.4)),
-    "linear": (lambda a, b, c, d, e: al.dot([a, b], [c, d], bias=e), (0.7, -1.3, 2.1, 0.4, 0.3)),
-}
+from .op_table import OPS
 
 
-def module_name(rule: R.Rule) -> str:
-    """The attribute of autograd_lite.rules under which Value and the functions find a rule."""
-    names = [key for key, value in vars(R).items() if value is rule]
-    assert names, f"rule {rule.name!r} is not a module attribute of autograd_lite.rules"
-    return names[0]
+def call(name: str) -> Callable[..., Any]:
+    """A function applying the rule ``name`` as the table holds it when called."""
+    params = OPS[name].params
+
+    def f(*xs: Any) -> Any:
+        rule = R.RULES[name]
+        return apply(rule.with_param(params[0]) if params else rule, list(xs))
+
+    return f
+
+
+def swap(patch: pytest.MonkeyPatch, rule: R.Rule) -> None:
+    """Put ``rule`` in the table (and in the module attribute the operators read)."""
+    patch.setitem(R.RULES, rule.name, rule)
+    for key, value in list(vars(R).items()):
+        if isinstance(value, R.Rule) and value.name == rule.name and key.isupper():
+            patch.setattr(R, key, rule)
 
 
 def wrong_version(rule: R.Rule) -> R.Rule:
@@ -68,32 +58,29 @@ def wrong_version(rule: R.Rule) -> R.Rule:
 
 @pytest.fixture
 def restored_rules() -> Iterator[pytest.MonkeyPatch]:
-    before = {name: getattr(R, module_name(rule)) for name, rule in R.RULES.items()}
+    before = dict(R.RULES)
     with pytest.MonkeyPatch.context() as patch:
         yield patch
-    for name, rule in before.items():
-        assert getattr(R, module_name(rule)) is rule, f"rule {name!r} was not restored"
+    assert before == R.RULES, "the rule table was not restored"
+    for key, value in vars(R).items():
+        if isinstance(value, R.Rule) and key.isupper():
+            assert value is before[value.name], f"rules.{key} was not restored"
 
 
-def test_every_rule_has_a_call() -> None:
-    assert set(CALLS) == set(R.RULES)
-
-
-@pytest.mark.parametrize("name", sorted(CALLS))
+@pytest.mark.parametrize("name", sorted(OPS))
 def test_gradcheck_passes_every_registered_rule(name: str) -> None:
-    fn, point = CALLS[name]
+    fn, point = call(name), OPS[name].typical
     report = gradcheck(fn, *point)
     assert report.ok, str(report)
     assert [e.verdict for e in report.entries] == [OK] * len(point)
 
 
-@pytest.mark.parametrize("name", sorted(CALLS))
+@pytest.mark.parametrize("name", sorted(OPS))
 def test_gradcheck_catches_a_wrong_derivative_for_every_rule(
     name: str, restored_rules: pytest.MonkeyPatch
 ) -> None:
-    fn, point = CALLS[name]
-    rule = R.RULES[name]
-    restored_rules.setattr(R, module_name(rule), wrong_version(rule))
+    fn, point = call(name), OPS[name].typical
+    swap(restored_rules, wrong_version(R.RULES[name]))
     report = gradcheck(fn, *point)
     assert not report.ok
     assert [e.verdict for e in report.entries] == [WRONG] * len(point), str(report)
@@ -104,9 +91,9 @@ def test_gradcheck_catches_a_wrong_derivative_for_every_rule(
 def test_after_the_wrong_rule_is_undone_gradcheck_passes_again(
     restored_rules: pytest.MonkeyPatch,
 ) -> None:
-    fn, point = CALLS["tanh"]
+    fn, point = call("tanh"), OPS["tanh"].typical
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(R, "TANH", wrong_version(R.TANH))
+        swap(patch, wrong_version(R.TANH))
         assert not gradcheck(fn, *point).ok
     assert gradcheck(fn, *point).ok
 
@@ -115,9 +102,7 @@ def test_a_wrong_tanh_rule_is_caught_inside_a_numpy_network(
     restored_rules: pytest.MonkeyPatch,
 ) -> None:
     # The classic slip: d tanh = 1 - out instead of 1 - out**2.
-    restored_rules.setattr(
-        R, "TANH", dataclasses.replace(R.TANH, local_grads=lambda m, out, x: (1.0 - out,))
-    )
+    swap(restored_rules, dataclasses.replace(R.TANH, local_grads=lambda m, out, x: (1.0 - out,)))
 
     def net(x: Any, W: Any) -> Any:
         return np.sum(np.tanh(np.dot(W, x)) ** 2)

@@ -57,7 +57,6 @@ _REFINE = 10.0  # the second step is h / _REFINE
 # How closely the function on floats must reproduce the traced loss to be trusted as the same
 # function (summation order may differ between numpy's float and object loops).
 _SAME_FUNCTION_RTOL = 1e-8
-_KINK_OPS = ("relu", "abs")
 
 
 # ---------------------------------------------------------------------- reading the inputs
@@ -434,12 +433,14 @@ def _fd_estimate(g: float, p: _Probe, rtol: float, atol: float) -> tuple[float, 
 
 
 def _kink_sources(loss: Value) -> dict[Value, str]:
-    """Leaf -> description of a relu/abs node at exactly 0 that the leaf feeds into."""
+    """Leaf -> description of a node at one of its rule's kinks (relu at 0) that the leaf
+    feeds into."""
     source: dict[Value, str] = {}
     # Outputs first, so a node has heard from all its consumers before it tells its inputs.
     for node in reversed(topological_order(loss)):
         where = source.get(node)
-        if where is None and node.op in _KINK_OPS and node.parents[0].data == 0.0:
+        rule = node.rule
+        if where is None and rule is not None and rule.kinks and node.parents[0].data in rule.kinks:
             where = f"{node.op} of {describe_node(node.parents[0])}"
         if where is not None:
             for parent in node.parents:

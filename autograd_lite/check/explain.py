@@ -540,9 +540,6 @@ def _wrap(name: str) -> str:
     return name
 
 
-_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "vpow": "**"}
-
-
 def _shorten(operands: tuple[str, ...], limit: int = 8) -> list[str]:
     if len(operands) <= limit:
         return list(operands)
@@ -550,17 +547,11 @@ def _shorten(operands: tuple[str, ...], limit: int = 8) -> list[str]:
 
 
 def _text_expression(rule: Rule, operands: tuple[str, ...]) -> str:
-    """How a node was computed, from its rule's name and its inputs' names."""
-    ops = [_wrap(o) for o in operands]
-    if rule.name in _INFIX and len(ops) == 2:
-        return f"{ops[0]} {_INFIX[rule.name]} {ops[1]}"
-    if rule.name == "neg" and len(ops) == 1:
-        return f"-{ops[0]}"
-    if rule.name == "pow" and rule.param is not None:
-        return f"{ops[0]} ** {_num(rule.param)}"
-    if rule.name == "rpow" and rule.param is not None:
-        return f"{_num(rule.param)} ** {ops[0]}"
-    return f"{rule.name}({', '.join(_shorten(tuple(operands)))})"
+    """How a node was computed, from its rule's formula and its inputs' names."""
+    param = _num(rule.param) if rule.param is not None else ""
+    if rule.formula:
+        return rule.text([_wrap(o) for o in operands], param)
+    return rule.text(_shorten(operands), param)
 
 
 def _code(text: str) -> str:
@@ -612,19 +603,5 @@ def _latex_num(x: float, digits: int) -> str:
 
 
 def _latex_expression(rule: Rule, operands: tuple[str, ...]) -> str:
-    ops = [_latex_name(o) for o in _shorten(operands)]
-    if rule.name in ("add", "sub") and len(ops) == 2:
-        return f"{ops[0]} {'+' if rule.name == 'add' else '-'} {ops[1]}"
-    if rule.name == "mul" and len(ops) == 2:
-        return f"{ops[0]} \\cdot {ops[1]}"
-    if rule.name == "div" and len(ops) == 2:
-        return f"\\frac{{{ops[0]}}}{{{ops[1]}}}"
-    if rule.name == "vpow" and len(ops) == 2:
-        return f"{{{ops[0]}}}^{{{ops[1]}}}"
-    if rule.name == "neg" and len(ops) == 1:
-        return f"-{ops[0]}"
-    if rule.name == "pow" and rule.param is not None:
-        return f"{{{ops[0]}}}^{{{_latex_num(rule.param, 6)}}}"
-    if rule.name == "rpow" and rule.param is not None:
-        return f"{{{_latex_num(rule.param, 6)}}}^{{{ops[0]}}}"
-    return f"\\operatorname{{{_latex_text(rule.name)}}}\\left({', '.join(ops)}\\right)"
+    param = _latex_num(rule.param, 6) if rule.param is not None else ""
+    return rule.latex_text([_latex_name(o) for o in _shorten(operands)], param)

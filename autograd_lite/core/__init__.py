@@ -15,27 +15,27 @@ from .errors import (
 )
 from .foreign import from_micrograd, is_micrograd_like
 from .functional import grad, hessian, value_and_grad
-from .functions import abs, cos, dot, exp, log, relu, sigmoid, sin, sqrt, sum_values, tanh
+from .functions import OP_FUNCTIONS, OpFunction, dot, sum_values
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from .value import Value
+from .value import Value, apply
 
 __all__ = [
+    "OP_FUNCTIONS",
     "AnomalyError",
     "DivisionByZeroError",
     "DomainError",
     "MissingRuleError",
+    "OpFunction",
     "OverflowDomainError",
     "TracingError",
     "Value",
-    "abs",
+    "apply",
     "backward",
-    "cos",
     "data",
     "detect_anomaly",
     "dot",
     "enable_grad",
     "entry_label",
-    "exp",
     "from_micrograd",
     "grad",
     "gradients",
@@ -43,17 +43,15 @@ __all__ = [
     "hessian",
     "is_grad_enabled",
     "is_micrograd_like",
-    "log",
     "no_grad",
-    "relu",
     "rules",
-    "sigmoid",
-    "sin",
-    "sqrt",
     "sum_values",
-    "tanh",
     "topological_order",
     "value_and_grad",
     "values",
     "zero_grad",
 ]
+
+# The op functions (exp, tanh, arctan, ...) come from the rule table.
+globals().update(OP_FUNCTIONS)
+__all__ += sorted(OP_FUNCTIONS)

@@ -162,11 +162,11 @@ class ValueMath:
 
     @staticmethod
     def exp(x: Any) -> Any:
-        return _value(x).exp() if isinstance(x, Node) else FloatMath.exp(x)
+        return _call_method(x, "exp") if isinstance(x, Node) else FloatMath.exp(x)
 
     @staticmethod
     def log(x: Any) -> Any:
-        return _value(x).log() if isinstance(x, Node) else FloatMath.log(x)
+        return _call_method(x, "log") if isinstance(x, Node) else FloatMath.log(x)
 
     @staticmethod
     def pow(x: Any, e: Any) -> Any:
@@ -176,14 +176,20 @@ class ValueMath:
 
     @staticmethod
     def sin(x: Any) -> Any:
-        return _value(x).sin() if isinstance(x, Node) else math.sin(x)
+        return _call_method(x, "sin") if isinstance(x, Node) else math.sin(x)
 
     @staticmethod
     def cos(x: Any) -> Any:
-        return _value(x).cos() if isinstance(x, Node) else math.cos(x)
+        return _call_method(x, "cos") if isinstance(x, Node) else math.cos(x)
 
 
 VALUE_MATH = ValueMath()
+
+
+def _call_method(x: Node, op: str) -> Any:
+    # Every node is a Value, and Value's math methods are installed from the rule table:
+    # the call records the op's node without the engine importing value.
+    return getattr(x, op)()
 
 
 def _value(x: Node) -> Value:

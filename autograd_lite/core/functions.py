@@ -1,138 +1,61 @@
 """The math functions as free functions that accept a ``Value`` or a plain number.
 
 ``exp(x)`` on a Value records a node; on a number it returns a float computed by the same
-rule (with the same domain errors), so one function body serves traced and plain code.
-Also the n-ary ops :func:`sum_values` and :func:`dot`, one node instead of a chain.
+rule (with the same domain errors), so one function body serves traced and plain code. The
+functions are made from the rule table (:data:`OP_FUNCTIONS`, one per name a rule lists in
+``functions``). Also the n-ary ops :func:`sum_values` and :func:`dot`, one node instead of a
+chain.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import overload
+from typing import Protocol, cast, overload
 
 from . import rules as R
 from .node import to_float
 from .value import Number, Value, _unary, apply, as_value
 
-__all__ = [
-    "abs", "cos", "dot", "exp", "log", "relu", "sigmoid", "sin", "sqrt", "sum_values", "tanh",
-]
-
-_SQRT = R.POW.with_param(0.5)
+__all__ = ["OP_FUNCTIONS", "OpFunction", "dot", "sum_values"]
 
 
-def _call(rule: R.Rule, x: Value | Number) -> Value | float:
-    if isinstance(x, Value):
-        return _unary(rule, x)
-    return rule.forward(to_float(x, rule.name))
+class OpFunction(Protocol):
+    """A one-input op as a function: a Value gives a new node, a number gives a float."""
+
+    __name__: str
+
+    @overload
+    def __call__(self, x: Value, /) -> Value: ...
+    @overload
+    def __call__(self, x: Number, /) -> float: ...
 
 
-@overload
-def exp(x: Value) -> Value: ...
-@overload
-def exp(x: Number) -> float: ...
-def exp(x: Value | Number) -> Value | float:
-    """``e ** x``. Raises OverflowDomainError for x above 709.78.
+def _op_function(name: str, rule: R.Rule) -> OpFunction:
+    op = rule.name
 
-    Accepts a Value (returns a new node) or a number (returns a float).
-    """
-    return _call(R.EXP, x)
+    def function(x: Value | Number) -> Value | float:
+        current = R.RULES[op]  # looked up per call: the table is the one place a rule lives
+        if isinstance(x, Value):
+            return _unary(current, x)
+        return current.forward(to_float(x, name))
 
-
-@overload
-def log(x: Value) -> Value: ...
-@overload
-def log(x: Number) -> float: ...
-def log(x: Value | Number) -> Value | float:
-    """Natural logarithm. Raises DomainError for x <= 0.
-
-    Accepts a Value (returns a new node) or a number (returns a float).
-    """
-    return _call(R.LOG, x)
+    function.__name__ = function.__qualname__ = name
+    function.__module__ = "autograd_lite"
+    function.__doc__ = (
+        f"{rule.doc or f'The ``{op}`` op.'}\n\n"
+        "Accepts a Value (returns a new node) or a number (returns a float)."
+    )
+    return cast(OpFunction, function)
 
 
-@overload
-def tanh(x: Value) -> Value: ...
-@overload
-def tanh(x: Number) -> float: ...
-def tanh(x: Value | Number) -> Value | float:
-    """Hyperbolic tangent; ``tanh(1000)`` is 1.0.
+OP_FUNCTIONS: dict[str, OpFunction] = {
+    name: _op_function(name, rule) for rule in R.RULES.values() for name in rule.functions
+}
+"""Every op function by name (``"tanh"``, ``"arctan"``, ``"atan"``...), made from the rule
+table; ``autograd_lite`` exports each under its name."""
 
-    Accepts a Value (returns a new node) or a number (returns a float).
-    """
-    return _call(R.TANH, x)
-
-
-@overload
-def sigmoid(x: Value) -> Value: ...
-@overload
-def sigmoid(x: Number) -> float: ...
-def sigmoid(x: Value | Number) -> Value | float:
-    """Logistic function ``1 / (1 + e**-x)``, computed without overflow.
-
-    Accepts a Value (returns a new node) or a number (returns a float).
-    """
-    return _call(R.SIGMOID, x)
-
-
-@overload
-def relu(x: Value) -> Value: ...
-@overload
-def relu(x: Number) -> float: ...
-def relu(x: Value | Number) -> Value | float:
-    """``max(0, x)``; its derivative at 0 is taken as 0.
-
-    Accepts a Value (returns a new node) or a number (returns a float).
-    """
-    return _call(R.RELU, x)
-
-
-@overload
-def abs(x: Value) -> Value: ...
-@overload
-def abs(x: Number) -> float: ...
-def abs(x: Value | Number) -> Value | float:
-    """``|x|``; its derivative at 0 is taken as 0.
-
-    Accepts a Value (returns a new node) or a number (returns a float).
-    """
-    return _call(R.ABS, x)
-
-
-@overload
-def sin(x: Value) -> Value: ...
-@overload
-def sin(x: Number) -> float: ...
-def sin(x: Value | Number) -> Value | float:
-    """Sine.
-
-    Accepts a Value (returns a new node) or a number (returns a float).
-    """
-    return _call(R.SIN, x)
-
-
-@overload
-def cos(x: Value) -> Value: ...
-@overload
-def cos(x: Number) -> float: ...
-def cos(x: Value | Number) -> Value | float:
-    """Cosine.
-
-    Accepts a Value (returns a new node) or a number (returns a float).
-    """
-    return _call(R.COS, x)
-
-
-@overload
-def sqrt(x: Value) -> Value: ...
-@overload
-def sqrt(x: Number) -> float: ...
-def sqrt(x: Value | Number) -> Value | float:
-    """Square root, as ``x ** 0.5``; its derivative at 0 is inf.
-
-    Accepts a Value (returns a new node) or a number (returns a float).
-    """
-    return _call(_SQRT, x)
+globals().update(OP_FUNCTIONS)
+__all__ += sorted(OP_FUNCTIONS)
 
 
 def _as_values(items: Iterable[Value | Number]) -> list[Value]:

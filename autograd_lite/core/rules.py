@@ -1,11 +1,24 @@
-"""The op rules: every primitive's forward function and its local derivatives, in one table.
+"""The op rules: every primitive, described whole, in one table.
 
-This is the only module that knows calculus. Each primitive is a pair of named functions
-registered together:
+This is the only module that knows calculus, and the only place that names the ops. Each
+primitive is a pair of named functions registered together with what the rest of the package
+needs to know about it:
 
 - ``forward(*inputs) -> float`` computes the output from plain floats and raises
   :class:`~autograd_lite.core.errors.DomainError` for inputs outside the domain;
-- ``local_grads(m, out, *inputs) -> tuple`` returns d(out)/d(input) for every input.
+- ``local_grads(m, out, *inputs) -> tuple`` returns d(out)/d(input) for every input;
+- ``numpy``: the forward on float64 arrays, element-wise (compiled batched code and ``nn``'s
+  array predictions use it); outside the domain it gives inf or NaN as numpy does;
+- ``kinks``: the inputs where the derivative jumps (relu and abs at 0), for the checkers;
+- ``formula``/``latex``: how ``explain`` writes the op (``"{0} * {1}"``); by default
+  ``name(args)``; ``symbol`` is how drawings label it;
+- the names users call it by: ``method`` on ``Value``, ``functions`` in ``autograd_lite`` and in
+  formulas (``arctan``, ``atan``), and the numpy ``ufunc`` that reaches it on arrays of Values
+  (numpy's object loops call the method of the ufunc's name: ``np.exp(a)`` calls ``v.exp()``).
+
+``Value``'s methods, the functions, compiled code, ``nn``, the checkers, ``explain``, drawings
+and the formula parser all read this table, so adding an op is one ``register`` call here (and
+one row of the tests' op table).
 
 ``local_grads`` is written once and serves two purposes: ``m`` is a small namespace of math
 functions (``exp``, ``log``, ``pow``, ``sin``, ``cos``). With :data:`FLOAT_MATH` and float
@@ -22,11 +35,14 @@ Two rules take a constant parameter (``x ** 3`` and ``2 ** x``): the parameter i
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
+
+import numpy as np
 
 from .errors import DivisionByZeroError, DomainError, MissingRuleError, OverflowDomainError
 
@@ -34,11 +50,13 @@ __all__ = ["FLOAT_MATH", "RULES", "FloatMath", "Rule", "get_rule", "register"]
 
 _INF = math.inf
 _NAN = math.nan
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
 
 
 @dataclass(frozen=True, eq=False)
 class Rule:
-    """One primitive operation: its name, how it is drawn, its forward and its derivatives.
+    """One primitive operation: its forward and derivatives, and everything else about it.
 
     Attributes:
         name: key in :data:`RULES` and what ``Value.op`` reports (``"mul"``).
@@ -48,6 +66,20 @@ class Rule:
         arity: number of inputs, or ``None`` for n-ary ops.
         param: the bound constant of a parametrised rule (``2.0`` in ``x ** 2``), else None.
         parametrised: True for a rule that needs :meth:`with_param` before use.
+        numpy: the forward on float64 arrays, element-wise, or None for an op that compiled
+            code writes as Python arithmetic (``a + b``); never raises, but numpy's
+            floating-point errors can be turned into exceptions with ``np.errstate``.
+        kinks: inputs of a one-input op where its derivative jumps (``(0.0,)`` for relu).
+        formula: how ``explain`` writes the op, a ``str.format`` template of the input names
+            ``{0}``, ``{1}``... and the parameter ``{p}``; ``""`` writes ``name(inputs)``.
+        latex: the same in LaTeX; ``""`` writes ``\\operatorname{name}(inputs)``.
+        method: the ``Value`` method that applies it (``"tanh"``), or None.
+        attribute: True if ``method`` is a property rather than a method (``v.real``).
+        functions: names of the function in ``autograd_lite`` and in formulas; the first
+            is the main one, the others aliases (``("arctan", "atan")``).
+        ufunc: the numpy ufunc that computes it on object arrays of Values, or None.
+        activation: True if ``nn`` neurons accept it as their activation.
+        doc: one line for the method's and the functions' docstrings.
     """
 
     name: str
@@ -57,6 +89,16 @@ class Rule:
     arity: int | None
     param: float | None = None
     parametrised: bool = False
+    numpy: Callable[..., Any] | None = None
+    kinks: tuple[float, ...] = ()
+    formula: str = ""
+    latex: str = ""
+    method: str | None = None
+    attribute: bool = False
+    functions: tuple[str, ...] = ()
+    ufunc: str | None = None
+    activation: bool = False
+    doc: str = ""
     _bound: dict[float, Rule] = field(default_factory=dict, repr=False, compare=False)
 
     def with_param(self, param: float) -> Rule:
@@ -66,23 +108,37 @@ class Rule:
             param: the constant, e.g. the exponent of ``x ** 2``.
 
         Returns:
-            A rule whose ``forward``/``local_grads`` have the usual signatures.
+            A rule whose ``forward``/``local_grads``/``numpy`` have the usual signatures.
         """
         if not self.parametrised:
             raise TypeError(f"rule {self.name!r} takes no parameter")
         bound = self._bound.get(param)
         if bound is None:
-            bound = Rule(
-                name=self.name,
+            bound = dataclasses.replace(
+                self,
                 symbol=self.symbol.format(_fmt(param)),
                 forward=partial(self.forward, param),
                 local_grads=partial(self.local_grads, param),
-                arity=self.arity,
+                numpy=partial(self.numpy, param) if self.numpy is not None else None,
                 param=param,
+                parametrised=False,
+                _bound={},
             )
             if len(self._bound) < 1024:  # a loop over many exponents must not grow memory forever
                 self._bound[param] = bound
         return bound
+
+    def text(self, inputs: list[str], param: str = "") -> str:
+        """The op applied to ``inputs`` (already formatted) as ``explain`` writes it."""
+        if self.formula and (self.arity is None or len(inputs) == self.arity):
+            return self.formula.format(*inputs, p=param)
+        return f"{self.name}({', '.join(inputs)})"
+
+    def latex_text(self, inputs: list[str], param: str = "") -> str:
+        """The op applied to ``inputs`` (already LaTeX) in LaTeX."""
+        if self.latex and (self.arity is None or len(inputs) == self.arity):
+            return self.latex.format(*inputs, p=param)
+        return f"\\operatorname{{{self.name}}}\\left({', '.join(inputs)}\\right)"
 
     def __repr__(self) -> str:
         extra = f", param={self.param!r}" if self.param is not None else ""
@@ -101,6 +157,16 @@ def register(
     arity: int | None,
     *,
     parametrised: bool = False,
+    numpy: Callable[..., Any] | None = None,
+    kinks: tuple[float, ...] = (),
+    formula: str = "",
+    latex: str = "",
+    method: str | None = None,
+    attribute: bool = False,
+    functions: tuple[str, ...] = (),
+    ufunc: str | None = None,
+    activation: bool = False,
+    doc: str = "",
 ) -> Rule:
     """Add a primitive to :data:`RULES` and return its rule.
 
@@ -110,14 +176,25 @@ def register(
         forward: forward function on floats.
         local_grads: derivative function, see the module docstring.
         arity: number of inputs, or None for n-ary.
-        parametrised: True if both functions take the constant as their first argument.
+        parametrised: True if the functions take the constant as their first argument.
+        numpy, kinks, formula, latex, method, attribute, functions, ufunc, activation, doc:
+            as the :class:`Rule` attributes of the same names.
 
     Returns:
         The registered :class:`Rule`.
     """
     if name in RULES:
         raise ValueError(f"a rule named {name!r} is already registered")
-    rule = Rule(name, symbol, forward, local_grads, arity, parametrised=parametrised)
+    taken = {n for r in RULES.values() for n in r.functions}
+    clash = taken & set(functions)
+    if clash:
+        raise ValueError(f"rule {name!r}: function name(s) {sorted(clash)} already taken")
+    rule = Rule(
+        name, symbol, forward, local_grads, arity,
+        parametrised=parametrised, numpy=numpy, kinks=kinks, formula=formula, latex=latex,
+        method=method, attribute=attribute, functions=functions, ufunc=ufunc,
+        activation=activation, doc=doc,
+    )  # fmt: skip
     RULES[name] = rule
     return rule
 
@@ -173,7 +250,18 @@ class FloatMath:
 FLOAT_MATH = FloatMath()
 
 
+def _overflow(op: str, x: float, limit: str) -> OverflowDomainError:
+    return OverflowDomainError(
+        f"{op}: {op}({x!r}) overflows a float (inputs {limit} do)", op, (x,)
+    )
+
+
+def _undefined(op: str, x: float, what: str) -> DomainError:
+    return DomainError(f"{op}: {what} is undefined (input {x!r})", op, (x,))
+
+
 # --------------------------------------------------------------------------- arithmetic
+# Compiled code writes these as Python operators, so they have no ``numpy`` forward.
 
 
 def add(a: float, b: float) -> float:
@@ -184,7 +272,9 @@ def add_grads(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
     return (1.0, 1.0)
 
 
-ADD = register("add", "+", add, add_grads, 2)
+ADD = register(
+    "add", "+", add, add_grads, 2, formula="{0} + {1}", latex="{0} + {1}", ufunc="add"
+)
 
 
 def sub(a: float, b: float) -> float:
@@ -195,7 +285,9 @@ def sub_grads(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
     return (1.0, -1.0)
 
 
-SUB = register("sub", "-", sub, sub_grads, 2)
+SUB = register(
+    "sub", "-", sub, sub_grads, 2, formula="{0} - {1}", latex="{0} - {1}", ufunc="subtract"
+)
 
 
 def mul(a: float, b: float) -> float:
@@ -206,7 +298,9 @@ def mul_grads(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
     return (b, a)
 
 
-MUL = register("mul", "*", mul, mul_grads, 2)
+MUL = register(
+    "mul", "*", mul, mul_grads, 2, formula="{0} * {1}", latex="{0} \\cdot {1}", ufunc="multiply"
+)
 
 
 def div(a: float, b: float) -> float:
@@ -219,7 +313,10 @@ def div_grads(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
     return (1.0 / b, -out / b)
 
 
-DIV = register("div", "/", div, div_grads, 2)
+DIV = register(
+    "div", "/", div, div_grads, 2,
+    formula="{0} / {1}", latex="\\frac{{{0}}}{{{1}}}", ufunc="divide",
+)  # fmt: skip
 
 
 def neg(a: float) -> float:
@@ -230,7 +327,7 @@ def neg_grads(m: Any, out: Any, a: Any) -> tuple[Any, ...]:
     return (-1.0,)
 
 
-NEG = register("neg", "-", neg, neg_grads, 1)
+NEG = register("neg", "-", neg, neg_grads, 1, formula="-{0}", latex="-{0}", ufunc="negative")
 
 
 # --------------------------------------------------------------------------- powers
@@ -268,7 +365,10 @@ def pow_const_grads(n: float, m: Any, out: Any, x: Any) -> tuple[Any, ...]:
     return (n * m.pow(x, n - 1.0),)
 
 
-POW = register("pow", "**{}", pow_const, pow_const_grads, 1, parametrised=True)
+POW = register(
+    "pow", "**{}", pow_const, pow_const_grads, 1, parametrised=True,
+    formula="{0} ** {p}", latex="{{{0}}}^{{{p}}}",
+)  # fmt: skip
 """``x ** n`` with a constant exponent n."""
 
 
@@ -283,7 +383,10 @@ def rpow_grads(c: float, m: Any, out: Any, x: Any) -> tuple[Any, ...]:
     return (0.0 if c == 0 and x > 0 else _NAN,)
 
 
-RPOW = register("rpow", "{}**", rpow, rpow_grads, 1, parametrised=True)
+RPOW = register(
+    "rpow", "{}**", rpow, rpow_grads, 1, parametrised=True,
+    formula="{p} ** {0}", latex="{{{p}}}^{{{0}}}",
+)  # fmt: skip
 """``c ** x`` with a constant base c."""
 
 
@@ -300,33 +403,39 @@ def vpow_grads(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
     return (b * m.pow(a, b - 1.0), d_exponent)
 
 
-VPOW = register("vpow", "**", vpow, vpow_grads, 2)
+VPOW = register(
+    "vpow", "**", vpow, vpow_grads, 2,
+    formula="{0} ** {1}", latex="{{{0}}}^{{{1}}}", ufunc="power",
+)  # fmt: skip
 """``a ** b`` where both are Values."""
 
 
 # --------------------------------------------------------------------------- functions
+# One input each. Everything a user calls them by comes from here: ``x.tanh()``,
+# ``autograd_lite.tanh(x)``, ``np.tanh(array_of_values)``, ``tanh(x)`` in a formula.
 
 
 def exp(x: float) -> float:
     try:
         return math.exp(x)
     except OverflowError:
-        raise OverflowDomainError(
-            f"exp: exp({x!r}) overflows a float (inputs above 709.78 do)", "exp", (x,)
-        ) from None
+        raise _overflow("exp", x, "above 709.78") from None
 
 
 def exp_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
     return (out,)
 
 
-EXP = register("exp", "exp", exp, exp_grads, 1)
+EXP = register(
+    "exp", "exp", exp, exp_grads, 1, numpy=np.exp,
+    method="exp", functions=("exp",), ufunc="exp",
+    doc="``e ** x``. Raises OverflowDomainError above 709.78.",
+)  # fmt: skip
 
 
 def log(x: float) -> float:
     if not x > 0 and not math.isnan(x):
-        what = "zero" if x == 0 else "a negative number"
-        raise DomainError(f"log: log of {what} is undefined (input {x!r})", "log", (x,))
+        raise _undefined("log", x, f"log of {'zero' if x == 0 else 'a negative number'}")
     return math.log(x)
 
 
@@ -334,7 +443,11 @@ def log_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
     return (1.0 / x,)
 
 
-LOG = register("log", "log", log, log_grads, 1)
+LOG = register(
+    "log", "log", log, log_grads, 1, numpy=np.log,
+    method="log", functions=("log",), ufunc="log",
+    doc="Natural logarithm. Raises DomainError for inputs <= 0.",
+)  # fmt: skip
 
 
 def tanh(x: float) -> float:
@@ -345,7 +458,11 @@ def tanh_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
     return (1.0 - out * out,)
 
 
-TANH = register("tanh", "tanh", tanh, tanh_grads, 1)
+TANH = register(
+    "tanh", "tanh", tanh, tanh_grads, 1, numpy=np.tanh,
+    method="tanh", functions=("tanh",), ufunc="tanh", activation=True,
+    doc="Hyperbolic tangent (``tanh(1000)`` is exactly 1.0).",
+)  # fmt: skip
 
 
 def sigmoid(x: float) -> float:
@@ -356,22 +473,40 @@ def sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def sigmoid_array(x: Any) -> Any:
+    # The same two branches, element-wise: exp only ever sees a non-positive argument.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
 def sigmoid_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
     return (out * (1.0 - out),)
 
 
-SIGMOID = register("sigmoid", "sigmoid", sigmoid, sigmoid_grads, 1)
+SIGMOID = register(
+    "sigmoid", "sigmoid", sigmoid, sigmoid_grads, 1, numpy=sigmoid_array,
+    method="sigmoid", functions=("sigmoid",), activation=True,
+    doc="Logistic function ``1 / (1 + e**-x)``, computed without overflow.",
+)  # fmt: skip
 
 
 def relu(x: float) -> float:
     return 0.0 if x <= 0 else x  # NaN falls through unchanged
 
 
+def relu_array(x: Any) -> Any:
+    return np.maximum(x, 0.0)  # NaN falls through, as in the rule
+
+
 def relu_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
     return (1.0 if x > 0 else 0.0,)
 
 
-RELU = register("relu", "relu", relu, relu_grads, 1)
+RELU = register(
+    "relu", "relu", relu, relu_grads, 1, numpy=relu_array, kinks=(0.0,),
+    method="relu", functions=("relu",), activation=True,
+    doc="``max(0, x)``; its derivative at 0 is taken as 0.",
+)  # fmt: skip
 
 
 def abs_(x: float) -> float:
@@ -382,7 +517,11 @@ def abs_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
     return (1.0 if x > 0 else (-1.0 if x < 0 else 0.0),)
 
 
-ABS = register("abs", "abs", abs_, abs_grads, 1)
+ABS = register(
+    "abs", "abs", abs_, abs_grads, 1, numpy=np.abs, kinks=(0.0,),
+    method="abs", functions=("abs",), ufunc="absolute",
+    doc="``|x|``; its derivative at 0 is taken as 0.",
+)  # fmt: skip
 
 
 def sin(x: float) -> float:
@@ -393,7 +532,10 @@ def sin_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
     return (m.cos(x),)
 
 
-SIN = register("sin", "sin", sin, sin_grads, 1)
+SIN = register(
+    "sin", "sin", sin, sin_grads, 1, numpy=np.sin,
+    method="sin", functions=("sin",), ufunc="sin", doc="Sine.",
+)  # fmt: skip
 
 
 def cos(x: float) -> float:
@@ -404,7 +546,27 @@ def cos_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
     return (-m.sin(x),)
 
 
-COS = register("cos", "cos", cos, cos_grads, 1)
+COS = register(
+    "cos", "cos", cos, cos_grads, 1, numpy=np.cos,
+    method="cos", functions=("cos",), ufunc="cos", doc="Cosine.",
+)  # fmt: skip
+
+
+def sqrt(x: float) -> float:
+    if x < 0:
+        raise _undefined("sqrt", x, "the square root of a negative number")
+    return math.sqrt(x)
+
+
+def sqrt_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (0.5 * m.pow(x, -0.5),)  # inf at 0, where 0.5 / out would divide by zero
+
+
+SQRT = register(
+    "sqrt", "sqrt", sqrt, sqrt_grads, 1, numpy=np.sqrt, latex="\\sqrt{{{0}}}",
+    method="sqrt", functions=("sqrt",), ufunc="sqrt",
+    doc="Square root; its derivative at 0 is inf. Raises DomainError for inputs < 0.",
+)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- n-ary

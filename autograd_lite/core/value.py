@@ -4,6 +4,11 @@ A ``Value`` holds no calculus: each operator looks up its rule in :mod:`autograd
 computes the forward float, and records ``(parents, rule)`` on a new node.
 ``backward()`` hands off to :mod:`autograd_lite.core.engine`. What a node stores (its slots) is
 :class:`~autograd_lite.core.node.Node`, the base class the engine works with.
+
+The math methods (``x.exp()``, ``x.tanh()``, ``x.softplus()``...) are not written here: every
+rule of the table that names a ``method`` gets one, installed on the class when this module is
+imported, with the rule's docstring (``help(Value)`` and ``dir(Value)`` list them). Static type
+checkers do not see installed methods; typed code can call :func:`apply` with the rule.
 """
 
 from __future__ import annotations
@@ -236,7 +241,7 @@ class Value(Node):
         return _unary(R.RPOW.with_param(to_float(other, "operand of **")), self)
 
     def __abs__(self) -> Value:
-        return _unary(R.ABS, self)
+        return _unary(R.RULES["abs"], self)
 
     # A plain number would cut the graph silently; the error names the call and the fix.
 
@@ -249,43 +254,8 @@ class Value(Node):
     def __index__(self) -> NoReturn:
         raise graph_cut_error("int()", describe_node(self), sys._getframe(1))
 
-    # ------------------------------------------------------------------ functions
-
-    def exp(self) -> Value:
-        """``e ** self``. Raises OverflowDomainError above 709.78."""
-        return _unary(R.EXP, self)
-
-    def log(self) -> Value:
-        """Natural logarithm. Raises DomainError for inputs <= 0."""
-        return _unary(R.LOG, self)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent (``tanh(1000)`` is exactly 1.0)."""
-        return _unary(R.TANH, self)
-
-    def sigmoid(self) -> Value:
-        """Logistic function ``1 / (1 + e**-x)``, computed without overflow."""
-        return _unary(R.SIGMOID, self)
-
-    def relu(self) -> Value:
-        """``max(0, x)``; its derivative at 0 is taken as 0."""
-        return _unary(R.RELU, self)
-
-    def abs(self) -> Value:
-        """``|x|``; its derivative at 0 is taken as 0."""
-        return _unary(R.ABS, self)
-
-    def sin(self) -> Value:
-        """Sine."""
-        return _unary(R.SIN, self)
-
-    def cos(self) -> Value:
-        """Cosine."""
-        return _unary(R.COS, self)
-
-    def sqrt(self) -> Value:
-        """Square root, as ``self ** 0.5``."""
-        return _unary(R.POW.with_param(0.5), self)
+    # The math methods (exp, log, tanh, ... one per rule of the table with a ``method``) are
+    # installed from the rule table below the class: see _install_methods.
 
     # ------------------------------------------------------------------ comparisons
     # They compare data and return bools, so max(), sorted() and np.maximum work.
@@ -584,3 +554,33 @@ def _located(err: DomainError, rule: R.Rule, parents: tuple[Value, ...]) -> Doma
     where = "; ".join(describe_node(p) for p in parents[:8])
     located = type(err)(f"{err} [inputs: {where}]", err.op or rule.name, err.inputs)
     return located
+
+
+# ---------------------------------------------------------------------- methods from the table
+
+
+def _method(name: str, rule: R.Rule) -> Any:
+    op = rule.name
+
+    def method(self: Value) -> Value:
+        # Looked up on every call, so the table stays the one place a rule lives.
+        return _unary(R.RULES[op], self)
+
+    method.__name__ = name
+    method.__qualname__ = f"Value.{name}"
+    method.__module__ = __name__
+    method.__doc__ = rule.doc or f"The ``{op}`` op."
+    return property(method, doc=method.__doc__) if rule.attribute else method
+
+
+def _install_methods() -> None:
+    """Give ``Value`` a method for every rule that names one (``x.tanh()``)."""
+    for rule in R.RULES.values():
+        if rule.method is None:
+            continue
+        if rule.method in Value.__dict__:
+            raise TypeError(f"rule {rule.name!r}: Value already has an attribute {rule.method!r}")
+        setattr(Value, rule.method, _method(rule.method, rule))
+
+
+_install_methods()

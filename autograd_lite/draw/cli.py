@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .formula import ExpressionError, evaluate
+from .formula import FUNCTIONS, ExpressionError, evaluate
 from .graph import DEFAULT_MAX_NODES, GraphTooLargeError, draw_graph
 from .render import RenderError
 
@@ -37,8 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m autograd_lite graph",
         description=(
             "Draw the computation graph of a formula after backward(). The formula may use "
-            "numbers, variables, + - * / **, pi, e and exp, log, tanh, relu, sigmoid, abs, "
-            "sin, cos, sqrt."
+            "numbers, variables, + - * / **, pi, e and the functions "
+            + ", ".join(FUNCTIONS)
+            + "."
         ),
         epilog='example: python -m autograd_lite graph "tanh(x*w + b)" '
         "--at x=2 w=-3 b=6.88 -o graph.svg   (a formula that starts with '-' goes last, after --)",

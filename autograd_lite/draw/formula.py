@@ -19,24 +19,15 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from ..core import functions as F
 from ..core.errors import DomainError
+from ..core.functions import OP_FUNCTIONS
 from ..core.value import Value
 
 __all__ = ["CONSTANTS", "FUNCTIONS", "MAX_LENGTH", "ExpressionError", "evaluate", "parse"]
 
-FUNCTIONS: Final[dict[str, Callable[[Value], Value]]] = {
-    "exp": F.exp,
-    "log": F.log,
-    "tanh": F.tanh,
-    "relu": F.relu,
-    "sigmoid": F.sigmoid,
-    "abs": F.abs,
-    "sin": F.sin,
-    "cos": F.cos,
-    "sqrt": F.sqrt,
-}
-"""The functions a formula may call, each with one argument."""
+FUNCTIONS: Final[dict[str, Callable[[Value], Value]]] = dict(OP_FUNCTIONS)
+"""The functions a formula may call, each with one argument: the op functions of the rule
+table, under the same names as in ``autograd_lite`` (``tanh``, ``arctan``, ``atan``...)."""
 
 CONSTANTS: Final = {"pi": math.pi, "e": math.e}
 """Names with a fixed value (a variable of the same name takes precedence)."""

@@ -4,10 +4,11 @@ This module turns one op of a traced graph into Python source text, in two flavo
 (plain floats, used by :func:`autograd_lite.compile`) and *numpy* (whole arrays of samples,
 used by its batched mode).
 
-- The forward expression of each op comes from :data:`FORWARD_TEMPLATES`, the one table of
-  per-op code templates. A template is a small function of symbolic inputs written with
-  ordinary operators (``lambda p, a, b: a * b``), so its text is produced by the same
-  precedence rules Python uses to read it back.
+- The forward expression of each op comes from the rule table: an op with a ``numpy``
+  forward is a call of its name, bound to the rule's float forward (scalar) or numpy forward
+  (batched); the arithmetic ops are written with Python's operators from
+  :data:`FORWARD_TEMPLATES` (``lambda p, a, b: a * b``), so their text is produced by the
+  same precedence rules Python uses to read it back.
 - The local derivatives are *not* written a second time here. :func:`local_grad_exprs` runs
   the rule's own ``local_grads(m, out, *inputs)`` from :mod:`autograd_lite.rules` on symbols
   instead of floats, and the symbols record the arithmetic they see. A comparison inside a
@@ -202,11 +203,6 @@ def _dot(wx: Sequence[Expr]) -> Expr:
     return _total([w * x for w, x in zip(wx[:n], wx[n:], strict=True)])
 
 
-def _relu(x: Expr) -> Expr:
-    # Mirrors the rule exactly, NaN included: 0.0 if x <= 0 else x.
-    return Select(x <= 0.0, Const(0.0), x)
-
-
 Template = Callable[..., Expr]
 
 FORWARD_TEMPLATES: dict[str, Template] = {
@@ -218,36 +214,18 @@ FORWARD_TEMPLATES: dict[str, Template] = {
     "pow": lambda p, x: call("pow", x, p),
     "rpow": lambda p, x: call("pow", p, x),
     "vpow": lambda p, a, b: call("pow", a, b),
-    "exp": lambda p, x: call("exp", x),
-    "log": lambda p, x: call("log", x),
-    "tanh": lambda p, x: call("tanh", x),
-    "sigmoid": lambda p, x: call("sigmoid", x),
-    "relu": lambda p, x: _relu(x),
-    "abs": lambda p, x: call("abs", x),
-    "sin": lambda p, x: call("sin", x),
-    "cos": lambda p, x: call("cos", x),
     "sum": lambda p, *xs: _total(xs),
     "dot": lambda p, *wx: _dot(wx),
     "linear": lambda p, *wxb: _dot(wxb[:-1]) + wxb[-1],
 }
-"""Forward expression of every op in :data:`autograd_lite.rules.RULES`, by rule name.
+"""Forward expression of the arithmetic ops (the rules without a ``numpy`` forward), written
+with Python's own operators so the code needs no call for them.
 
 Each template takes the rule's bound parameter (or None) and one symbolic input per operand.
-The names it calls are bound in :data:`SCALAR_NAMESPACE` to the same math functions the rules
-use (so results are identical, bit for bit) and in :data:`NUMPY_NAMESPACE` to numpy's.
+Every other op is a call of its name, bound in :data:`SCALAR_NAMESPACE` to the rule's float
+forward (so results and domain errors are the interpreter's, bit for bit) and in
+:data:`NUMPY_NAMESPACE` to its numpy forward.
 """
-
-NUMPY_FORWARD_OVERRIDES: dict[str, Template] = {
-    # One ufunc instead of a compare and a where; NaN still falls through, as in the rule.
-    "relu": lambda p, x: call("maximum", x, 0.0),
-}
-"""Ops whose numpy form is better written differently from the scalar one."""
-
-
-def _numpy_sigmoid(x: Any) -> Any:
-    # The rule's two branches, element-wise: exp only ever sees a non-positive argument.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _stack_rows(rows: Sequence[Any], n: int) -> Any:
@@ -265,31 +243,20 @@ class _NumpyMath:
     cos = staticmethod(np.cos)
 
 
+_CALLED_OPS = [r for r in R.RULES.values() if r.name not in FORWARD_TEMPLATES]
+
 SCALAR_NAMESPACE: dict[str, Any] = {
     "pow": math.pow,
-    "exp": math.exp,
-    "log": math.log,
-    "tanh": math.tanh,
-    "sigmoid": R.sigmoid,
-    "abs": abs,
-    "sin": math.sin,
-    "cos": math.cos,
+    **{r.name: r.forward for r in _CALLED_OPS},
     "m": R.FLOAT_MATH,
     "inf": math.inf,
     "nan": math.nan,
 }
-"""What the names in scalar generated code mean: the rules' own math functions."""
+"""What the names in scalar generated code mean: the rules' own functions."""
 
 NUMPY_NAMESPACE: dict[str, Any] = {
     "pow": np.power,
-    "exp": np.exp,
-    "log": np.log,
-    "tanh": np.tanh,
-    "sigmoid": _numpy_sigmoid,
-    "abs": np.abs,
-    "sin": np.sin,
-    "cos": np.cos,
-    "maximum": np.maximum,
+    **{r.name: r.numpy for r in _CALLED_OPS},
     "stack_rows": _stack_rows,
     "m": _NumpyMath(),
     "inf": math.inf,
@@ -312,24 +279,24 @@ def forward_expr(rule: R.Rule, inputs: Sequence[Expr], numpy: bool = False) -> E
     Args:
         rule: a rule (parametrised ones bound).
         inputs: one expression per operand.
-        numpy: use the numpy flavour's template where it has its own.
+        numpy: accepted for symmetry with :func:`render`; the numpy flavour differs only in
+            what the names are bound to.
 
     Returns:
-        The expression.
+        The expression: the template of an arithmetic op, else a call of the op's name.
 
     Raises:
-        KeyError: the template table has no entry for the rule (names it).
+        KeyError: the rule has neither a template nor a numpy forward (names it).
     """
-    template = NUMPY_FORWARD_OVERRIDES.get(rule.name) if numpy else None
-    if template is None:
-        try:
-            template = FORWARD_TEMPLATES[rule.name]
-        except KeyError:
-            raise KeyError(
-                f"codegen: no forward template for op {rule.name!r}; add one to "
-                "FORWARD_TEMPLATES in autograd_lite/codegen.py"
-            ) from None
-    return template(rule.param, *inputs)
+    template = FORWARD_TEMPLATES.get(rule.name)
+    if template is not None:
+        return template(rule.param, *inputs)
+    if rule.numpy is None or rule.parametrised or rule.param is not None:
+        raise KeyError(
+            f"codegen: op {rule.name!r} has no numpy forward in the rule table and no "
+            "template in FORWARD_TEMPLATES; give its register() call a numpy= function"
+        )
+    return call(rule.name, *inputs)
 
 
 # --------------------------------------------------------------------------- derivatives

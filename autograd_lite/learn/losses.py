@@ -20,7 +20,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from ..core.functions import dot, sum_values
+from ..core.functions import OP_FUNCTIONS, dot, sum_values
 from ..core.value import Value, as_value
 
 __all__ = [
@@ -31,6 +31,8 @@ __all__ = [
     "mse",
     "softmax",
 ]
+
+_exp, _log, _relu = (OP_FUNCTIONS[name] for name in ("exp", "log", "relu"))
 
 Logits = Sequence[Value | float]
 """One sample's logits/scores/predictions."""
@@ -78,7 +80,7 @@ def _shifted(row: list[Value]) -> tuple[list[Value], Value]:
     if not math.isfinite(top):
         top = 0.0  # an inf/nan logit: let the arithmetic report it rather than hide it
     shifted = [z - top for z in row]
-    log_total = sum_values([s.exp() for s in shifted]).log()
+    log_total = _log(sum_values([_exp(s) for s in shifted]))
     return shifted, log_total
 
 
@@ -100,7 +102,7 @@ def softmax(logits: Logits) -> list[Value]:
     top = max(z.data for z in row)
     if not math.isfinite(top):
         top = 0.0
-    exps = [(z - top).exp() for z in row]
+    exps = [_exp(z - top) for z in row]
     total = sum_values(exps)
     return [e / total for e in exps]
 
@@ -278,8 +280,8 @@ def mse(prediction: Value | float | Sequence[Any], target: npt.ArrayLike) -> Val
 def _softplus(z: Value) -> Value:
     """``log(1 + exp(z))`` without overflow: the exponent is always <= 0."""
     if z.data >= 0:
-        return z + (1.0 + (-z).exp()).log()
-    return (1.0 + z.exp()).log()
+        return z + _log(1.0 + _exp(-z))
+    return _log(1.0 + _exp(z))
 
 
 def binary_cross_entropy_with_logits(
@@ -335,9 +337,9 @@ def hinge(
     terms: list[Value] = []
     for i, (s, y) in enumerate(_pairs("hinge", scores, target)):
         if y == 1.0:
-            terms.append((margin - s).relu())
+            terms.append(_relu(margin - s))
         elif y == -1.0:
-            terms.append((margin + s).relu())
+            terms.append(_relu(margin + s))
         else:
             raise ValueError(
                 f"hinge: target {i} is {y!r}; labels must be -1 or +1 (for 0/1 use 2 * y - 1)"

@@ -40,12 +40,14 @@ import numpy.typing as npt
 
 from ..core.functions import dot
 from ..core.modes import no_grad
-from ..core.value import Value
+from ..core.rules import RULES
+from ..core.value import Value, apply
 
 __all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "LoadResult", "Module", "Neuron"]
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
-"""The activation names a Neuron accepts."""
+ACTIVATIONS = (*(r.name for r in RULES.values() if r.activation), "linear")
+"""The activation names a Neuron accepts: every rule marked ``activation`` in the rule table
+(relu, tanh, sigmoid...) and ``"linear"`` (none)."""
 
 INITS = ("uniform", "scaled")
 """Initialisation schemes: ``uniform`` draws weights from U(-1, 1) (the classic); ``scaled``
@@ -55,20 +57,24 @@ keeps activations at a steady size through deeper nets. Biases start at 0 in bot
 _FILE_FORMAT = "autograd_lite.state_dict"
 _FILE_VERSION = 1
 
-_ACTIVATION_FN: dict[str, Callable[[Value], Value] | None] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "linear": None,
-}
+ArrayFunction = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
 
-_ARRAY_ACTIVATION: dict[str, Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]] = {
-    "relu": lambda z: np.where(z <= 0, 0.0, z),  # like the relu rule: NaN passes through
-    "tanh": np.tanh,
-    # exp(-log(1 + exp(-z))) never overflows
-    "sigmoid": lambda z: np.exp(-np.logaddexp(0.0, -z)),
-    "linear": lambda z: z,
-}
+
+def _activation(name: str) -> Callable[[Value], Value] | None:
+    """The activation applied to one neuron's sum (None for ``"linear"``)."""
+    if name == "linear":
+        return None
+    rule = RULES[name]
+    return lambda z: apply(rule, [z])
+
+
+def _array_activation(name: str) -> ArrayFunction:
+    """The activation on a whole array of sums (the rule's numpy forward)."""
+    forward = RULES[name].numpy if name != "linear" else None
+    if forward is None:
+        return lambda z: z
+    return cast(ArrayFunction, forward)
+
 
 Seed = int | random.Random | None
 
@@ -545,7 +551,8 @@ class Neuron(Module):
 
     Args:
         nin: number of inputs.
-        activation: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or ``"linear"``.
+        activation: one of :data:`ACTIVATIONS` (``"relu"``, ``"tanh"``, ``"sigmoid"``...;
+            ``"linear"`` applies none).
         nonlin: micrograd's switch: True means ``activation="relu"``, False ``"linear"``
             (give one of ``nonlin`` and a non-default ``activation``, not both).
         init: ``"uniform"`` (weights from U(-1, 1)) or ``"scaled"`` (see :data:`INITS`).
@@ -582,7 +589,7 @@ class Neuron(Module):
             bound = math.sqrt((6.0 if activation == "relu" else 3.0) / nin)
         self.w = [Value(rng.uniform(-bound, bound)) for _ in range(nin)]
         self.b = Value(0.0)
-        self._act = _ACTIVATION_FN[self.activation]
+        self._act = _activation(self.activation)
         self.relabel()
 
     def own_parameters(self) -> Iterator[tuple[str, Value]]:
@@ -794,7 +801,7 @@ class MLP(Module):
         for layer in self.layers:
             weights = np.array([[w.data for w in n.w] for n in layer.neurons]).T
             bias = np.array([n.b.data for n in layer.neurons])
-            h = _ARRAY_ACTIVATION[layer.activation](h @ weights + bias)
+            h = _array_activation(layer.activation)(h @ weights + bias)
         return h
 
     def __repr__(self) -> str:

@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from ..core.engine import topological_order
 from ..core.errors import TracingError
-from ..core.functions import dot, sum_values
+from ..core.functions import OP_FUNCTIONS, dot, sum_values
 from ..core.modes import no_grad
 from ..core.value import Value
 from ..jit.compiler import CompiledFunction
@@ -33,6 +33,8 @@ from .nn import Module
 from .optim import Adam, Optimizer
 
 __all__ = ["LOSSES", "Evaluation", "History", "evaluate", "fit"]
+
+_exp, _log, _relu = (OP_FUNCTIONS[name] for name in ("exp", "log", "relu"))
 
 Outputs = list[list[Value]]
 """The model's outputs for a batch: one list of output nodes per sample."""
@@ -252,9 +254,9 @@ def _sample_cross_entropy(z: list[Value], t: Sequence[Value]) -> Value:
     """
     top = z[0]
     for zk in z[1:]:
-        top = top + (zk - top).relu()
+        top = top + _relu(zk - top)
     shifted = [zk - top for zk in z]
-    log_total = sum_values([s.exp() for s in shifted]).log()
+    log_total = _log(sum_values([_exp(s) for s in shifted]))
     # sum(t) is exactly 1.0 for one-hot rows, so the product is log_total itself then.
     return log_total * sum_values(t) - dot(t, shifted)
 
@@ -274,15 +276,15 @@ def _sample_bce(z: list[Value], t: Sequence[Value]) -> Value:
     """
     terms = []
     for zk, tk in zip(z, t, strict=True):
-        m = zk.relu()
-        soft = m + ((-m).exp() + (zk - m).exp()).log()
+        m = _relu(zk)
+        soft = m + _log(_exp(-m) + _exp(zk - m))
         terms.append(soft - zk * tk)
     return terms[0] if len(terms) == 1 else sum_values(terms) * (1.0 / len(terms))
 
 
 def _sample_hinge(z: list[Value], t: Sequence[Value]) -> Value:
     """``mean_k relu(1 - t_k z_k)`` for labels t_k of -1 or +1 (the interpreter's margin 1)."""
-    terms = [(1.0 - tk * zk).relu() for zk, tk in zip(z, t, strict=True)]
+    terms = [_relu(1.0 - tk * zk) for zk, tk in zip(z, t, strict=True)]
     return terms[0] if len(terms) == 1 else sum_values(terms) * (1.0 / len(terms))
 
 
