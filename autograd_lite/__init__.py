@@ -82,7 +82,7 @@ from .learn import (
     training,
 )
 
-# The op functions (exp, tanh, softplus, arctan, ...) come from the rule table.
+# The op functions (exp, tanh, ...) come from the rule table.
 globals().update(OP_FUNCTIONS)
 
 # The short module paths users and notebooks import (`autograd_lite.nn`, `.rules`, ...) are the

@@ -47,7 +47,7 @@ def network() -> tuple[Value, dict[str, Value]]:
 
 
 def sympy_gradient(root: Value, target: Value) -> float:
-    """d(root)/d(target) by sympy: the graph mirrored with SYMPY_RULES, target a symbol."""
+    """d(root)/d(target) by sympy: the graph mirrored by the op table's rows, target a symbol."""
     symbol = sp.Symbol("target", real=True)
     expr: dict[Value, Any] = {}
     for node in topological_order(root):

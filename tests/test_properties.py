@@ -18,12 +18,9 @@ import autograd_lite as al
 from autograd_lite import DomainError, Value, rules
 from autograd_lite.core.value import apply
 
-from .oracles import SYMPY_RULES
+from .op_table import OPS as TABLE
 
-POW_PARAMS = [2.0, 3.0, -1.0, 0.5, -0.5, 1.5]
-RPOW_PARAMS = [2.0, 0.5, 3.0]
 OPS = sorted(rules.RULES)
-KINKED = {"relu", "abs"}
 
 
 @st.composite
@@ -40,7 +37,7 @@ def dags(draw: st.DrawFn) -> tuple[list[Value], list[Any], Value, Any, list[floa
         rule = rules.RULES[name]
         param: float | None = None
         if rule.parametrised:
-            param = draw(st.sampled_from(POW_PARAMS if name == "pow" else RPOW_PARAMS))
+            param = draw(st.sampled_from(TABLE[name].params))
             rule = rule.with_param(param)
         arity = rule.arity or draw(st.sampled_from([2, 4] if name == "dot" else [1, 2, 3]))
         if name == "linear":
@@ -55,12 +52,15 @@ def dags(draw: st.DrawFn) -> tuple[list[Value], list[Any], Value, Any, list[floa
             continue
         if not math.isfinite(node.data) or abs(node.data) > 1e4:
             continue
-        if name in KINKED and abs(inputs[0].data) < 1e-9:
+        local = rule.local_grads(rules.FLOAT_MATH, node.data, *[i.data for i in inputs])
+        if not all(math.isfinite(d) for d in local):
+            continue  # not differentiable here: (-2) ** x, 0 ** x
+        if rule.kinks and min(abs(inputs[0].data - k) for k in rule.kinks) < 1e-9:
             smooth = False
         if name == "pow" and param is not None and param < 1 and abs(inputs[0].data) < 1e-9:
             smooth = False  # x ** 0.5 has an infinite slope at 0
         nodes.append(node)
-        exprs.append(SYMPY_RULES[name](param, *[exprs[i] for i in picks]))
+        exprs.append(TABLE[name].sympy(param, *[exprs[i] for i in picks]))
     # Sum the last few nodes so earlier branches matter too.
     tail = list(range(max(n_leaves, len(nodes) - 3), len(nodes))) or [len(nodes) - 1]
     out = al.sum_values([nodes[i] for i in tail])

@@ -52,6 +52,6 @@ __all__ = [
     "zero_grad",
 ]
 
-# The op functions (exp, tanh, arctan, ...) come from the rule table.
+# The op functions (exp, tanh, ...) come from the rule table.
 globals().update(OP_FUNCTIONS)
 __all__ += sorted(OP_FUNCTIONS)

@@ -51,7 +51,7 @@ def _op_function(name: str, rule: R.Rule) -> OpFunction:
 OP_FUNCTIONS: dict[str, OpFunction] = {
     name: _op_function(name, rule) for rule in R.RULES.values() for name in rule.functions
 }
-"""Every op function by name (``"tanh"``, ``"arctan"``, ``"atan"``...), made from the rule
+"""Every op function by name (``"exp"``, ``"tanh"``...), made from the rule
 table; ``autograd_lite`` exports each under its name."""
 
 globals().update(OP_FUNCTIONS)

@@ -5,7 +5,7 @@ computes the forward float, and records ``(parents, rule)`` on a new node.
 ``backward()`` hands off to :mod:`autograd_lite.core.engine`. What a node stores (its slots) is
 :class:`~autograd_lite.core.node.Node`, the base class the engine works with.
 
-The math methods (``x.exp()``, ``x.tanh()``, ``x.softplus()``...) are not written here: every
+The math methods (``x.exp()``, ``x.tanh()``, ``x.sqrt()``...) are not written here: every
 rule of the table that names a ``method`` gets one, installed on the class when this module is
 imported, with the rule's docstring (``help(Value)`` and ``dir(Value)`` list them). Static type
 checkers do not see installed methods; typed code can call :func:`apply` with the rule.

@@ -27,7 +27,7 @@ __all__ = ["CONSTANTS", "FUNCTIONS", "MAX_LENGTH", "ExpressionError", "evaluate"
 
 FUNCTIONS: Final[dict[str, Callable[[Value], Value]]] = dict(OP_FUNCTIONS)
 """The functions a formula may call, each with one argument: the op functions of the rule
-table, under the same names as in ``autograd_lite`` (``tanh``, ``arctan``, ``atan``...)."""
+table, under the same names as in ``autograd_lite`` (``tanh``, ``sqrt``...)."""
 
 CONSTANTS: Final = {"pi": math.pi, "e": math.e}
 """Names with a fixed value (a variable of the same name takes precedence)."""
