@@ -6,6 +6,8 @@ import math
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import AnomalyError, Value, detect_anomaly, no_grad
@@ -160,6 +162,80 @@ def test_fast_backward_agrees_with_the_general_engine() -> None:
         # the two visit nodes in different (both valid) orders: sums may differ in the last bit
         assert leaf.grad == pytest.approx(general[leaf], rel=1e-13)
         assert graph_values[leaf].data == pytest.approx(general[leaf], rel=1e-12)
+
+
+# The fast backward writes add, sub and mul out by hand and orders nodes by creation number;
+# the reference (_backprop) calls every rule through the table in depth-first order.
+_STEPS = st.lists(
+    st.tuples(st.integers(0, 11), st.integers(0, 10_000), st.integers(0, 10_000)),
+    min_size=1,
+    max_size=40,
+)
+
+
+def _graph_from_steps(steps: list[tuple[int, int, int]]) -> tuple[list[Value], list[Value]]:
+    leaves = [Value(0.3 + 0.4 * i, label=f"x{i}") for i in range(4)]
+    nodes = list(leaves)
+    for kind, i, j in steps:
+        a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+        made = [
+            lambda: a + b,
+            lambda: a - b,
+            lambda: a * b,
+            lambda: a * a,  # one node as both inputs
+            lambda: 2.0 - a,
+            lambda: a * 0.5 + 1.0,
+            lambda: a / (b * b + 1.0),
+            lambda: (a - b).tanh(),
+            lambda: (a * a + 1.0).log(),
+            lambda: al.sum_values([a, b, a]),
+            lambda: al.dot([a, b], [b, 0.5], bias=a),
+            lambda: (a - 0.5).relu() + b.sigmoid(),
+        ][kind]()
+        nodes.append(made)
+    return leaves, nodes[len(leaves):]
+
+
+@settings(max_examples=60, deadline=None)
+@given(_STEPS, st.integers(0, 39))
+def test_fast_backward_matches_the_reference_on_random_graphs(
+    steps: list[tuple[int, int, int]], pick: int
+) -> None:
+    leaves, made = _graph_from_steps(steps)
+    root = made[pick % len(made)]
+    expected = _backprop(root, 1.5, create_graph=False)
+    root.backward(1.5)
+    for node in [*leaves, *made]:  # nodes outside root's graph keep their 0.0
+        assert node.grad == pytest.approx(expected.get(node, 0.0), rel=1e-12, abs=1e-300), node
+    # Leaves accumulate, operation nodes are recomputed: a second call doubles only leaves.
+    first = {node: node.grad for node in [*leaves, *made]}
+    root.backward(1.5)
+    for node in [*leaves, *made]:
+        twice = 2 * first[node] if node._rule is None else first[node]
+        assert node.grad == pytest.approx(twice, rel=1e-12, abs=1e-300), node
+
+
+def test_creation_order_is_a_topological_order_across_threads() -> None:
+    x = Value(1.0)
+    roots: list[Value] = []
+
+    def build() -> None:
+        y = x
+        for _ in range(2000):
+            y = y * 1.0001 + x
+        roots.append(y)
+
+    threads = [threading.Thread(target=build) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for y in roots:
+        for node in topological_order(y):
+            assert all(p._created < node._created for p in node.parents if p._rule is not None)
+    total = al.sum_values(roots)
+    total.backward()
+    assert x.grad == pytest.approx(_backprop(total, 1.0, create_graph=False)[x], rel=1e-12)
 
 
 def test_gradients_does_not_touch_grad_attributes() -> None:

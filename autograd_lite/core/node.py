@@ -37,7 +37,9 @@ class Node:
     # One object per node, no tuple: the cyclic garbage collector counts and scans tracked
     # objects, so a node that is a single object halves its work on large graphs.
     # _a and _b are the inputs of a unary/binary op; an n-ary op keeps a tuple in _a.
-    __slots__ = ("_a", "_b", "_rule", "data", "grad", "label")
+    # _created numbers the nodes operations make, in creation order (0 for leaves): a node's
+    # inputs always exist before it, so newest-first is a valid order for backward.
+    __slots__ = ("_a", "_b", "_created", "_rule", "data", "grad", "label")
 
     data: float
     grad: Any
@@ -45,6 +47,7 @@ class Node:
     _rule: Rule | None
     _a: Any
     _b: Value | None
+    _created: int
 
 
 def to_float(x: object, what: str) -> float:
