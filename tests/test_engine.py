@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -173,26 +174,27 @@ _STEPS = st.lists(
 )
 
 
+_MAKERS: list[Callable[[Value, Value], Value]] = [
+    lambda a, b: a + b,
+    lambda a, b: a - b,
+    lambda a, b: a * b,
+    lambda a, b: a * a,  # one node as both inputs
+    lambda a, b: 2.0 - a,
+    lambda a, b: a * 0.5 + 1.0,
+    lambda a, b: a / (b * b + 1.0),
+    lambda a, b: (a - b).tanh(),
+    lambda a, b: (a * a + 1.0).log(),
+    lambda a, b: al.sum_values([a, b, a]),
+    lambda a, b: al.dot([a, b], [b, 0.5], bias=a),
+    lambda a, b: (a - 0.5).relu() + b.sigmoid(),
+]
+
+
 def _graph_from_steps(steps: list[tuple[int, int, int]]) -> tuple[list[Value], list[Value]]:
     leaves = [Value(0.3 + 0.4 * i, label=f"x{i}") for i in range(4)]
     nodes = list(leaves)
     for kind, i, j in steps:
-        a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
-        made = [
-            lambda: a + b,
-            lambda: a - b,
-            lambda: a * b,
-            lambda: a * a,  # one node as both inputs
-            lambda: 2.0 - a,
-            lambda: a * 0.5 + 1.0,
-            lambda: a / (b * b + 1.0),
-            lambda: (a - b).tanh(),
-            lambda: (a * a + 1.0).log(),
-            lambda: al.sum_values([a, b, a]),
-            lambda: al.dot([a, b], [b, 0.5], bias=a),
-            lambda: (a - 0.5).relu() + b.sigmoid(),
-        ][kind]()
-        nodes.append(made)
+        nodes.append(_MAKERS[kind](nodes[i % len(nodes)], nodes[j % len(nodes)]))
     return leaves, nodes[len(leaves):]
 
 
