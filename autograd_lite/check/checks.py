@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..core.arguments import positional_parameters
 from ..core.arrays import entry_label, float_array, is_number, values
 from ..core.engine import gradients, topological_order
 from ..core.modes import enable_grad, no_grad
@@ -191,27 +192,15 @@ def _check_keywords(fn: Callable[..., Any], names: list[str]) -> None:
 
 
 def _argument_names(f: Callable[..., Any], count: int) -> list[str]:
-    """Names for gradcheck's positional arguments: f's parameter names where it has them."""
-    try:
-        params = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):
-        return [f"arg{i}" for i in range(count)]
-    kinds = inspect.Parameter
-    positional = [
-        p for p in params if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)
-    ]
-    star = next((p.name for p in params if p.kind is kinds.VAR_POSITIONAL), None)
-    if count > len(positional) and star is None:
-        raise TypeError(
-            f"gradcheck: f takes {len(positional)} positional argument(s) but {count} were given"
-        )
-    required = [p for p in positional if p.default is kinds.empty]
-    if count < len(required):
-        missing = ", ".join(p.name for p in required[count:])
+    """Names for gradcheck's positional arguments, after checking f can take ``count``."""
+    params = positional_parameters(f)
+    most = params.most
+    if most is not None and count > most:
+        raise TypeError(f"gradcheck: f takes {most} positional argument(s) but {count} were given")
+    if count < params.required:
+        missing = ", ".join(params.names[count : params.required])
         raise TypeError(f"gradcheck: f also needs argument(s) {missing}, which were not given")
-    names = [p.name for p in positional[:count]]
-    names += [f"{star}[{i}]" for i in range(count - len(names))]
-    return names
+    return [params.name(i) for i in range(count)]
 
 
 # ---------------------------------------------------------------------- evaluating the function

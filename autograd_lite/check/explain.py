@@ -46,11 +46,6 @@ class ChainTerm:
     local: float
     from_root: bool
 
-    @property
-    def product(self) -> float:
-        """The term's value, ``upstream * local``."""
-        return self.upstream * self.local
-
 
 @dataclass(frozen=True)
 class ChainStep:

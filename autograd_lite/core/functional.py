@@ -31,7 +31,6 @@ No ``.grad`` attribute is read or written: the user's nodes keep the gradients t
 from __future__ import annotations
 
 import functools
-import inspect
 import numbers
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
@@ -39,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import positional_parameters
 from .engine import gradients
 from .modes import enable_grad, is_grad_enabled
 from .value import Value
@@ -183,13 +183,14 @@ class _ArgSpec:
                 f"{transform}: argnums must be an int or a non-empty tuple of ints, "
                 f"got {type(argnums).__name__} {argnums!r}"
             )
-        self.names, self.max_positional = _positional_names(f)
-        if self.max_positional is not None:
+        self.parameters = positional_parameters(f)
+        most = self.parameters.most
+        if most is not None:
             for a in self.argnums:
-                if not -self.max_positional <= a < self.max_positional:
+                if not -most <= a < most:
                     raise ValueError(
                         f"{transform}: argnums={a} is out of range: {self.fname} takes "
-                        f"{self.max_positional} positional argument(s) {self.names}"
+                        f"{most} positional argument(s) {list(self.parameters.names)}"
                     )
 
     def resolve(self, nargs: int) -> tuple[int, ...]:
@@ -211,26 +212,11 @@ class _ArgSpec:
         return tuple(positions)
 
     def arg_name(self, position: int) -> str:
-        if position < len(self.names):
-            return self.names[position]
-        return f"arg{position}"
+        return self.parameters.name(position)
 
 
 def _is_index(a: object) -> bool:
     return isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_))
-
-
-def _positional_names(f: Callable[..., Any]) -> tuple[list[str], int | None]:
-    """f's positional parameter names, and their count when f takes no ``*args``."""
-    try:
-        parameters = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):  # builtins and some C callables have no signature
-        return [], None
-    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    names = [p.name for p in parameters if p.kind in kinds]
-    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters):
-        return names, None
-    return names, len(names)
 
 
 # --------------------------------------------------------------------------- arguments

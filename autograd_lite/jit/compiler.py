@@ -26,10 +26,11 @@ from typing import Any
 
 import numpy as np
 
+from ..core.arguments import argument_names
 from ..core.errors import DomainError
 from .codegen import NUMPY_NAMESPACE, SCALAR_NAMESPACE, Program, program
 from .fused import fused_program
-from .trace import TracedGraph, argument_names, as_float_array, trace
+from .trace import TracedGraph, as_float_array, trace
 
 __all__ = ["CompiledFunction", "compile"]
 

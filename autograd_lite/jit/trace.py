@@ -19,7 +19,6 @@ structure can be flattened into one list of floats, and gradients put back into 
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 from abc import ABC, abstractmethod
@@ -36,7 +35,7 @@ from ..core.modes import tracing
 from ..core.rules import Rule
 from ..core.value import Value
 
-__all__ = ["ArgSpec", "TracedGraph", "TracedNode", "argument_names", "trace"]
+__all__ = ["ArgSpec", "TracedGraph", "TracedNode", "trace"]
 
 INPUT, CAPTURED, CONSTANT, OP = "input", "captured", "constant", "op"
 
@@ -367,17 +366,6 @@ def as_float_array(x: Any, path: str) -> npt.NDArray[np.float64]:
 
 
 # --------------------------------------------------------------------------- tracing
-
-
-def argument_names(f: Callable[..., Any], count: int) -> list[str]:
-    """Names for f's first ``count`` positional arguments (``arg3`` where unknown)."""
-    try:
-        params = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):
-        params = []
-    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    names = [p.name for p in params if p.kind in kinds]
-    return [names[i] if i < len(names) else f"arg{i}" for i in range(count)]
 
 
 def _run(f: Callable[..., Any], args: list[Any], where: str) -> Value | float:
