@@ -133,6 +133,11 @@ OPS: dict[str, OpCase] = {
         domain=(0.2, 2.0),
         singular=None,
     ),
+    "softplus": OpCase(
+        lambda p, x: sp.log(1 + sp.exp(x)),
+        ((0.0,), (2.0,), (-2.0,), (30.0,), (-30.0,), (800.0,), (-800.0,), (NAN,)),
+        (0.7,),
+    ),
     "sum": OpCase(
         lambda p, *xs: sp.Add(*xs),
         ((1.0,), (1.0, -2.0, 3.5), (0.5, 0.25, -4.0, 8.0, 1e-3)),

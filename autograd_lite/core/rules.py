@@ -569,6 +569,24 @@ SQRT = register(
 )  # fmt: skip
 
 
+def softplus(x: float) -> float:
+    # log(1 + e**x) = max(x, 0) + log(1 + e**-|x|): exp never sees a positive argument.
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def softplus_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    # sigmoid(x) = e**x / (1 + e**x) = e**(x - softplus(x)), and x - out <= 0: no overflow.
+    return (m.exp(x - out),)
+
+
+SOFTPLUS = register(
+    "softplus", "softplus", softplus, softplus_grads, 1, numpy=lambda x: np.logaddexp(0.0, x),
+    method="softplus", functions=("softplus",), activation=True,
+    doc="``log(1 + e**x)``, a smooth relu, computed without overflow; its derivative is "
+    "sigmoid(x).",
+)  # fmt: skip
+
+
 # --------------------------------------------------------------------------- n-ary
 
 
