@@ -587,6 +587,217 @@ SOFTPLUS = register(
 )  # fmt: skip
 
 
+def log1p(x: float) -> float:
+    if not x > -1 and not math.isnan(x):
+        raise _undefined("log1p", x, "log(1 + x) for x <= -1")
+    return math.log1p(x)  # accurate for tiny x, where log(1 + x) loses every digit
+
+
+def log1p_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (1.0 / (1.0 + x),)
+
+
+LOG1P = register(
+    "log1p", "log1p", log1p, log1p_grads, 1, numpy=np.log1p, latex="\\ln\\left(1 + {0}\\right)",
+    method="log1p", functions=("log1p",), ufunc="log1p",
+    doc="``log(1 + x)``, accurate near 0. Raises DomainError for inputs <= -1.",
+)  # fmt: skip
+
+
+def expm1(x: float) -> float:
+    try:
+        return math.expm1(x)  # accurate for tiny x, where exp(x) - 1 loses every digit
+    except OverflowError:
+        raise _overflow("expm1", x, "above 709.78") from None
+
+
+def expm1_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (out + 1.0,)
+
+
+EXPM1 = register(
+    "expm1", "expm1", expm1, expm1_grads, 1, numpy=np.expm1, latex="e^{{{0}}} - 1",
+    method="expm1", functions=("expm1",), ufunc="expm1",
+    doc="``e ** x - 1``, accurate near 0. Raises OverflowDomainError above 709.78.",
+)  # fmt: skip
+
+
+def exp2(x: float) -> float:
+    try:
+        return math.pow(2.0, x)
+    except OverflowError:
+        raise _overflow("exp2", x, "of 1024 and above") from None
+
+
+def exp2_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (out * _LN2,)
+
+
+EXP2 = register(
+    "exp2", "exp2", exp2, exp2_grads, 1, numpy=np.exp2, latex="2^{{{0}}}",
+    method="exp2", functions=("exp2",), ufunc="exp2",
+    doc="``2 ** x``. Raises OverflowDomainError for inputs of 1024 and above.",
+)  # fmt: skip
+
+
+def _check_log(op: str, x: float) -> None:
+    if not x > 0 and not math.isnan(x):
+        raise _undefined(op, x, f"{op} of {'zero' if x == 0 else 'a negative number'}")
+
+
+def log2(x: float) -> float:
+    _check_log("log2", x)
+    return math.log2(x)
+
+
+def log2_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (1.0 / (x * _LN2),)
+
+
+LOG2 = register(
+    "log2", "log2", log2, log2_grads, 1, numpy=np.log2, latex="\\log_{{2}}\\left({0}\\right)",
+    method="log2", functions=("log2",), ufunc="log2",
+    doc="Base-2 logarithm. Raises DomainError for inputs <= 0.",
+)  # fmt: skip
+
+
+def log10(x: float) -> float:
+    _check_log("log10", x)
+    return math.log10(x)
+
+
+def log10_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (1.0 / (x * _LN10),)
+
+
+LOG10 = register(
+    "log10", "log10", log10, log10_grads, 1, numpy=np.log10,
+    latex="\\log_{{10}}\\left({0}\\right)",
+    method="log10", functions=("log10",), ufunc="log10",
+    doc="Base-10 logarithm. Raises DomainError for inputs <= 0.",
+)  # fmt: skip
+
+
+def _half_exp(m: Any, x: Any) -> Any:
+    # e**x / 2 as e**(x - log 2): finite for every x whose sinh and cosh are.
+    return m.exp(x - _LN2)
+
+
+def sinh(x: float) -> float:
+    try:
+        return math.sinh(x)
+    except OverflowError:
+        raise _overflow("sinh", x, "beyond +-710.47") from None
+
+
+def sinh_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (_half_exp(m, x) + _half_exp(m, -x),)
+
+
+SINH = register(
+    "sinh", "sinh", sinh, sinh_grads, 1, numpy=np.sinh, latex="\\sinh\\left({0}\\right)",
+    method="sinh", functions=("sinh",), ufunc="sinh",
+    doc="Hyperbolic sine. Raises OverflowDomainError beyond +-710.47.",
+)  # fmt: skip
+
+
+def cosh(x: float) -> float:
+    try:
+        return math.cosh(x)
+    except OverflowError:
+        raise _overflow("cosh", x, "beyond +-710.47") from None
+
+
+def cosh_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (_half_exp(m, x) - _half_exp(m, -x),)
+
+
+COSH = register(
+    "cosh", "cosh", cosh, cosh_grads, 1, numpy=np.cosh, latex="\\cosh\\left({0}\\right)",
+    method="cosh", functions=("cosh",), ufunc="cosh",
+    doc="Hyperbolic cosine. Raises OverflowDomainError beyond +-710.47.",
+)  # fmt: skip
+
+
+def arctan(x: float) -> float:
+    return math.atan(x)
+
+
+def arctan_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (1.0 / (1.0 + x * x),)
+
+
+ARCTAN = register(
+    "arctan", "arctan", arctan, arctan_grads, 1, numpy=np.arctan,
+    latex="\\arctan\\left({0}\\right)",
+    method="arctan", functions=("arctan", "atan"), ufunc="arctan",
+    doc="Inverse tangent, in (-pi/2, pi/2).",
+)  # fmt: skip
+
+
+def square(x: float) -> float:
+    return x * x
+
+
+def square_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (2.0 * x,)
+
+
+SQUARE = register(
+    "square", "square", square, square_grads, 1, numpy=np.square, latex="{{{0}}}^{{2}}",
+    method="square", functions=("square",), ufunc="square",
+    doc="``x * x`` as one node.",
+)  # fmt: skip
+
+
+def reciprocal(x: float) -> float:
+    if x == 0:
+        raise DivisionByZeroError(
+            f"reciprocal: 1 / x of zero is a division by zero (input {x!r})", "reciprocal", (x,)
+        )
+    return 1.0 / x
+
+
+def reciprocal_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (-out * out,)
+
+
+RECIPROCAL = register(
+    "reciprocal", "reciprocal", reciprocal, reciprocal_grads, 1, numpy=np.reciprocal,
+    latex="\\frac{{1}}{{{0}}}",
+    method="reciprocal", functions=("reciprocal",), ufunc="reciprocal",
+    doc="``1 / x`` as one node. Raises DivisionByZeroError at 0.",
+)  # fmt: skip
+
+
+# numpy treats a Value like a number that might be complex: np.var, np.std and
+# np.linalg.norm call conjugate() on every element, np.real(v) reads v.real. On real numbers
+# both are the identity.
+
+
+def identity(x: float) -> float:
+    return x
+
+
+def identity_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    return (1.0,)
+
+
+CONJUGATE = register(
+    "conjugate", "conj", identity, identity_grads, 1, numpy=np.conjugate,
+    latex="\\overline{{{0}}}",
+    method="conjugate", functions=("conjugate", "conj"), ufunc="conjugate",
+    doc="The complex conjugate: x itself on real numbers (np.var and np.std call it).",
+)  # fmt: skip
+
+REAL = register(
+    "real", "real", identity, identity_grads, 1, numpy=np.real,
+    latex="\\operatorname{{Re}}\\left({0}\\right)",
+    method="real", attribute=True, functions=("real",),
+    doc="The real part: x itself (``v.real`` is a property, as on Python numbers).",
+)  # fmt: skip
+
+
 # --------------------------------------------------------------------------- n-ary
 
 
