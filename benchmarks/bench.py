@@ -1,6 +1,6 @@
 """The benchmark table: engine x workload, side by side in one run. Not a test: it prints.
 
-    bash benchmarks/run.sh            # installs micrograd (and PyTorch 2.13 CPU) first, then this
+    bash benchmarks/run.sh            # installs micrograd, autograd, JAX, PyTorch first, then this
     python benchmarks/bench.py        # with whatever is installed; missing engines are "skipped"
 
 Workloads
@@ -15,7 +15,13 @@ Columns: microseconds per node to build the graph and to run backward, milliseco
 (median), peak bytes allocated per node during build + backward (tracemalloc, a separate run),
 and the step's speed-up over micrograd with its collector on (the default a user has).
 Compiled engines build no graph at run time, so only their ms/step is shown; their node count
-is the traced graph's op count.
+is the traced graph's op count. The W1 peers (bench_peers.py): a careful hand-written float
+step, a hand-written numpy step, and the vectorised loss in PyTorch, JAX (jit) and HIPS
+autograd, all float64 on the CPU.
+
+After the table: the interpreter's targets as ratios of rows of this run, the import time
+(fresh processes), the scaling of the interpreter from 10^3 to 10^6 nodes and the compile time
+against graph size (bench_scaling.py).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import itertools
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -33,18 +40,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import bench_peers as peers
 import numpy as np
 from bench_compile import (
     SIZES,
-    as_plain_layers,
     median_ms,
-    plain_float_step,
     spiral_run,
     w1_data,
     w1_loss,
     w1_sample_loss,
 )
 from bench_engine import chain_workload, count_nodes, sum_workload
+from bench_scaling import compile_table, per_node_growth, scaling_table
 
 import autograd_lite as al
 from autograd_lite.datasets import spiral
@@ -171,8 +178,8 @@ def w1_rows(repeats: int) -> list[Row]:
                            repeats * 10, compiled.num_ops))
     rows.append(timed_step("W1", "autograd_lite compiled batched", lambda: batched(model, X, Y),
                            repeats * 20, batched.num_ops, "ops per sample"))
-    rows.append(timed_step("W1", "plain floats, by hand",
-                           lambda: plain_float_step(as_plain_layers(model), Xl, Yl), repeats * 5))
+    rows.append(timed_step("W1", "plain floats, careful hand-written",
+                           peers.careful_float_step(Xl, Yl), repeats * 10))
     try:
         from micrograd.engine import Value as MValue
     except ImportError:
@@ -181,20 +188,20 @@ def w1_rows(repeats: int) -> list[Row]:
         theirs = classic_w1(MValue)
         rows.append(graph_engine("W1", "micrograd", theirs, max(2, repeats // 2)))
         rows.append(graph_engine("W1", "micrograd, gc off", theirs, max(2, repeats // 2), False))
-    rows.append(torch_w1(repeats * 20))
+    rows.append(timed_step("W1", "numpy, hand-written vectorised", peers.numpy_step(X, Y),
+                           repeats * 40, note="float64"))
+    for engine, make, package, note in (
+        ("PyTorch vectorised", peers.torch_step, "torch", "float64, 1 thread"),
+        ("JAX jit vectorised", peers.jax_step, "jax", "float64, CPU"),
+        ("HIPS autograd vectorised", peers.hips_autograd_step, "autograd", "float64"),
+    ):
+        step = make(X, Y)
+        if step is None:
+            rows.append(Row("W1", engine, note=f"skipped: {package} not installed"))
+        else:
+            rows.append(timed_step("W1", engine, step, repeats * 40,
+                                   note=f"{package} {peers.version(package)}, {note}"))
     return rows
-
-
-def torch_w1(repeats: int) -> Row:
-    try:
-        import torch
-    except ImportError:
-        return Row("W1", "PyTorch vectorised", note="skipped: not installed")
-    from bench_compile import torch_step
-
-    ms = torch_step(repeats)
-    return Row("W1", "PyTorch vectorised", step_ms=ms,
-               note=f"torch {torch.__version__}, float64, 1 thread")
 
 
 def flatness(steps: int = 50) -> str:
@@ -263,14 +270,49 @@ def print_table(rows: list[Row]) -> None:
               f"| {_fmt(r.peak_bytes, '.0f')} | {ratio} | {r.note} |")
 
 
+def import_ms(tries: int = 7) -> float:
+    """Best of ``tries`` fresh processes: ``import autograd_lite``, then build and
+    differentiate a small Value expression (what a user waits for before the first answer)."""
+    code = (
+        "import time; t = time.perf_counter()\n"
+        "import autograd_lite as al\n"
+        "x = al.Value(2.0); y = (x * x + 3 * x).tanh() * x; y.backward()\n"
+        "print((time.perf_counter() - t) * 1e3)"
+    )
+    times = []
+    for _ in range(tries):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True)
+        times.append(float(out.stdout))
+    return min(times)
+
+
+def ratio_lines(rows: list[Row]) -> list[str]:
+    """The targets of the interpreter, each a ratio of two rows of this run."""
+    ms = {(r.workload, r.engine): r.step_ms for r in rows if r.step_ms}
+    ours_on = ms.get(("W1", "autograd_lite interpreter"))
+    ours_off = ms.get(("W1", "autograd_lite interpreter, gc off"))
+    mg_on = ms.get(("W1", "micrograd"))
+    mg_off = ms.get(("W1", "micrograd, gc off"))
+    if not (ours_on and ours_off and mg_on and mg_off):
+        return ["W1 ratios: skipped (micrograd not installed)"]
+    return [
+        f"W1 interpreter vs micrograd, collector off: {mg_off / ours_off:.1f}x (target >= 8x)",
+        f"W1 interpreter vs micrograd, collector on: {mg_on / ours_on:.1f}x (target >= 30x)",
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per graph engine")
+    parser.add_argument("--max-size", type=int, default=6,
+                        help="largest scaling graph, as a power of 10")
     args = parser.parse_args()
     cpu = os.cpu_count()
-    print(f"autograd_lite {al.__version__} benchmark, {time.strftime('%Y-%m-%d')}, "
+    print(f"autograd_lite {al.__version__} benchmark, {time.strftime('%Y-%m-%d %H:%M')}, "
           f"Python {platform.python_version()}, numpy {np.__version__}, "
-          f"{platform.system()} {platform.machine()}, {cpu} cores; medians\n")
+          f"{platform.system()} {platform.machine()}, {cpu} cores, "
+          f"load average {os.getloadavg()[0]:.1f} at the start; medians\n")
     rows = w1_rows(args.repeats)
     for name, make in (("chain", chain_workload), ("sum", sum_workload)):
         rows.append(graph_engine(name, "autograd_lite interpreter", make(al.Value),
@@ -288,8 +330,21 @@ def main() -> int:
     rows += spiral_table
     print_table(rows)
     print()
+    for line in ratio_lines(rows):
+        print(line)
     print(flatness())
     print(spiral_note)
+    print(f"import autograd_lite + a small backward, fresh process, best of 7: "
+          f"{import_ms():.0f} ms (target <= 60 ms)")
+    print("\nScaling of the interpreter (collector off)\n")
+    scaling = scaling_table(args.max_size)
+    print("\n".join(scaling))
+    print()
+    for name, growth in per_node_growth(scaling).items():
+        print(f"{name}: backward µs/node at the largest size / at 10^4: {growth:.2f} "
+              "(target <= 2)")
+    print("\ncompile of the micrograd-style W1 loss (binary ops) against its size\n")
+    print("\n".join(compile_table()))
     return 0
 
 

@@ -64,7 +64,7 @@ def median_ms(step: Callable[[], Any], repeats: int, warmup: int = 2) -> float:
 
 def w1_loss(model: MLP, X: Any, Y: Any) -> al.Value:
     """The whole W1 step's loss, written like micrograd's demo."""
-    losses = [(1 + -y * model(x)[0]).relu() for x, y in zip(X, Y, strict=True)]
+    losses = [(1 + -y * model(x)).relu() for x, y in zip(X, Y, strict=True)]
     data_loss = al.sum_values(losses) * (1.0 / len(losses))
     reg_loss = ALPHA * al.sum_values([p * p for p in model.parameters()])
     return data_loss + reg_loss
@@ -72,8 +72,30 @@ def w1_loss(model: MLP, X: Any, Y: Any) -> al.Value:
 
 def w1_sample_loss(model: MLP, x: Any, y: Any) -> al.Value:
     """One sample's share of W1: its margin loss plus the penalty (the batch mean is W1)."""
-    margin = (1 + -y * model(x)[0]).relu()
+    margin = (1 + -y * model(x)).relu()
     return margin + ALPHA * al.sum_values([p * p for p in model.parameters()])
+
+
+def classic_w1_loss(layers: Any, X: Any, Y: Any) -> al.Value:
+    """W1 as micrograd's demo builds it, binary ops only: ``layers`` is a list of layers, each
+    a list of neurons ``[w0, ..., wn, b]`` of Values. About 65,000 ops: compile at scale."""
+    losses = []
+    for x, y in zip(X, Y, strict=True):
+        h: list[Any] = list(x)
+        for depth, layer in enumerate(layers):
+            out = [sum((wi * hi for wi, hi in zip(n[:-1], h, strict=True)), n[-1]) for n in layer]
+            h = [a.relu() for a in out] if depth < len(layers) - 1 else out
+        losses.append((1 + -y * h[0]).relu())
+    params = [p for layer in layers for n in layer for p in n]
+    return sum(losses) * (1.0 / len(losses)) + ALPHA * sum(p * p for p in params)
+
+
+def classic_layers(seed: int = 0) -> list[list[list[al.Value]]]:
+    rng = np.random.default_rng(seed)
+    return [
+        [[al.Value(float(v)) for v in rng.uniform(-1, 1, nin + 1)] for _ in range(nout)]
+        for nin, nout in itertools.pairwise(SIZES)
+    ]
 
 
 # --------------------------------------------------------------------------- W1, plain floats
