@@ -30,6 +30,7 @@ from .core import (
     AnomalyError,
     DivisionByZeroError,
     DomainError,
+    Dual,
     MissingRuleError,
     OverflowDomainError,
     TracingError,
@@ -45,6 +46,9 @@ from .core import (
     grads,
     hessian,
     is_grad_enabled,
+    jacfwd,
+    jacobian,
+    jvp,
     no_grad,
     rules,
     sum_values,
@@ -54,7 +58,7 @@ from .core import (
     zero_grad,
 )
 from .draw import GraphDrawing, GraphTooLargeError, RenderError, draw_graph
-from .jit import CompiledFunction, compile
+from .jit import CompiledFunction
 from .learn import (
     MLP,
     SGD,
@@ -85,6 +89,10 @@ from .learn import (
 # The op functions (exp, tanh, ...) come from the rule table.
 globals().update(OP_FUNCTIONS)
 
+# ``abs`` and ``compile`` are importable by name (``from autograd_lite import abs``) but kept
+# out of ``__all__``, so ``from autograd_lite import *`` does not shadow the builtins.
+from .jit import compile as compile  # noqa: E402
+
 # The short module paths users and notebooks import (`autograd_lite.nn`, `.rules`, ...) are the
 # part modules themselves, so `import autograd_lite.nn` and `autograd_lite.learn.nn` agree.
 for _module in (datasets, losses, nn, optim, plot, rules, training):
@@ -103,6 +111,7 @@ __all__ = [
     "CompiledFunction",
     "DivisionByZeroError",
     "DomainError",
+    "Dual",
     "Explanation",
     "GradientCheckError",
     "GradientEntry",
@@ -122,7 +131,6 @@ __all__ = [
     "backward",
     "binary_cross_entropy_with_logits",
     "check_gradients",
-    "compile",
     "cross_entropy",
     "data",
     "datasets",
@@ -141,6 +149,9 @@ __all__ = [
     "hessian",
     "hinge",
     "is_grad_enabled",
+    "jacfwd",
+    "jacobian",
+    "jvp",
     "log_softmax",
     "losses",
     "mse",
@@ -159,4 +170,4 @@ __all__ = [
     "values",
     "zero_grad",
 ]
-__all__ += sorted(OP_FUNCTIONS)
+__all__ += sorted(name for name in OP_FUNCTIONS if name != "abs")

@@ -452,3 +452,18 @@ def test_f_returning_a_non_scalar_is_an_error(result: Any, message: str) -> None
     for transform in (grad, value_and_grad, hessian):
         with pytest.raises(TypeError, match=message):
             transform(f)(1.0)
+
+
+def test_has_aux_returns_the_auxiliary_data_untouched() -> None:
+    def loss(w: Any, x: float) -> tuple[Any, dict[str, Any]]:
+        pred = w * x
+        return (pred - 1.0) ** 2, {"pred": pred, "note": "aux"}
+
+    g, aux = al.grad(loss, has_aux=True)(2.0, 3.0)
+    assert g == 2 * (6.0 - 1.0) * 3.0 and aux["note"] == "aux" and aux["pred"].data == 6.0
+    (value, aux2), g2 = al.value_and_grad(loss, has_aux=True)(2.0, 3.0)
+    assert value == 25.0 and g2 == g and aux2["note"] == "aux"
+    with pytest.raises(TypeError, match=r"has_aux=True, f must return a pair \(output, aux\)"):
+        al.grad(lambda w: w * w, has_aux=True)(1.0)
+    with pytest.raises(TypeError, match="has_aux must be a bool"):
+        al.grad(loss, has_aux="yes")  # type: ignore[arg-type]

@@ -14,7 +14,8 @@ from .errors import (
     TracingError,
 )
 from .foreign import from_micrograd, is_micrograd_like
-from .functional import grad, hessian, value_and_grad
+from .forward import Dual, jacfwd, jvp
+from .functional import grad, hessian, jacobian, value_and_grad
 from .functions import OP_FUNCTIONS, OpFunction, dot, sum_values
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .value import Value, apply
@@ -24,6 +25,7 @@ __all__ = [
     "AnomalyError",
     "DivisionByZeroError",
     "DomainError",
+    "Dual",
     "MissingRuleError",
     "OpFunction",
     "OverflowDomainError",
@@ -43,6 +45,9 @@ __all__ = [
     "hessian",
     "is_grad_enabled",
     "is_micrograd_like",
+    "jacfwd",
+    "jacobian",
+    "jvp",
     "no_grad",
     "rules",
     "sum_values",
@@ -52,6 +57,7 @@ __all__ = [
     "zero_grad",
 ]
 
-# The op functions (exp, tanh, ...) come from the rule table.
+# The op functions (exp, tanh, ...) come from the rule table. abs is importable by name but
+# out of __all__, so `from autograd_lite.core import *` keeps the builtin.
 globals().update(OP_FUNCTIONS)
-__all__ += sorted(OP_FUNCTIONS)
+__all__ += sorted(name for name in OP_FUNCTIONS if name != "abs")

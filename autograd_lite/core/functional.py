@@ -1,4 +1,4 @@
-"""Function transforms in the JAX style: ``grad``, ``value_and_grad`` and ``hessian``.
+"""Function transforms in the JAX style: ``grad``, ``value_and_grad``, ``jacobian``, ``hessian``.
 
 ``grad(f)`` is a new function that returns the gradient of ``f`` instead of its value. It is
 built on :func:`autograd_lite.core.engine.gradients`, so there is one engine and one rule table.
@@ -39,11 +39,12 @@ from typing import Any
 import numpy as np
 
 from .arguments import positional_parameters
-from .engine import gradients
+from .engine import gradients, topological_order
+from .forward import has_user_ops, hvp_columns
 from .modes import enable_grad, is_grad_enabled
 from .value import Value
 
-__all__ = ["grad", "hessian", "value_and_grad"]
+__all__ = ["grad", "hessian", "jacobian", "value_and_grad"]
 
 # How many transforms are evaluating their function right now in this context. Inside one,
 # results must stay differentiable even when the arguments are plain numbers, because the
@@ -54,7 +55,9 @@ _DEPTH: ContextVar[int] = ContextVar("autograd_lite_transform_depth", default=0)
 # --------------------------------------------------------------------------- public API
 
 
-def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+def grad(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, *, has_aux: bool = False
+) -> Callable[..., Any]:
     """The gradient of a scalar function, as a new function.
 
     Args:
@@ -62,6 +65,8 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
             meaning a constant: its derivative is 0).
         argnums: which positional argument to differentiate with respect to (an int, negative
             counts from the end), or a tuple of them.
+        has_aux: f returns a pair ``(output, aux)``; only ``output`` is differentiated and
+            the new function returns ``(gradient, aux)``, as in JAX.
 
     Returns:
         A function taking the same arguments as ``f`` and returning the gradient with
@@ -79,12 +84,12 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
         >>> grad(grad(f))(3.0, 2.0)        # 2y
         4.0
     """
-    spec = _ArgSpec(f, argnums, "grad")
+    spec = _ArgSpec(f, argnums, "grad", has_aux=has_aux)
 
     @functools.wraps(f)
     def gradient_of_f(*args: Any, **kwargs: Any) -> Any:
-        _, result = _value_and_grad(spec, args, kwargs)
-        return result
+        value, result = _value_and_grad(spec, args, kwargs)
+        return (result, value[1]) if has_aux else result
 
     gradient_of_f.__name__ = f"grad({spec.fname})"
     gradient_of_f.__qualname__ = gradient_of_f.__name__
@@ -92,7 +97,7 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
 
 
 def value_and_grad(
-    f: Callable[..., Any], argnums: int | Sequence[int] = 0
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, *, has_aux: bool = False
 ) -> Callable[..., tuple[Any, Any]]:
     """Like :func:`grad`, but the new function returns ``(f(*args), gradient)``.
 
@@ -101,6 +106,8 @@ def value_and_grad(
     Args:
         f: a function returning a scalar ``Value`` (or a real number: derivative 0).
         argnums: an int or a tuple of ints, as for :func:`grad`.
+        has_aux: f returns ``(output, aux)``; the new function then returns
+            ``((value, aux), gradient)``, as in JAX.
 
     Returns:
         A function returning ``(value, gradient)``; ``value`` is a float, or a ``Value``
@@ -111,7 +118,7 @@ def value_and_grad(
         >>> value_and_grad(lambda x: x.tanh() * 2)(0.0)
         (0.0, 2.0)
     """
-    spec = _ArgSpec(f, argnums, "value_and_grad")
+    spec = _ArgSpec(f, argnums, "value_and_grad", has_aux=has_aux)
 
     @functools.wraps(f)
     def value_and_gradient_of_f(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
@@ -138,6 +145,11 @@ def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable
         holding ``Value`` nodes when the result must stay differentiable (inside another
         transform, or for ``Value`` arguments), so third derivatives work too.
 
+    How: a float result is computed forward-over-reverse (one reverse pass per column over
+    f's graph with dual numbers, see :func:`autograd_lite.core.forward.hvp_columns`), which
+    creates no nodes; a differentiable result, or a graph with user-defined ops, is
+    computed reverse-over-reverse (gradients as graphs, differentiated again).
+
     Example:
         >>> from autograd_lite import hessian
         >>> hessian(lambda x, y: x * x * y, argnums=(0, 1))(3.0, 2.0)
@@ -155,15 +167,57 @@ def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable
     return hessian_of_f
 
 
+def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """The Jacobian of a function with several outputs, by reverse mode (one pass per output).
+
+    Cheaper than :func:`autograd_lite.jacfwd` (forward mode, one pass per input entry) when
+    ``f`` has fewer outputs than the argument has entries.
+
+    Args:
+        f: a function returning a Value or number, or a list, tuple or numpy array of them.
+        argnums: an int or a tuple of ints, as for :func:`grad`.
+
+    Returns:
+        A function returning, for each differentiated argument, a float for a scalar output
+        and argument, else a float64 array of shape ``output shape + argument shape`` (a list
+        counts as 1-D); a tuple of those when ``argnums`` is a tuple.
+
+    Example:
+        >>> from autograd_lite import jacobian
+        >>> jacobian(lambda v: [v[0] * v[1], v[0] + v[1]])([2.0, 3.0])
+        array([[3., 2.],
+               [1., 1.]])
+    """
+    spec = _ArgSpec(f, argnums, "jacobian")
+
+    @functools.wraps(f)
+    def jacobian_of_f(*args: Any, **kwargs: Any) -> Any:
+        return _jacobian(spec, args, kwargs)
+
+    jacobian_of_f.__name__ = f"jacobian({spec.fname})"
+    jacobian_of_f.__qualname__ = jacobian_of_f.__name__
+    return jacobian_of_f
+
+
 # --------------------------------------------------------------------------- argnums
 
 
 class _ArgSpec:
     """A transform's validated ``f`` and ``argnums`` and the names of f's parameters."""
 
-    def __init__(self, f: Callable[..., Any], argnums: int | Sequence[int], transform: str) -> None:
+    def __init__(
+        self,
+        f: Callable[..., Any],
+        argnums: int | Sequence[int],
+        transform: str,
+        *,
+        has_aux: bool = False,
+    ) -> None:
         if not callable(f):
             raise TypeError(f"{transform}: f must be callable, got {type(f).__name__} {f!r}")
+        if not isinstance(has_aux, bool):
+            raise TypeError(f"{transform}: has_aux must be a bool, got {has_aux!r}")
+        self.has_aux = has_aux
         self.f = f
         self.transform = transform
         self.fname = getattr(f, "__name__", type(f).__name__)
@@ -323,7 +377,14 @@ def _contains_value(x: Any) -> bool:
 class _Trace:
     """One evaluation of ``f`` on lifted arguments: the output and the nodes to differentiate."""
 
-    def __init__(self, spec: _ArgSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        spec: _ArgSpec,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        scalar: bool = True,
+    ) -> None:
         where = f"{spec.transform}({spec.fname})"
         self.positions = spec.resolve(len(args))
         # Differentiable results are wanted when the caller can differentiate further.
@@ -348,7 +409,16 @@ class _Trace:
                 result = spec.f(*lifted, **kwargs)
         finally:
             _DEPTH.reset(depth)
-        self.output = _scalar_output(result, where)
+        self.aux: Any = None
+        if spec.has_aux:
+            if not isinstance(result, tuple | list) or len(result) != 2:
+                raise TypeError(
+                    f"{where}: with has_aux=True, f must return a pair (output, aux), got "
+                    f"{type(result).__name__} {result!r:.80}"
+                )
+            result, self.aux = result
+        self.result = result
+        self.output: Value | float = _scalar_output(result, where) if scalar else 0.0
 
     @property
     def flat_inputs(self) -> list[Value]:
@@ -405,13 +475,21 @@ def _value_and_grad(
     per_argument = tuple(
         _rebuild(trace.args[position], flat) for position in trace.positions
     )
-    return trace.value(), per_argument[0] if spec.single else per_argument
+    value = (trace.value(), trace.aux) if spec.has_aux else trace.value()
+    return value, per_argument[0] if spec.single else per_argument
 
 
 def _hessian(spec: _ArgSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     trace = _Trace(spec, args, kwargs)
     inputs = trace.flat_inputs
     n = len(inputs)
+    if not trace.differentiable:
+        output = trace.output
+        if not isinstance(output, Value):
+            return np.zeros((n, n), dtype=np.float64)
+        if not has_user_ops(topological_order(output)):
+            identity = [[float(i == j) for j in range(n)] for i in range(n)]
+            return np.array(hvp_columns(output, inputs, identity), dtype=np.float64).reshape(n, n)
     first = _first_derivatives(trace, create_graph=True)
     rows: list[list[Any]] = []
     with enable_grad():
@@ -428,3 +506,43 @@ def _hessian(spec: _ArgSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> A
                 out[i, j] = d
         return out
     return np.array(rows, dtype=np.float64).reshape(n, n)
+
+
+def _outputs(result: Any, where: str) -> tuple[list[Value | float], tuple[int, ...]]:
+    """f's outputs as a flat list and the shape they had (``()`` for one)."""
+    if isinstance(result, np.ndarray):
+        flat = [_scalar_output(item, where) for item in result.ravel()]
+        return flat, tuple(result.shape)
+    if isinstance(result, list | tuple):
+        return [_scalar_output(item, where) for item in result], (len(result),)
+    return [_scalar_output(result, where)], ()
+
+
+def _argument_shape(x: Any, count: int) -> tuple[int, ...]:
+    if isinstance(x, np.ndarray):
+        return tuple(x.shape)
+    if isinstance(x, list | tuple | dict):
+        return (count,)
+    return ()
+
+
+def _jacobian(spec: _ArgSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    trace = _Trace(spec, args, kwargs, scalar=False)
+    outputs, out_shape = _outputs(trace.result, f"jacobian({spec.fname})")
+    inputs = trace.flat_inputs
+    rows: list[list[float]] = []
+    with enable_grad():
+        for out in outputs:
+            if isinstance(out, Value):
+                rows.append([float(getattr(g, "data", g)) for g in gradients(out, inputs)])
+            else:
+                rows.append([0.0] * len(inputs))
+    matrix = np.array(rows, dtype=np.float64).reshape(len(outputs), len(inputs))
+    results = []
+    start = 0
+    for position, nodes in zip(trace.positions, trace.inputs, strict=True):
+        block = matrix[:, start : start + len(nodes)]
+        start += len(nodes)
+        shaped = block.reshape(out_shape + _argument_shape(args[position], len(nodes)))
+        results.append(float(shaped) if shaped.shape == () else shaped)
+    return results[0] if spec.single else tuple(results)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Protocol, cast, overload
 
 from . import rules as R
+from .forward import Dual, apply_rule
 from .node import to_float
 from .value import Number, Value, _unary, apply, as_value
 
@@ -37,6 +38,8 @@ def _op_function(name: str, rule: R.Rule) -> OpFunction:
         current = R.RULES[op]  # looked up per call: the table is the one place a rule lives
         if isinstance(x, Value):
             return _unary(current, x)
+        if isinstance(x, Dual):  # forward mode (jvp): the same functions serve dual numbers
+            return apply_rule(current, (x,))  # type: ignore[return-value]
         return current.forward(to_float(x, name))
 
     function.__name__ = function.__qualname__ = name
@@ -55,7 +58,8 @@ OP_FUNCTIONS: dict[str, OpFunction] = {
 table; ``autograd_lite`` exports each under its name."""
 
 globals().update(OP_FUNCTIONS)
-__all__ += sorted(OP_FUNCTIONS)
+# abs stays importable by name but out of __all__, so `import *` keeps the builtin.
+__all__ += sorted(name for name in OP_FUNCTIONS if name != "abs")
 
 
 def _as_values(items: Iterable[Value | Number]) -> list[Value]:

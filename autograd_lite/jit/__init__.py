@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from .compiler import CompiledFunction, compile
+from .compiler import CompiledFunction
+from .compiler import compile as compile
 
-__all__ = ["CompiledFunction", "compile"]
+# compile is importable by name but out of __all__, so `import *` keeps the builtin.
+__all__ = ["CompiledFunction"]
