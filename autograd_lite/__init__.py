@@ -82,6 +82,7 @@ from .learn import (
     plot,
     plot_decision_boundary,
     plot_history,
+    schedules,
     softmax,
     training,
 )
@@ -95,7 +96,7 @@ from .jit import compile as compile  # noqa: E402
 
 # The short module paths users and notebooks import (`autograd_lite.nn`, `.rules`, ...) are the
 # part modules themselves, so `import autograd_lite.nn` and `autograd_lite.learn.nn` agree.
-for _module in (datasets, losses, nn, optim, plot, rules, training):
+for _module in (datasets, losses, nn, optim, plot, rules, schedules, training):
     _sys.modules[f"{__name__}.{_module.__name__.rsplit('.', 1)[1]}"] = _module
 del _module
 
@@ -162,6 +163,7 @@ __all__ = [
     "plot_decision_boundary",
     "plot_history",
     "rules",
+    "schedules",
     "softmax",
     "sum_values",
     "topological_order",

@@ -183,3 +183,73 @@ def test_bad_arguments_are_named(make: object, error: type[Exception], message: 
 
 
 _P = Value(1.0)
+
+
+# ------------------------------------------------------------------ PyTorch habits
+
+
+def _train(opt: SGD | Adam, params: list[Value], steps: int) -> None:
+    for k in range(steps):
+        for i, p in enumerate(params):
+            p.grad = math.sin(p.data * (i + 1) + k)  # any deterministic gradient
+        opt.step()
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
+    lambda ps: Adam(ps, lr=0.05, betas=(0.8, 0.99), weight_decay=0.01),
+])
+def test_state_dict_round_trip_resumes_exactly(make: object) -> None:
+    import json
+
+    a = [Value(0.5), Value(-1.0), Value(2.0)]
+    opt_a = make(a)  # type: ignore[operator]
+    _train(opt_a, a, 4)
+    saved = json.loads(json.dumps(opt_a.state_dict()))  # plain data, JSON-safe
+    b = [Value(p.data) for p in a]
+    opt_b = make(b)  # type: ignore[operator]
+    opt_b.load_state_dict(saved)
+    assert opt_b.steps == 4 and opt_b.state_dict() == opt_a.state_dict()
+    _train(opt_a, a, 3)
+    _train(opt_b, b, 3)
+    assert [p.data for p in a] == [p.data for p in b]
+
+
+def test_load_state_dict_refuses_a_mismatch_and_changes_nothing() -> None:
+    params = [Value(1.0), Value(2.0)]
+    opt = SGD(params, lr=0.1, momentum=0.5)
+    _train(opt, params, 2)
+    before = opt.state_dict()
+    with pytest.raises(ValueError, match="from 'Adam', not SGD"):
+        opt.load_state_dict(Adam(params).state_dict())
+    with pytest.raises(ValueError, match="groups do not match"):
+        opt.load_state_dict(SGD([Value(1.0)], lr=0.1).state_dict())
+    bad = {**before, "state": {"velocity": [0.1, float("nan")]}}
+    with pytest.raises(TypeError, match=r"state\['velocity'\]\[1\] must be a finite number"):
+        opt.load_state_dict(bad)
+    with pytest.raises(ValueError, match="momentum must be in"):
+        group = {**before["param_groups"][0], "momentum": 2.0}
+        opt.load_state_dict({**before, "param_groups": [group]})
+    assert opt.state_dict() == before
+    with pytest.raises(TypeError, match="expected the dict that state_dict"):
+        opt.load_state_dict({"velocity": [0.0, 0.0]})
+
+
+def test_param_groups_have_their_own_options() -> None:
+    slow, fast = _param(1.0, 1.0), _param(1.0, 1.0)
+    opt = SGD([{"params": [slow]}, {"params": [fast], "lr": 0.5}], lr=0.1)
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
+    assert opt.params == [slow, fast] and opt.param_groups[1]["momentum"] == 0.0
+    opt.step()
+    assert (slow.data, fast.data) == (0.9, 0.5)
+    opt.param_groups[0]["lr"] = 0.2  # editing a group changes the next step, as in PyTorch
+    opt.step()
+    assert math.isclose(slow.data, 0.7, rel_tol=1e-15)
+    opt.lr = 0.01  # sets every group
+    assert [g["lr"] for g in opt.param_groups] == [0.01, 0.01]
+    with pytest.raises(KeyError, match=r"unknown option\(s\) \['betas'\]"):
+        SGD([{"params": [slow], "betas": (0.9, 0.9)}], lr=0.1)
+    with pytest.raises(TypeError, match="all Values or all parameter-group dicts"):
+        SGD([slow, {"params": [fast]}], lr=0.1)
+    with pytest.raises(ValueError, match=r"params\[1\].*listed twice"):
+        Adam([{"params": [slow]}, {"params": [slow]}])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import datasets, losses, nn, optim, plot, training
+from . import datasets, losses, nn, optim, plot, schedules, training
 from .losses import (
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -39,6 +39,7 @@ __all__ = [
     "plot",
     "plot_decision_boundary",
     "plot_history",
+    "schedules",
     "softmax",
     "training",
 ]
