@@ -1,4 +1,4 @@
-"""Nodes whose calculus the rule table does not hold: micrograd-style ops written by the user.
+"""Nodes the engine treats specially: micrograd-style ops written by the user, gradient hooks.
 
 micrograd's lecture adds an operation by making the output node itself and attaching a
 closure that pushes the gradient into the inputs::
@@ -23,11 +23,21 @@ learners walk a graph by hand as the lecture does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .rules import FLOAT_MATH, Rule
 
-__all__ = ["UserGrads", "manual_backward", "user_rule"]
+__all__ = [
+    "HookHandle",
+    "HookedRule",
+    "Hooks",
+    "UserGrads",
+    "add_hook",
+    "hooks_of",
+    "manual_backward",
+    "user_rule",
+]
 
 
 class _Node(Protocol):
@@ -161,3 +171,108 @@ def manual_backward(node: _Node) -> Callable[[], None]:
 
 def _nothing() -> None:
     return None
+
+
+# --------------------------------------------------------------------------- gradient hooks
+#
+# Value.register_hook(fn): fn sees the gradient flowing into a node during backward() and may
+# replace it. A leaf keeps its hooks in its otherwise unused ``_a`` slot; a computed node gets
+# a HookedRule, a copy of its rule that also carries the hooks (the same name, symbol and
+# derivatives, so drawings, explain and compile see the same op). backward() notices either
+# while it counts the graph and then takes the engine's general path, which runs the hooks;
+# graphs without hooks keep the fast path.
+
+
+class Hooks:
+    """The hooks of one node, in registration order."""
+
+    __slots__ = ("fns",)
+
+    def __init__(self) -> None:
+        self.fns: list[Callable[[Any], Any]] = []
+
+    def apply(self, grad: Any) -> Any:
+        """Run every hook on the gradient; a hook returning something else than None replaces it."""
+        for fn in list(self.fns):
+            result = fn(grad)
+            if result is not None:
+                grad = _hook_result(fn, result)
+        return grad
+
+
+def _hook_result(fn: Callable[[Any], Any], result: Any) -> Any:
+    if hasattr(result, "data") and hasattr(result, "parents"):  # a Value, under create_graph
+        return result
+    if isinstance(result, bool) or not isinstance(result, int | float):
+        name = getattr(fn, "__name__", type(fn).__name__)
+        raise TypeError(
+            f"gradient hook {name} returned {type(result).__name__} {result!r:.60}; a hook "
+            "returns None (keep the gradient) or a number (replace it)"
+        )
+    return float(result)
+
+
+@dataclass(frozen=True, eq=False)
+class HookedRule(Rule):
+    """A computed node's rule together with the node's gradient hooks."""
+
+    hooks: Hooks = field(default_factory=Hooks)
+    inner: Rule | None = None
+
+
+class HookHandle:
+    """What :meth:`Value.register_hook` returns: ``remove()`` takes the hook off again."""
+
+    __slots__ = ("_fn", "_node")
+
+    def __init__(self, node: Any, fn: Callable[[Any], Any]) -> None:
+        self._node = node
+        self._fn = fn
+
+    def remove(self) -> None:
+        """Stop calling the hook (calling it twice is harmless)."""
+        node = self._node
+        hooks = hooks_of(node)
+        if hooks is None or self._fn not in hooks.fns:
+            return
+        hooks.fns.remove(self._fn)
+        if not hooks.fns:  # back to an ordinary node, and to the fast path
+            rule = node._rule
+            if rule is None:
+                node._a = None
+            elif isinstance(rule, HookedRule):
+                node._rule = rule.inner
+
+
+def hooks_of(node: Any) -> Hooks | None:
+    """The node's hooks, or None."""
+    rule = node._rule
+    if rule is None:
+        a = node._a
+        return a if a.__class__ is Hooks else None
+    return rule.hooks if isinstance(rule, HookedRule) else None
+
+
+def add_hook(node: Any, fn: Callable[[Any], Any]) -> HookHandle:
+    """Register ``fn`` as a gradient hook of ``node`` (see ``Value.register_hook``)."""
+    if not callable(fn):
+        raise TypeError(f"register_hook: the hook must be callable, got {type(fn).__name__}")
+    hooks = hooks_of(node)
+    if hooks is None:
+        hooks = Hooks()
+        rule = node._rule
+        if rule is None:
+            node._a = hooks
+        else:
+            node._rule = HookedRule(
+                name=rule.name,
+                symbol=rule.symbol,
+                forward=rule.forward,
+                local_grads=rule.local_grads,
+                arity=rule.arity,
+                param=rule.param,
+                hooks=hooks,
+                inner=rule,
+            )
+    hooks.fns.append(fn)
+    return HookHandle(node, fn)

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, cast
 from .errors import AnomalyError
 from .modes import current_mode
 from .node import Node, describe_node, to_float
-from .rules import ADD, FLOAT_MATH, MUL, SUB, FloatMath
+from .custom import hooks_of
+from .rules import ADD, FLOAT_MATH, MUL, SUB, FloatMath, Rule
 
 if TYPE_CHECKING:
     from .value import Value
@@ -77,7 +78,9 @@ def backward(root: Value, gradient: Any = 1.0, *, create_graph: bool = False) ->
         create_graph: store gradients as differentiable ``Value`` nodes.
     """
     seed = _check_seed(root, gradient, create_graph)
-    if create_graph or current_mode().anomaly:
+    # The fast path declines a graph with gradient hooks (Value.register_hook) before
+    # touching any gradient a caller can see; the general path below runs the hooks.
+    if create_graph or current_mode().anomaly or not _float_backward(root, seed):
         grads = _backprop(root, seed, create_graph=create_graph)
         new = {node: node.grad + g if node._rule is None else g for node, g in grads.items()}
         if current_mode().anomaly:
@@ -93,12 +96,9 @@ def backward(root: Value, gradient: Any = 1.0, *, create_graph: bool = False) ->
                     )
         for node, g in new.items():
             node.grad = g
-        return
-
-    _float_backward(root, seed)
 
 
-def _float_backward(root: Value, seed: float) -> None:
+def _float_backward(root: Value, seed: float) -> bool:
     """The hot loop of ``backward()``: float gradients, written into ``.grad``.
 
     1. :func:`_operation_nodes` finds the nodes operations made (leaves need no visit: they
@@ -108,8 +108,14 @@ def _float_backward(root: Value, seed: float) -> None:
        graph) are written out here; every other rule is called through the table.
     Same order every time for the same graph. ``_backprop`` is the plain reference version
     and the tests check the two agree on random graphs.
+
+    Returns False, having reset only intermediate gradients (as every backward does), when
+    the graph has gradient hooks (see :func:`_operation_nodes`): the caller then takes the
+    general path.
     """
     order = _operation_nodes(root)
+    if order and order[-1] is _HOOKED:
+        return False
     root.grad += seed
     add, sub, mul = ADD, SUB, MUL
     fm = FLOAT_MATH
@@ -141,6 +147,7 @@ def _float_backward(root: Value, seed: float) -> None:
             local = rule.local_grads(fm, node.data, *[p.data for p in a])
             for p, d in zip(a, local, strict=True):
                 p.grad += g * d
+    return True
 
 
 def _operation_nodes(root: Value) -> list[Value]:
@@ -148,31 +155,55 @@ def _operation_nodes(root: Value) -> list[Value]:
 
     One visit per node and one set lookup per edge into another operation node; leaves are
     never entered. Sorting by creation number replaces counting each node's consumers.
+
+    A graph with gradient hooks gives a list ending in :data:`_HOOKED` instead: a computed
+    node with hooks has a rule of another class (``HookedRule``), and a leaf with hooks
+    holds them in ``_a``, which is None for every other leaf. Both are seen here, where
+    every node and edge is already visited.
     """
     if root._rule is None:
-        return []
+        return [_HOOKED] if root._a is not None else []
     seen = {root}
     remember = seen.add
     stack = [root]
     push = stack.append
     pop = stack.pop
+    hooked = False
     while stack:
         node = pop()
         node.grad = 0.0
+        if node._rule.__class__ is not Rule:
+            hooked = True
         a = node._a
         b = node._b
-        if b is not None and b._rule is not None and b not in seen:
-            remember(b)
-            push(b)
+        if b is not None:
+            if b._rule is not None:
+                if b not in seen:
+                    remember(b)
+                    push(b)
+            elif b._a is not None:
+                hooked = True
         if a.__class__ is tuple:
             for p in a:
-                if p._rule is not None and p not in seen:
-                    remember(p)
-                    push(p)
-        elif a._rule is not None and a not in seen:
-            remember(a)
-            push(a)
+                if p._rule is not None:
+                    if p not in seen:
+                        remember(p)
+                        push(p)
+                elif p._a is not None:
+                    hooked = True
+        elif a._rule is not None:
+            if a not in seen:
+                remember(a)
+                push(a)
+        elif a._a is not None:
+            hooked = True
+    if hooked:
+        return [_HOOKED]
     return sorted(seen, key=_creation_number, reverse=True)
+
+
+_HOOKED: Any = object()
+"""What :func:`_operation_nodes` returns, alone in its list, for a graph with gradient hooks."""
 
 
 _creation_number = attrgetter("_created")
@@ -244,6 +275,9 @@ def _backprop(root: Value, seed: Any, *, create_graph: bool) -> dict[Value, Any]
     grads: dict[Value, Any] = {root: seed}
     for node in reversed(order):
         parents = node.parents
+        hooks = hooks_of(node)
+        if hooks is not None and node in grads:  # every consumer has passed its gradient
+            grads[node] = hooks.apply(grads[node])
         if not parents:
             continue
         g = grads[node]

@@ -8,9 +8,10 @@ graph is recorded: memory stays constant however long the computation.
 
 - :func:`jvp` is JAX's ``jvp``: the value of ``f`` and its directional derivative.
 - :func:`jacfwd` builds a Jacobian column by column, one :func:`jvp` per input entry.
-- :func:`hvp_columns` runs forward-over-reverse on a recorded graph: the reverse pass with
-  dual numbers for its local derivatives, giving Hessian-vector products without building
-  gradient graphs (:func:`autograd_lite.hessian` uses it when it is the cheaper way).
+- :func:`hessian_forward_over_reverse` runs forward-over-reverse on a recorded graph: the
+  reverse pass with dual numbers (whose tangents are vectors) for its local derivatives,
+  giving the whole Hessian in one sweep without building gradient graphs
+  (:func:`autograd_lite.hessian` uses it when it is the cheaper way).
 
 Duals are first-order: a tangent is a float. Functions given to :func:`jvp` must use
 arithmetic, comparisons and the methods or free functions of this package (``x.tanh()``,
@@ -36,7 +37,15 @@ from .node import Node, describe_node
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["Dual", "DualMath", "apply_rule", "has_user_ops", "hvp_columns", "jacfwd", "jvp"]
+__all__ = [
+    "Dual",
+    "DualMath",
+    "apply_rule",
+    "has_user_ops",
+    "hessian_forward_over_reverse",
+    "jacfwd",
+    "jvp",
+]
 
 
 def _is_real(x: object) -> bool:
@@ -200,22 +209,29 @@ def apply_rule(rule: R.Rule, inputs: Sequence[Any]) -> Dual:
         The output dual.
     """
     primals: list[float] = []
-    tangents: list[float] = []
+    tangents: list[Any] = []
     for x in inputs:
         if isinstance(x, Dual):
             primals.append(x.primal)
             tangents.append(x.tangent)
         else:
             primals.append(_real(x, rule.symbol))
-            tangents.append(0.0)
+            tangents.append(None)
     out = rule.forward(*primals)
     local = rule.local_grads(R.FLOAT_MATH, out, *primals)
-    tangent = 0.0
+    tangent: Any = 0.0
     for d, t in zip(local, tangents, strict=True):
-        if t != 0.0:  # a constant input adds nothing, even where its local derivative is inf
-            tangent += float(d) * t
+        # A constant input, or a zero tangent, adds nothing, even where its local derivative
+        # is inf. (Tangents are floats, or numpy vectors inside hessian_forward_over_reverse.)
+        if t is not None and (t.__class__ is not float or t != 0.0):
+            tangent = tangent + float(d) * t
+    return _dual(out, tangent)
+
+
+def _dual(primal: float, tangent: Any) -> Dual:
+    """A Dual without argument checks (the tangent may be a numpy vector internally)."""
     result = Dual.__new__(Dual)
-    result.primal = out
+    result.primal = primal
     result.tangent = tangent
     return result
 
@@ -230,7 +246,7 @@ class DualMath:
     @staticmethod
     def log(x: Any) -> Any:
         if isinstance(x, Dual):
-            return Dual(R.FLOAT_MATH.log(x.primal), x.tangent / x.primal if x.tangent else 0.0)
+            return _dual(R.FLOAT_MATH.log(x.primal), x.tangent / x.primal)
         return R.FLOAT_MATH.log(x)
 
     @staticmethod
@@ -240,12 +256,12 @@ class DualMath:
         base = x.primal if isinstance(x, Dual) else float(x)
         power = e.primal if isinstance(e, Dual) else float(e)
         value = R.FLOAT_MATH.pow(base, power)
-        tangent = 0.0
-        if isinstance(x, Dual) and x.tangent:
-            tangent += power * R.FLOAT_MATH.pow(base, power - 1.0) * x.tangent
-        if isinstance(e, Dual) and e.tangent:
-            tangent += value * R.FLOAT_MATH.log(base) * e.tangent
-        return Dual(value, tangent)
+        tangent: Any = 0.0
+        if isinstance(x, Dual):
+            tangent = tangent + power * R.FLOAT_MATH.pow(base, power - 1.0) * x.tangent
+        if isinstance(e, Dual):
+            tangent = tangent + value * R.FLOAT_MATH.log(base) * e.tangent
+        return _dual(value, tangent)
 
     @staticmethod
     def sin(x: Any) -> Any:
@@ -449,64 +465,64 @@ def has_user_ops(order: Sequence[Value]) -> bool:
     )
 
 
-def hvp_columns(
-    root: Value, inputs: Sequence[Value], directions: Sequence[Sequence[float]]
-) -> list[list[float]]:
-    """Hessian-vector products of ``root`` by forward-over-reverse on its recorded graph.
+def hessian_forward_over_reverse(root: Value, inputs: Sequence[Value]) -> np.ndarray[Any, Any]:
+    """The Hessian of ``root`` with respect to ``inputs``, forward-over-reverse, in one sweep.
 
-    For each direction v (one number per input): push tangents forward through the graph
-    (the inputs get v, every other leaf 0), then run the reverse pass with every local
-    derivative a :class:`Dual` evaluated by the rules through :class:`DualMath`. The
-    gradients' tangents are H v. No node is created.
+    Every node gets a tangent *vector* with one entry per input (the inputs get the rows of
+    the identity, other leaves 0): one forward sweep pushes them through the graph. Then one
+    reverse sweep runs with every local derivative a :class:`Dual` whose tangent is such a
+    vector, evaluated by the rules through :class:`DualMath`. The gradients' tangents are
+    the Hessian's rows. No node is created; the vectors are numpy arrays.
 
     Args:
         root: a scalar output node.
         inputs: the nodes to differentiate with respect to.
-        directions: the vectors v.
 
     Returns:
-        One list per direction: (H v)_i for each input i.
+        An ``(n, n)`` float64 array for n inputs.
     """
+    n = len(inputs)
     order = topological_order(root)
     index = {node: i for i, node in enumerate(order)}
     data = [node.data for node in order]
     parents = [[index[p] for p in node.parents] for node in order]
     rules = [node.rule for node in order]
-    where = [index.get(x) for x in inputs]
-    results: list[list[float]] = []
-    for v in directions:
-        tangent = [0.0] * len(order)
-        for slot, t in zip(where, v, strict=True):
-            if slot is not None:
-                tangent[slot] += t
-        for i, rule in enumerate(rules):
-            if rule is None:
-                continue
-            local = rule.local_grads(R.FLOAT_MATH, data[i], *[data[p] for p in parents[i]])
-            tangent[i] = sum(
-                float(d) * tangent[p] for d, p in zip(local, parents[i], strict=True) if tangent[p]
-            )
-        primal_grad = [0.0] * len(order)
-        tangent_grad = [0.0] * len(order)
-        primal_grad[-1] = 1.0
-        for i in range(len(order) - 1, -1, -1):
-            rule = rules[i]
-            if rule is None:
-                continue
-            g = Dual(primal_grad[i], tangent_grad[i])
-            duals = [Dual(data[p], tangent[p]) for p in parents[i]]
-            try:
-                local = rule.local_grads(DUAL_MATH, Dual(data[i], tangent[i]), *duals)
-            except DomainError as err:
-                raise DomainError(
-                    f"{err} [at {describe_node(order[i])}]", err.op, err.inputs
-                ) from None
-            for p, d in zip(parents[i], local, strict=True):
-                contribution = g * d
-                if isinstance(contribution, Dual):
-                    primal_grad[p] += contribution.primal
-                    tangent_grad[p] += contribution.tangent
-                else:
-                    primal_grad[p] += float(contribution)
-        results.append([tangent_grad[slot] if slot is not None else 0.0 for slot in where])
-    return results
+    zero = np.zeros(n)
+    tangent: list[np.ndarray[Any, Any]] = [zero] * len(order)
+    for k, x in enumerate(inputs):
+        slot = index.get(x)
+        if slot is not None:
+            tangent[slot] = tangent[slot] + np.eye(n)[k]
+    for i, rule in enumerate(rules):
+        if rule is None:
+            continue
+        local = rule.local_grads(R.FLOAT_MATH, data[i], *[data[p] for p in parents[i]])
+        total = zero
+        for d, p in zip(local, parents[i], strict=True):
+            if tangent[p] is not zero:
+                total = total + float(d) * tangent[p]
+        tangent[i] = total
+    primal_grad = [0.0] * len(order)
+    tangent_grad: list[Any] = [zero] * len(order)
+    primal_grad[-1] = 1.0
+    for i in range(len(order) - 1, -1, -1):
+        rule = rules[i]
+        if rule is None:
+            continue
+        g = _dual(primal_grad[i], tangent_grad[i])
+        duals = [_dual(data[p], tangent[p]) for p in parents[i]]
+        try:
+            local = rule.local_grads(DUAL_MATH, _dual(data[i], tangent[i]), *duals)
+        except DomainError as err:
+            raise DomainError(
+                f"{err} [at {describe_node(order[i])}]", err.op, err.inputs
+            ) from None
+        for p, d in zip(parents[i], local, strict=True):
+            if isinstance(d, Dual):
+                primal_grad[p] += g.primal * d.primal
+                tangent_grad[p] = tangent_grad[p] + g.tangent * d.primal + g.primal * d.tangent
+            else:
+                primal_grad[p] += g.primal * float(d)
+                tangent_grad[p] = tangent_grad[p] + g.tangent * float(d)
+    rows = [tangent_grad[index[x]] if x in index else zero for x in inputs]
+    return np.array(rows, dtype=np.float64).reshape(n, n)

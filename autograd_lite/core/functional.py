@@ -40,7 +40,7 @@ import numpy as np
 
 from .arguments import positional_parameters
 from .engine import gradients, topological_order
-from .forward import has_user_ops, hvp_columns
+from .forward import has_user_ops, hessian_forward_over_reverse
 from .modes import enable_grad, is_grad_enabled
 from .value import Value
 
@@ -145,10 +145,11 @@ def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable
         holding ``Value`` nodes when the result must stay differentiable (inside another
         transform, or for ``Value`` arguments), so third derivatives work too.
 
-    How: a float result is computed forward-over-reverse (one reverse pass per column over
-    f's graph with dual numbers, see :func:`autograd_lite.core.forward.hvp_columns`), which
-    creates no nodes; a differentiable result, or a graph with user-defined ops, is
-    computed reverse-over-reverse (gradients as graphs, differentiated again).
+    How: a float result is computed forward-over-reverse (one reverse sweep over f's graph
+    with dual numbers carrying a tangent vector per node, see
+    :func:`autograd_lite.core.forward.hessian_forward_over_reverse`), which creates no nodes;
+    a differentiable result, or a graph with user-defined ops, is computed
+    reverse-over-reverse (gradients as graphs, differentiated again).
 
     Example:
         >>> from autograd_lite import hessian
@@ -488,8 +489,7 @@ def _hessian(spec: _ArgSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> A
         if not isinstance(output, Value):
             return np.zeros((n, n), dtype=np.float64)
         if not has_user_ops(topological_order(output)):
-            identity = [[float(i == j) for j in range(n)] for i in range(n)]
-            return np.array(hvp_columns(output, inputs, identity), dtype=np.float64).reshape(n, n)
+            return hessian_forward_over_reverse(output, inputs)
     first = _first_derivatives(trace, create_graph=True)
     rows: list[list[Any]] = []
     with enable_grad():

@@ -144,9 +144,9 @@ class Value(Node):
         """The inputs of the operation that produced this node, in order (``()`` for a leaf)."""
         if self._b is not None:
             return (self._a, self._b)
-        a = self._a
-        if a is None:
+        if self._rule is None:  # a leaf's _a holds its gradient hooks, if any
             return ()
+        a = self._a
         return a if a.__class__ is tuple else (a,)
 
     @property
@@ -338,6 +338,32 @@ class Value(Node):
         """
         _backward(self, gradient, create_graph=create_graph)
 
+    def register_hook(self, fn: Callable[[Any], Any]) -> _custom.HookHandle:
+        """Call ``fn(grad)`` with the gradient flowing into this node during ``backward()``.
+
+        For a computed node ``grad`` is d(root)/d(node), before it flows on to the node's
+        inputs; for a leaf it is what this ``backward()`` call adds to ``.grad``. If ``fn``
+        returns a number, that number replaces the gradient (it is what flows on, or what
+        is added); if it returns None the gradient is unchanged. Hooks run in registration
+        order, also for ``gradients()``/``grad()``; a graph with hooks takes the engine's
+        general path (slower than the fast one).
+
+        Args:
+            fn: ``fn(grad) -> None | float`` (``grad`` is a Value under ``create_graph``).
+
+        Returns:
+            A handle whose ``remove()`` takes the hook off.
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> x = Value(3.0); h = x * x
+            >>> handle = h.register_hook(lambda g: g * 10)
+            >>> (h + 1).backward(); x.grad      # 10 * dh/dx
+            60.0
+            >>> handle.remove()
+        """
+        return _custom.add_hook(self, fn)
+
     def zero_grad(self) -> None:
         """Set ``grad`` to 0.0 on every node of this node's graph (leaves included)."""
         _zero_grad(self)
@@ -377,6 +403,7 @@ def _attach_user_op(node: Value, children: object, op: object) -> None:
     parents = tuple(dict.fromkeys(given))
     _set_parents(node, parents)
     node._rule = _custom.user_rule(node, op or "op", len(parents))
+    node._created = next(_creation_counter)
     node._created = next(_creation_counter)
 
 

@@ -42,6 +42,7 @@ from ..core.functions import dot
 from ..core.modes import no_grad
 from ..core.rules import RULES
 from ..core.value import Value, apply
+from .torch_bridge import Dense
 
 __all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "LoadResult", "Module", "Neuron"]
 
@@ -215,6 +216,33 @@ class Module:
     def eval(self) -> Module:
         """Same as ``train(False)``: ``training`` becomes False everywhere; returns the module."""
         return self.train(False)
+
+    def to_torch(self) -> Any:
+        """The same network as a ``torch.nn.Module`` with copies of the weights (float64).
+
+        :class:`Neuron`, :class:`Layer` and :class:`MLP` give a ``torch.nn.Sequential`` of
+        ``Linear`` layers and activations whose outputs, for a batch of shape
+        (samples, nin), equal this model's to rounding. PyTorch must be installed; it is
+        imported only when this runs.
+
+        Raises:
+            ImportError: PyTorch is not installed.
+            TypeError: this kind of module has no PyTorch counterpart here.
+        """
+        layers = self._dense_layers()
+        if layers is None:
+            raise TypeError(
+                f"to_torch: {type(self).__name__} is not a Neuron, Layer or MLP; for your own "
+                "Module, build the torch.nn.Module by hand and copy the weights from "
+                "named_parameters()"
+            )
+        from .torch_bridge import sequential
+
+        return sequential(layers, training=self.training)
+
+    def _dense_layers(self) -> list[Dense] | None:
+        """The module as layers of plain numbers, for :meth:`to_torch`; None if it is not."""
+        return None
 
     def named_parameters(self, prefix: str = "") -> list[tuple[str, Value]]:
         """Every parameter with its dotted name, depth-first in construction order.
@@ -491,6 +519,10 @@ def _nonlin_activation(who: str, activation: str, nonlin: object) -> str:
     return wanted
 
 
+def _dense(neurons: Sequence[Neuron], activation: str) -> Dense:
+    return Dense([[w.data for w in n.w] for n in neurons], [n.b.data for n in neurons], activation)
+
+
 def _rows(owner: object, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
     try:
         array = np.asarray(X, dtype=np.float64)
@@ -597,6 +629,9 @@ class Neuron(Module):
             yield f"w.{k}", w
         yield "b", self.b
 
+    def _dense_layers(self) -> list[Dense] | None:
+        return [_dense([self], self.activation)]
+
     def _set_prefix(self, prefix: str) -> None:
         self._path = prefix[:-1] if prefix else "neuron"
         self._z_label = prefix + "z"
@@ -670,6 +705,9 @@ class Layer(Module):
     def named_children(self) -> Iterator[tuple[str, Module]]:
         for j, n in enumerate(self.neurons):
             yield f"neurons.{j}", n
+
+    def _dense_layers(self) -> list[Dense] | None:
+        return [_dense(self.neurons, self.activation)]
 
     def _set_prefix(self, prefix: str) -> None:
         self._path = prefix[:-1] if prefix else "layer"
@@ -755,6 +793,53 @@ class MLP(Module):
     def nout(self) -> int:
         """Number of outputs (the size of the last layer)."""
         return self.sizes[-1]
+
+    def _dense_layers(self) -> list[Dense] | None:
+        return [_dense(layer.neurons, layer.activation) for layer in self.layers]
+
+    @classmethod
+    def from_torch(cls, module: Any) -> MLP:
+        """An MLP with the weights of a ``torch.nn.Sequential`` shaped like :meth:`to_torch`'s.
+
+        ``Linear`` layers, each followed by at most one ``ReLU``, ``Tanh``, ``Sigmoid`` or
+        ``Identity``, every hidden layer with the same activation (an MLP has one). Weights
+        are copied as float64; a ``Linear`` without bias gets bias 0.
+
+        Args:
+            module: the torch module.
+
+        Returns:
+            The MLP; ``model.to_torch()`` gives the module back.
+
+        Raises:
+            ImportError: PyTorch is not installed.
+            ValueError: the module has another shape (the message names the layer).
+        """
+        from .torch_bridge import read_sequential
+
+        spec = read_sequential(module)
+        hidden = {layer.activation for layer in spec.layers[:-1]}
+        if len(hidden) > 1:
+            raise ValueError(
+                f"from_torch: the hidden layers use {sorted(hidden)}; an MLP has one hidden "
+                "activation"
+            )
+        model = cls(
+            len(spec.layers[0].weight[0]),
+            [len(layer.weight) for layer in spec.layers],
+            activation=hidden.pop() if hidden else "relu",
+            output_activation=spec.layers[-1].activation,
+            seed=0,
+        )
+        state: dict[str, float] = {}
+        for i, layer in enumerate(spec.layers):
+            for j, (row, bias) in enumerate(zip(layer.weight, layer.bias, strict=True)):
+                for k, w in enumerate(row):
+                    state[f"layers.{i}.neurons.{j}.w.{k}"] = w
+                state[f"layers.{i}.neurons.{j}.b"] = bias
+        model.load_state_dict(state)
+        model.train(spec.training)
+        return model
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         for i, layer in enumerate(self.layers):
