@@ -23,7 +23,7 @@ learners walk a graph by hand as the lecture does.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
 from .rules import FLOAT_MATH, Rule
@@ -264,15 +264,7 @@ def add_hook(node: Any, fn: Callable[[Any], Any]) -> HookHandle:
         if rule is None:
             node._a = hooks
         else:
-            node._rule = HookedRule(
-                name=rule.name,
-                symbol=rule.symbol,
-                forward=rule.forward,
-                local_grads=rule.local_grads,
-                arity=rule.arity,
-                param=rule.param,
-                hooks=hooks,
-                inner=rule,
-            )
+            same = {f.name: getattr(rule, f.name) for f in fields(Rule) if f.init}
+            node._rule = HookedRule(**same, hooks=hooks, inner=rule)
     hooks.fns.append(fn)
     return HookHandle(node, fn)

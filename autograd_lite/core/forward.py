@@ -145,43 +145,24 @@ class Dual:
             "arithmetic and this package's functions (x.exp(), autograd_lite.exp(x)...)"
         )
 
-    # ------------------------------------------------------------------ functions
+    # The math methods (x.exp(), x.tanh()...) are installed from the rule table below,
+    # one per one-input rule that names a method, as on Value.
 
-    def exp(self) -> Dual:
-        """``e ** self``."""
-        return apply_rule(R.EXP, (self,))
 
-    def log(self) -> Dual:
-        """Natural logarithm."""
-        return apply_rule(R.LOG, (self,))
+def _install_methods() -> None:
+    """Give ``Dual`` the method of every one-input rule that names one (``d.tanh()``)."""
+    for rule in R.RULES.values():
+        if rule.method is None or rule.arity != 1 or rule.parametrised:
+            continue
+        op = rule.name
 
-    def tanh(self) -> Dual:
-        """Hyperbolic tangent."""
-        return apply_rule(R.TANH, (self,))
+        def method(self: Dual, op: str = op) -> Dual:
+            return apply_rule(R.RULES[op], (self,))
 
-    def sigmoid(self) -> Dual:
-        """Logistic function."""
-        return apply_rule(R.SIGMOID, (self,))
-
-    def relu(self) -> Dual:
-        """``max(0, x)`` (derivative 0 at 0)."""
-        return apply_rule(R.RELU, (self,))
-
-    def abs(self) -> Dual:
-        """``|x|`` (derivative 0 at 0)."""
-        return apply_rule(R.ABS, (self,))
-
-    def sin(self) -> Dual:
-        """Sine."""
-        return apply_rule(R.SIN, (self,))
-
-    def cos(self) -> Dual:
-        """Cosine."""
-        return apply_rule(R.COS, (self,))
-
-    def sqrt(self) -> Dual:
-        """Square root."""
-        return apply_rule(R.POW.with_param(0.5), (self,))
+        method.__name__ = rule.method
+        method.__qualname__ = f"Dual.{rule.method}"
+        method.__doc__ = rule.doc or f"The ``{op}`` op."
+        setattr(Dual, rule.method, property(method) if rule.attribute else method)
 
 
 def _real(x: Any, op: str) -> float:
@@ -241,7 +222,7 @@ class DualMath:
 
     @staticmethod
     def exp(x: Any) -> Any:
-        return x.exp() if isinstance(x, Dual) else R.FLOAT_MATH.exp(x)
+        return apply_rule(R.RULES["exp"], (x,)) if isinstance(x, Dual) else R.FLOAT_MATH.exp(x)
 
     @staticmethod
     def log(x: Any) -> Any:
@@ -265,14 +246,15 @@ class DualMath:
 
     @staticmethod
     def sin(x: Any) -> Any:
-        return x.sin() if isinstance(x, Dual) else math.sin(x)
+        return apply_rule(R.RULES["sin"], (x,)) if isinstance(x, Dual) else math.sin(x)
 
     @staticmethod
     def cos(x: Any) -> Any:
-        return x.cos() if isinstance(x, Dual) else math.cos(x)
+        return apply_rule(R.RULES["cos"], (x,)) if isinstance(x, Dual) else math.cos(x)
 
 
 DUAL_MATH = DualMath()
+_install_methods()
 
 
 # --------------------------------------------------------------------------- transforms

@@ -39,7 +39,7 @@ def _op_function(name: str, rule: R.Rule) -> OpFunction:
         if isinstance(x, Value):
             return _unary(current, x)
         if isinstance(x, Dual):  # forward mode (jvp): the same functions serve dual numbers
-            return apply_rule(current, (x,))  # type: ignore[return-value]
+            return apply_rule(current, (x,))
         return current.forward(to_float(x, name))
 
     function.__name__ = function.__qualname__ = name
