@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, cast
 
+from .custom import hooks_of
 from .errors import AnomalyError
 from .modes import current_mode
 from .node import Node, describe_node, to_float
-from .custom import hooks_of
 from .rules import ADD, FLOAT_MATH, MUL, SUB, FloatMath, Rule
 
 if TYPE_CHECKING:
