@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import functools
 import numbers
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -40,6 +40,7 @@ import numpy as np
 
 from .arguments import positional_parameters
 from .engine import gradients, topological_order
+from .flatten import ArgSpec, Lifting
 from .forward import has_user_ops, hessian_forward_over_reverse
 from .modes import enable_grad, is_grad_enabled
 from .value import Value
@@ -277,89 +278,6 @@ def _is_index(a: object) -> bool:
 # --------------------------------------------------------------------------- arguments
 
 
-def _lift(x: Any, path: str, where: str, inputs: list[Value]) -> Any:
-    """Replace every number and Value inside ``x`` by a node to differentiate against.
-
-    Numbers become new leaves labelled ``path``; a Value ``v`` becomes ``v - 0.0``: a node of
-    its own (so the same Value passed twice gets two separate partial derivatives) that
-    stays connected to ``v`` (so the gradient is differentiable with respect to ``v``).
-    The nodes are appended to ``inputs`` in the order :func:`_rebuild` walks ``x``.
-    """
-    if isinstance(x, Value):
-        node = x - 0.0
-        node.label = x.label if x.label is not None else path
-        inputs.append(node)
-        return node
-    if isinstance(x, np.ndarray):
-        return _lift_array(x, path, where, inputs)
-    if isinstance(x, (list, tuple)):
-        items = [_lift(item, f"{path}[{i}]", where, inputs) for i, item in enumerate(x)]
-        return _same_sequence(x, items)
-    if isinstance(x, dict):
-        return {k: _lift(v, f"{path}[{k!r}]", where, inputs) for k, v in x.items()}
-    leaf = Value(_real(x, path, where), label=path)
-    inputs.append(leaf)
-    return leaf
-
-
-def _lift_array(x: np.ndarray[Any, Any], path: str, where: str, inputs: list[Value]) -> Any:
-    if x.dtype != object and (x.dtype.kind not in "iuf"):
-        raise TypeError(
-            f"{where}: {path} is a numpy array of dtype {x.dtype}; only real (int, float) "
-            "arrays, or object arrays of numbers and Values, can be differentiated"
-        )
-    out = np.empty(x.shape, dtype=object)
-    for index in np.ndindex(x.shape):
-        item = x[index]
-        label = _entry(path, index)
-        if isinstance(item, Value):
-            out[index] = _lift(item, label, where, inputs)
-        else:
-            leaf = Value(_real(item, label, where), label=label)
-            inputs.append(leaf)
-            out[index] = leaf
-    return out
-
-
-def _entry(path: str, index: tuple[int, ...]) -> str:
-    return f"{path}[{','.join(str(i) for i in index)}]" if index else path
-
-
-def _real(x: Any, path: str, where: str) -> float:
-    if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)):
-        return float(x)
-    raise TypeError(
-        f"{where}: {path} is {type(x).__name__} {x!r}; only real numbers (int, float), Values, "
-        "and lists, tuples, dicts or numpy arrays of them can be differentiated"
-    )
-
-
-def _same_sequence(original: list[Any] | tuple[Any, ...], items: list[Any]) -> Any:
-    if isinstance(original, list):
-        return items
-    if hasattr(original, "_fields"):  # a namedtuple keeps its type
-        return type(original)(*items)
-    return tuple(items)
-
-
-def _rebuild(x: Any, grads: Iterator[Any]) -> Any:
-    """The gradient shaped like argument ``x``, taking values from ``grads`` in lift order."""
-    if isinstance(x, Value):
-        return next(grads)
-    if isinstance(x, np.ndarray):
-        entries = [next(grads) for _ in range(x.size)]  # one node per entry, row-major
-        if entries and isinstance(entries[0], Value):
-            out = np.empty(x.size, dtype=object)
-            out[:] = entries
-            return out.reshape(x.shape)
-        return np.array(entries, dtype=np.float64).reshape(x.shape)
-    if isinstance(x, (list, tuple)):
-        return _same_sequence(x, [_rebuild(item, grads) for item in x])
-    if isinstance(x, dict):
-        return {k: _rebuild(v, grads) for k, v in x.items()}
-    return next(grads)
-
-
 def _contains_value(x: Any) -> bool:
     if isinstance(x, Value):
         return True
@@ -394,6 +312,7 @@ class _Trace:
         )
         self.args = args
         self.inputs: list[list[Value]] = []
+        self.specs: list[ArgSpec] = []
         lifted = list(args)
         depth = _DEPTH.set(_DEPTH.get() + 1)
         try:
@@ -403,10 +322,11 @@ class _Trace:
                 for position in self.positions:
                     nodes: list[Value] = []
                     name = spec.arg_name(position)
-                    lifted[position] = _lift(
-                        args[position], name, f"{where}: argument {position} ({name!r})", nodes
-                    )
+                    how = Lifting(f"{where}: argument {position} ({name!r})", new_nodes=True)
+                    arg = ArgSpec.of(args[position], name, how)
+                    lifted[position] = arg.lift(args[position], nodes, [])
                     self.inputs.append(nodes)
+                    self.specs.append(arg)
                 result = spec.f(*lifted, **kwargs)
         finally:
             _DEPTH.reset(depth)
@@ -473,9 +393,7 @@ def _value_and_grad(
 ) -> tuple[Any, Any]:
     trace = _Trace(spec, args, kwargs)
     flat = iter(trace.finish(g) for g in _first_derivatives(trace, trace.differentiable))
-    per_argument = tuple(
-        _rebuild(trace.args[position], flat) for position in trace.positions
-    )
+    per_argument = tuple(arg.rebuild(flat) for arg in trace.specs)
     value = (trace.value(), trace.aux) if spec.has_aux else trace.value()
     return value, per_argument[0] if spec.single else per_argument
 

@@ -28,9 +28,10 @@ import numpy as np
 
 from ..core.arguments import argument_names
 from ..core.errors import DomainError
+from ..core.flatten import as_float_array
 from .codegen import NUMPY_NAMESPACE, SCALAR_NAMESPACE, Program, program
 from .fused import fused_program
-from .trace import TracedGraph, as_float_array, trace
+from .trace import TracedGraph, trace
 
 __all__ = ["CompiledFunction", "compile"]
 

@@ -13,29 +13,28 @@ object both times lives outside ``f`` (a model's parameter that ``f`` closes ove
 ``f`` builds the same graph every time; a function that draws random numbers would not, and
 its compiled code would freeze one draw.
 
-:class:`ArgSpec` remembers the structure of each argument so that new arguments of the same
-structure can be flattened into one list of floats, and gradients put back into that shape.
+The arguments' structure (what may be passed, flattening, rebuilding gradients) is
+:mod:`autograd_lite.core.flatten`, shared with ``grad``.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from ..core.engine import topological_order
 from ..core.errors import TracingError
+from ..core.flatten import ArgSpec, Lifting
 from ..core.modes import tracing
 from ..core.rules import Rule
 from ..core.value import Value
 
-__all__ = ["ArgSpec", "TracedGraph", "TracedNode", "trace"]
+__all__ = ["TracedGraph", "TracedNode", "trace"]
 
 INPUT, CAPTURED, CONSTANT, OP = "input", "captured", "constant", "op"
 
@@ -86,285 +85,6 @@ class TracedGraph:
         return len(self.nodes) - 1
 
 
-# --------------------------------------------------------------------------- argument structure
-
-
-class ArgSpec(ABC):
-    """The structure of one argument: flattens new values of it and rebuilds gradients.
-
-    Use :meth:`of` to build one from an example.
-    """
-
-    size: int
-    """Number of scalar slots."""
-
-    @abstractmethod
-    def lift(self, x: Any, inputs: list[Value], labels: list[str]) -> Any:
-        """The argument with every scalar replaced by a leaf Value (appended to ``inputs``)."""
-
-    @abstractmethod
-    def flatten(self, x: Any, out: list[float]) -> None:
-        """Append the argument's numbers to ``out``, checking its structure."""
-
-    @abstractmethod
-    def rebuild(self, flat: Iterator[Any]) -> Any:
-        """Take this argument's gradients from ``flat`` and return them shaped like it."""
-
-    def values(self, x: Any) -> list[Value | None]:
-        """The Value behind each slot (None where the slot is a plain number)."""
-        return [None] * self.size
-
-    @staticmethod
-    def of(x: Any, path: str) -> ArgSpec:
-        """The spec of example argument ``x`` whose name in messages is ``path``."""
-        if isinstance(x, Value):
-            return _ValueSpec(path)
-        if hasattr(x, "parameters") and callable(x.parameters):
-            return _ParamsSpec(x, path)
-        if isinstance(x, np.ndarray):
-            return _ArraySpec(x, path)
-        if isinstance(x, list | tuple):
-            return _SequenceSpec(x, path)
-        if isinstance(x, dict):
-            return _DictSpec(x, path)
-        _real(x, path)
-        return _NumberSpec(path)
-
-
-def _real(x: Any, path: str) -> float:
-    if isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_):
-        return float(x)
-    raise TypeError(
-        f"compile: {path} is {type(x).__name__} {x!r:.60}; arguments may hold real numbers, "
-        "Values, lists, tuples, dicts, numpy arrays, or objects with .parameters() (a model)"
-    )
-
-
-class _NumberSpec(ArgSpec):
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.size = 1
-
-    def lift(self, x: Any, inputs: list[Value], labels: list[str]) -> Any:
-        leaf = Value(_real(x, self.path), label=self.path)
-        inputs.append(leaf)
-        labels.append(self.path)
-        return leaf
-
-    def flatten(self, x: Any, out: list[float]) -> None:
-        if x.__class__ is float:
-            out.append(x)
-        else:
-            out.append(_real(x, self.path))
-
-    def rebuild(self, flat: Iterator[Any]) -> Any:
-        return next(flat)
-
-
-class _ValueSpec(ArgSpec):
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.size = 1
-
-    def _check(self, x: Any) -> Value:
-        if not isinstance(x, Value):
-            raise TypeError(f"compile: {self.path} was a Value when traced, got {type(x).__name__}")
-        if not x.is_leaf:
-            raise ValueError(
-                f"compile: {self.path} is a Value computed by a {x.op} node; pass a leaf "
-                "(an input or parameter) or its .data"
-            )
-        return x
-
-    def lift(self, x: Any, inputs: list[Value], labels: list[str]) -> Any:
-        v = self._check(x)
-        inputs.append(v)
-        labels.append(v.label if v.label is not None else self.path)
-        return v
-
-    def flatten(self, x: Any, out: list[float]) -> None:
-        out.append(self._check(x).data)
-
-    def rebuild(self, flat: Iterator[Any]) -> Any:
-        return next(flat)
-
-    def values(self, x: Any) -> list[Value | None]:
-        return [self._check(x)]
-
-
-class _ParamsSpec(ArgSpec):
-    def __init__(self, x: Any, path: str) -> None:
-        self.path = path
-        self.size = len(self._params(x))
-
-    def _params(self, x: Any) -> list[Value]:
-        try:
-            params = list(x.parameters())
-        except AttributeError:
-            raise TypeError(
-                f"compile: {self.path} was a model (an object with .parameters()) when traced, "
-                f"got {type(x).__name__}"
-            ) from None
-        for i, p in enumerate(params):
-            if not isinstance(p, Value) or not p.is_leaf:
-                raise TypeError(
-                    f"compile: {self.path}.parameters()[{i}] must be a leaf Value, got {p!r:.60}"
-                )
-        if hasattr(self, "size") and len(params) != self.size:
-            raise ValueError(
-                f"compile: {self.path} has {len(params)} parameters; it had {self.size} when "
-                "traced (compile again for a different model)"
-            )
-        return params
-
-    def lift(self, x: Any, inputs: list[Value], labels: list[str]) -> Any:
-        for i, p in enumerate(self._params(x)):
-            inputs.append(p)
-            labels.append(p.label if p.label is not None else f"{self.path}[{i}]")
-        return x
-
-    def flatten(self, x: Any, out: list[float]) -> None:
-        out.extend([p.data for p in self._params(x)])
-
-    def rebuild(self, flat: Iterator[Any]) -> Any:
-        return [next(flat) for _ in range(self.size)]
-
-    def values(self, x: Any) -> list[Value | None]:
-        return list(self._params(x))
-
-
-class _ArraySpec(ArgSpec):
-    def __init__(self, x: npt.NDArray[Any], path: str) -> None:
-        self.path = path
-        self.shape = tuple(x.shape)
-        self.size = int(np.prod(self.shape, dtype=np.int64))
-        self.object = x.dtype == object
-        if not self.object and x.dtype.kind not in "iuf":
-            raise TypeError(f"compile: {path} is a numpy array of dtype {x.dtype}, not real")
-
-    def _index_label(self, index: tuple[int, ...]) -> str:
-        return f"{self.path}[{','.join(map(str, index))}]" if index else self.path
-
-    def lift(self, x: Any, inputs: list[Value], labels: list[str]) -> Any:
-        lifted = np.empty(self.shape, dtype=object)
-        for index in np.ndindex(*self.shape):
-            item = x[index]
-            if isinstance(item, Value):
-                lifted[index] = _ValueSpec(self._index_label(index)).lift(item, inputs, labels)
-            else:
-                label = self._index_label(index)
-                leaf = Value(_real(item, label), label=label)
-                inputs.append(leaf)
-                labels.append(label)
-                lifted[index] = leaf
-        return lifted
-
-    def flatten(self, x: Any, out: list[float]) -> None:
-        if self.object:
-            for index in np.ndindex(*self.shape):
-                item = x[index]
-                out.append(item.data if isinstance(item, Value) else _real(item, self.path))
-            return
-        a = as_float_array(x, self.path)
-        if a.shape != self.shape:
-            raise ValueError(
-                f"compile: {self.path} has shape {a.shape}; it had {self.shape} when traced"
-            )
-        out.extend(a.ravel().tolist())
-
-    def rebuild(self, flat: Iterator[Any]) -> Any:
-        return np.array([next(flat) for _ in range(self.size)], dtype=np.float64).reshape(
-            self.shape
-        )
-
-    def values(self, x: Any) -> list[Value | None]:
-        if not self.object:
-            return [None] * self.size
-        return [x[i] if isinstance(x[i], Value) else None for i in np.ndindex(*self.shape)]
-
-
-class _SequenceSpec(ArgSpec):
-    def __init__(self, x: list[Any] | tuple[Any, ...], path: str) -> None:
-        self.path = path
-        self.kind = type(x)
-        self.children = [ArgSpec.of(item, f"{path}[{i}]") for i, item in enumerate(x)]
-        self.size = sum(c.size for c in self.children)
-
-    def _check(self, x: Any) -> Sequence[Any]:
-        if isinstance(x, np.ndarray) and x.ndim >= 1:
-            x = list(x)
-        if not isinstance(x, list | tuple) or len(x) != len(self.children):
-            got = f"{type(x).__name__} of {len(x)}" if hasattr(x, "__len__") else type(x).__name__
-            raise ValueError(
-                f"compile: {self.path} must be a {self.kind.__name__} of {len(self.children)} "
-                f"items as when traced, got {got}"
-            )
-        return x
-
-    def lift(self, x: Any, inputs: list[Value], labels: list[str]) -> Any:
-        items = [c.lift(i, inputs, labels) for c, i in zip(self.children, x, strict=True)]
-        if self.kind is list:
-            return items
-        if hasattr(x, "_fields"):  # a namedtuple keeps its type
-            return self.kind(*items)
-        return tuple(items)
-
-    def flatten(self, x: Any, out: list[float]) -> None:
-        for c, item in zip(self.children, self._check(x), strict=True):
-            if c.__class__ is _NumberSpec and item.__class__ is float:
-                out.append(item)  # the common case, without a call
-            else:
-                c.flatten(item, out)
-
-    def rebuild(self, flat: Iterator[Any]) -> Any:
-        items = [c.rebuild(flat) for c in self.children]
-        return items if self.kind is list else tuple(items)
-
-    def values(self, x: Any) -> list[Value | None]:
-        return [v for c, i in zip(self.children, self._check(x), strict=True) for v in c.values(i)]
-
-
-class _DictSpec(ArgSpec):
-    def __init__(self, x: dict[Any, Any], path: str) -> None:
-        self.path = path
-        self.keys = list(x)
-        self.children = [ArgSpec.of(x[k], f"{path}[{k!r}]") for k in self.keys]
-        self.size = sum(c.size for c in self.children)
-
-    def _check(self, x: Any) -> dict[Any, Any]:
-        if not isinstance(x, dict) or list(x) != self.keys:
-            raise ValueError(
-                f"compile: {self.path} must be a dict with keys {self.keys!r} (in that order) "
-                "as when traced"
-            )
-        return x
-
-    def lift(self, x: Any, inputs: list[Value], labels: list[str]) -> Any:
-        pairs = zip(self.keys, self.children, strict=True)
-        return {k: c.lift(x[k], inputs, labels) for k, c in pairs}
-
-    def flatten(self, x: Any, out: list[float]) -> None:
-        x = self._check(x)
-        for k, c in zip(self.keys, self.children, strict=True):
-            c.flatten(x[k], out)
-
-    def rebuild(self, flat: Iterator[Any]) -> Any:
-        return {k: c.rebuild(flat) for k, c in zip(self.keys, self.children, strict=True)}
-
-    def values(self, x: Any) -> list[Value | None]:
-        x = self._check(x)
-        return [v for k, c in zip(self.keys, self.children, strict=True) for v in c.values(x[k])]
-
-
-def as_float_array(x: Any, path: str) -> npt.NDArray[np.float64]:
-    """``x`` as a float64 array, with an error naming ``path`` when it is not numeric."""
-    try:
-        a = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"compile: {path} is not an array of real numbers ({err})") from None
-    return a
-
-
 # --------------------------------------------------------------------------- tracing
 
 
@@ -402,7 +122,8 @@ def trace(
         TracingError: ``f`` made a decision on a Value, or built a different graph the second
             time.
     """
-    specs = tuple(ArgSpec.of(a, n) for a, n in zip(args, names, strict=True))
+    how = Lifting("compile", models=True)
+    specs = tuple(ArgSpec.of(a, n, how) for a, n in zip(args, names, strict=True))
     inputs: list[Value] = []
     labels: list[str] = []
     lifted = [s.lift(a, inputs, labels) for s, a in zip(specs, args, strict=True)]
