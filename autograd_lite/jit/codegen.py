@@ -712,7 +712,6 @@ def program(
     nodes: Sequence[Any],
     input_nodes: Sequence[int],
     input_labels: Sequence[str],
-    n_captured: int,
     wrt: Sequence[bool],
     batched: Sequence[bool] | None = None,
     name: str = "compiled",
@@ -729,7 +728,6 @@ def program(
             :class:`autograd_lite.jit.trace.TracedNode`).
         input_nodes: node index per input slot (-1: unused).
         input_labels: a label per input slot, for names and comments.
-        n_captured: number of captured Values; they are read from ``inputs`` after the slots.
         wrt: per input slot, whether its gradient is wanted.
         batched: per input slot, whether it is a batched row (numpy flavour); None writes
             the scalar function ``(inputs) -> (value, grads)``. Batched writes

@@ -206,7 +206,7 @@ class CompiledFunction:
         for position, spec in enumerate(graph.specs):
             slot_batched += [position in self.batch] * spec.size
             slot_wrt += [position in self._wrt_args] * spec.size
-        parts = (graph.nodes, graph.input_nodes, graph.input_labels, len(graph.captured))
+        parts = (graph.nodes, graph.input_nodes, graph.input_labels)
         name = _identifier(self.fname)
         if not self.batch:
             prog = program(*parts, slot_wrt, None, name=name)

@@ -128,7 +128,6 @@ def fused_program(
     nodes: Sequence[Any],
     input_nodes: Sequence[int],
     input_labels: Sequence[str],
-    n_captured: int,
     wrt: Sequence[bool],
     batched: Sequence[bool],
     name: str = "compiled",
@@ -285,7 +284,7 @@ def fused_program(
         if not any(needs[m] for m in group.members):
             continue
         grad = f"d_{matrix[u]}"
-        parts = list(matrix_terms[u])
+        parts = matrix_terms[u]  # read only here: extended in place
         row_sums = []
         for m in group.members:
             t = terms[m]
