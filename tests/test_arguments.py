@@ -6,8 +6,12 @@ from typing import Any
 
 import pytest
 
-from autograd_lite import Value, grad, gradcheck
-from autograd_lite.core.arguments import argument_names, positional_parameters
+from autograd_lite import Value, check_gradients, grad, gradcheck
+from autograd_lite.core.arguments import (
+    argument_names,
+    keyword_parameters,
+    positional_parameters,
+)
 
 
 def test_names_defaults_and_star() -> None:
@@ -51,3 +55,23 @@ def test_gradcheck_names_what_is_missing_or_too_many() -> None:
         gradcheck(lambda x, y: x * y, 1.0)
     with pytest.raises(TypeError, match=r"f takes 1 positional argument\(s\) but 2 were given"):
         gradcheck(lambda x: x, 1.0, 2.0)
+
+
+def test_keyword_parameters() -> None:
+    def f(a: Any, /, b: Any, c: Any = 1.0, *, d: Any, **more: Any) -> Any:
+        return a
+
+    k = keyword_parameters(f)
+    assert k.names == ("a", "b", "c", "d", "more")
+    assert k.by_keyword == {"b", "c", "d"}
+    assert (k.required, k.positional_only) == (("b", "d"), ("a",))
+    assert k.any_keyword and k.known
+
+
+def test_check_gradients_names_the_keyword_problem() -> None:
+    with pytest.raises(TypeError, match="loss_fn's argument 'w' is positional-only"):
+        check_gradients(lambda w, /: w * w, {"w": 1.0}, {"w": 2.0})
+    with pytest.raises(TypeError, match="loss_fn takes no argument 'v'"):
+        check_gradients(lambda w: w * w, {"w": 1.0, "v": 2.0}, {"w": 2.0})
+    with pytest.raises(TypeError, match="loss_fn needs argument 'b'"):
+        check_gradients(lambda w, b: w * b, {"w": 1.0}, {"w": 2.0})

@@ -30,7 +30,6 @@ also pointed out in their row's note, since that is where the engine picks its c
 from __future__ import annotations
 
 import difflib
-import inspect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..core.arguments import positional_parameters
+from ..core.arguments import keyword_parameters, positional_parameters
 from ..core.arrays import entry_label, float_array, is_number, values
 from ..core.engine import gradients, topological_order
 from ..core.modes import enable_grad, no_grad
@@ -161,32 +160,26 @@ def _check_tolerances(**tolerances: float) -> None:
 
 def _check_keywords(fn: Callable[..., Any], names: list[str]) -> None:
     """Fail early, naming the input, when loss_fn cannot be called with these keywords."""
-    try:
-        params = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):  # builtins and some C callables have no signature
+    params = keyword_parameters(fn)
+    if not params.known:
         return
-    kinds = inspect.Parameter
-    by_keyword_kinds = (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)
-    by_keyword = {p.name for p in params if p.kind in by_keyword_kinds}
-    takes_any = any(p.kind is kinds.VAR_KEYWORD for p in params)
-    own = ", ".join(p.name for p in params) or "none"
-    for p in params:
-        if p.kind is kinds.POSITIONAL_ONLY and p.default is kinds.empty:
-            raise TypeError(
-                f"check_gradients: loss_fn's argument {p.name!r} is positional-only, but "
-                "check_gradients passes the inputs by name"
-            )
+    if params.positional_only:
+        raise TypeError(
+            f"check_gradients: loss_fn's argument {params.positional_only[0]!r} is "
+            "positional-only, but "
+            "check_gradients passes the inputs by name"
+        )
+    own = ", ".join(params.names) or "none"
     for name in names:
-        if name not in by_keyword and not takes_any:
+        if name not in params.by_keyword and not params.any_keyword:
             raise TypeError(
                 f"check_gradients: loss_fn takes no argument {name!r}, but inputs has it "
                 f"(loss_fn's arguments: {own})"
             )
-    for p in params:
-        required = p.default is kinds.empty and p.kind in by_keyword_kinds
-        if required and p.name not in names:
+    for name in params.required:
+        if name not in names:
             raise TypeError(
-                f"check_gradients: loss_fn needs argument {p.name!r}, which is not in inputs "
+                f"check_gradients: loss_fn needs argument {name!r}, which is not in inputs "
                 f"(inputs: {', '.join(names)})"
             )
 

@@ -1,9 +1,10 @@
-"""Reading a function's signature: the names of its positional arguments.
+"""Reading a function's signature: the names of the arguments it takes.
 
-:func:`positional_parameters` is the one place that asks :mod:`inspect` about a user's
-function; ``grad``, ``compile`` and ``gradcheck`` all name arguments through it, so an
-argument is called the same everywhere (``x``, then ``args[0]`` for a ``*args`` extra, or
-``arg2`` where the function has no readable signature).
+This is the one place that asks :mod:`inspect` about a user's function.
+:func:`positional_parameters` serves ``grad``, ``compile`` and ``gradcheck``, so an argument is
+called the same everywhere (``x``, then ``args[0]`` for a ``*args`` extra, or ``arg2`` where
+the function has no readable signature); :func:`keyword_parameters` serves
+``check_gradients``, which passes its inputs by name.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PositionalParameters", "argument_names", "positional_parameters"]
+__all__ = [
+    "KeywordParameters",
+    "PositionalParameters",
+    "argument_names",
+    "keyword_parameters",
+    "positional_parameters",
+]
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,61 @@ class PositionalParameters:
         return f"arg{position}"
 
 
+@dataclass(frozen=True)
+class KeywordParameters:
+    """What a function's signature says about the arguments it can take by name.
+
+    Attributes:
+        names: every parameter's name, in order (for messages).
+        by_keyword: the names it accepts as keyword arguments.
+        required: those of ``by_keyword`` without a default, in order.
+        positional_only: its required positional-only parameters (they cannot be named).
+        any_keyword: True when it takes ``**kwargs``.
+        known: False when the function has no readable signature (nothing is checked).
+    """
+
+    names: tuple[str, ...]
+    by_keyword: frozenset[str]
+    required: tuple[str, ...]
+    positional_only: tuple[str, ...]
+    any_keyword: bool
+    known: bool
+
+
+def keyword_parameters(f: Callable[..., Any]) -> KeywordParameters:
+    """Read which arguments ``f`` takes by name.
+
+    Example:
+        >>> k = keyword_parameters(lambda x, y=1.0, *, z: x)
+        >>> sorted(k.by_keyword), k.required
+        (['x', 'y', 'z'], ('x', 'z'))
+    """
+    parameters = _parameters(f)
+    if parameters is None:
+        return KeywordParameters((), frozenset(), (), (), any_keyword=True, known=False)
+    kinds = inspect.Parameter
+    named = [p for p in parameters if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)]
+    return KeywordParameters(
+        names=tuple(p.name for p in parameters),
+        by_keyword=frozenset(p.name for p in named),
+        required=tuple(p.name for p in named if p.default is kinds.empty),
+        positional_only=tuple(
+            p.name
+            for p in parameters
+            if p.kind is kinds.POSITIONAL_ONLY and p.default is kinds.empty
+        ),
+        any_keyword=any(p.kind is kinds.VAR_KEYWORD for p in parameters),
+        known=True,
+    )
+
+
+def _parameters(f: Callable[..., Any]) -> list[inspect.Parameter] | None:
+    try:
+        return list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):  # builtins and some C callables have no signature
+        return None
+
+
 def positional_parameters(f: Callable[..., Any]) -> PositionalParameters:
     """Read ``f``'s positional parameters from its signature.
 
@@ -61,9 +123,8 @@ def positional_parameters(f: Callable[..., Any]) -> PositionalParameters:
         >>> p.names, p.required, p.star, p.name(3)
         (('x', 'y'), 1, 'rest', 'rest[1]')
     """
-    try:
-        parameters = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):  # builtins and some C callables have no signature
+    parameters = _parameters(f)
+    if parameters is None:
         return PositionalParameters((), 0, None, known=False)
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     positional = [p for p in parameters if p.kind in kinds]
