@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import Value
+from autograd_lite.core import apply
 from autograd_lite.core import rules as R
 from autograd_lite.core.forward import (
     Dual,
@@ -139,3 +140,33 @@ def test_hessian_forward_over_reverse_matches_sympy_and_reverse_over_reverse() -
     a, b = Value(0.3), Value(-1.2)
     direct = hessian_forward_over_reverse(f(a, b), [a, b, Value(5.0)])  # an unused input: 0
     assert np.allclose(direct[:2, :2], want, rtol=1e-10) and not direct[2].any()
+
+
+@pytest.mark.parametrize("name", sorted(R.RULES))
+def test_every_rule_of_the_table_forward_and_forward_over_reverse_against_sympy(
+    name: str,
+) -> None:
+    from .op_table import OPS
+
+    rule = R.RULES[name]
+    case = OPS[name]
+    point = case.typical
+    bound = rule.with_param(case.params[0]) if rule.parametrised else rule
+    param = case.params[0] if rule.parametrised else None
+    symbols = sp.symbols(f"x0:{len(point)}", real=True)
+    builder = case.sympy
+    if case.pieces is not None:  # sympy leaves higher derivatives at a kink unevaluated
+        builder = case.pieces[0 if point[0] < rule.kinks[0] else 1]
+    expr = builder(param, *symbols)
+    at = dict(zip(symbols, point, strict=True))
+    direction = [0.5 + 0.25 * i for i in range(len(point))]
+    out = apply_rule(bound, [Dual(p, t) for p, t in zip(point, direction, strict=True)])
+    want = sum(
+        float(sp.diff(expr, s).subs(at)) * t for s, t in zip(symbols, direction, strict=True)
+    )
+    assert out.tangent == pytest.approx(want, rel=1e-9, abs=1e-12)
+    leaves = [Value(p) for p in point]
+    node = apply(bound, leaves)
+    hessian = hessian_forward_over_reverse(node, leaves)
+    exact = [[float(sp.diff(expr, a, b).subs(at)) for b in symbols] for a in symbols]
+    assert np.allclose(hessian, exact, rtol=1e-9, atol=1e-12)

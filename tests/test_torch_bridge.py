@@ -30,11 +30,12 @@ def _ours(model: Any, X: np.ndarray) -> np.ndarray:
         MLP(4, [5, 3], activation="sigmoid", output_activation="sigmoid", init="scaled", seed=3),
         Layer(3, 4, "relu", seed=4),
         Neuron(3, "tanh", seed=5),
+        MLP(2, [6, 1], activation="softplus", seed=6),
     ],
-    ids=["mlp-tanh", "mlp-relu", "mlp-sigmoid", "layer", "neuron"],
+    ids=["mlp-tanh", "mlp-relu", "mlp-sigmoid", "layer", "neuron", "mlp-softplus"],
 )
 def test_to_torch_outputs_equal_ours_in_float64(model: Any) -> None:
-    X = np.random.default_rng(0).normal(size=(64, model.nin)) * 2.0
+    X = np.random.default_rng(0).normal(size=(64, model.nin)) * 12.0  # softplus beyond 20 too
     net = model.to_torch()
     assert isinstance(net, torch.nn.Module)
     assert all(p.dtype == torch.float64 for p in net.parameters())
@@ -70,6 +71,7 @@ def test_from_torch_reads_a_hand_built_module_and_refuses_other_shapes() -> None
         (torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Dropout()), "layer 1 is Dropout"),
         (torch.nn.Sequential(torch.nn.ReLU()), r"layer 0 \(ReLU\) does not follow a Linear"),
         (torch.nn.Linear(2, 3), "expected a non-empty torch.nn.Sequential"),
+        (torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Softplus()), "threshold >= 40"),
         (
             torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Linear(4, 1)),
             "takes 4 inputs but the layer before gives 3",

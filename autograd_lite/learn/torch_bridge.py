@@ -15,7 +15,15 @@ from typing import Any, NamedTuple
 __all__ = ["Dense", "TorchSpec", "read_sequential", "sequential"]
 
 # Our activation names and the torch.nn modules that compute the same functions.
-_TORCH_ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
+_TORCH_ACTIVATIONS = {
+    "relu": "ReLU",
+    "tanh": "Tanh",
+    "sigmoid": "Sigmoid",
+    "softplus": "Softplus",
+}
+# torch's Softplus returns x itself above ``threshold`` (20 by default), off by e**-x from
+# log(1 + e**x); above 40 that is below float64's resolution.
+_SOFTPLUS_THRESHOLD = 40.0
 
 
 class Dense(NamedTuple):
@@ -72,7 +80,9 @@ def sequential(layers: list[Dense], *, training: bool = True) -> Any:
             linear.weight.copy_(torch.tensor(layer.weight, dtype=torch.float64))
             linear.bias.copy_(torch.tensor(layer.bias, dtype=torch.float64))
             modules.append(linear)
-            if layer.activation != "linear":
+            if layer.activation == "softplus":
+                modules.append(torch.nn.Softplus(beta=1.0, threshold=_SOFTPLUS_THRESHOLD))
+            elif layer.activation != "linear":
                 modules.append(getattr(torch.nn, _TORCH_ACTIVATIONS[layer.activation])())
     net = torch.nn.Sequential(*modules)
     net.train(training)
@@ -82,8 +92,9 @@ def sequential(layers: list[Dense], *, training: bool = True) -> Any:
 def read_sequential(module: Any) -> TorchSpec:
     """The layers of a ``torch.nn.Sequential`` of ``Linear`` layers and activations.
 
-    Each ``Linear`` may be followed by one of ``ReLU``, ``Tanh``, ``Sigmoid`` or
-    ``Identity``. A ``Linear`` without bias reads as bias 0. Weights come out as float64.
+    Each ``Linear`` may be followed by one of ``ReLU``, ``Tanh``, ``Sigmoid``, ``Softplus``
+    (``beta=1``, ``threshold >= 40``) or ``Identity``. A ``Linear`` without bias reads as
+    bias 0. Weights come out as float64.
 
     Args:
         module: the torch module.
@@ -115,6 +126,12 @@ def read_sequential(module: Any) -> TorchSpec:
             found.append((child, "linear"))
             after_linear = True
         elif kind in names or kind == "Identity":
+            if kind == "Softplus" and (child.beta != 1 or child.threshold < _SOFTPLUS_THRESHOLD):
+                raise ValueError(
+                    f"from_torch: layer {index} is Softplus(beta={child.beta}, threshold="
+                    f"{child.threshold}); ours is log(1 + e**x): beta=1 and threshold >= "
+                    f"{_SOFTPLUS_THRESHOLD:g} (torch's default 20 cuts it short by e**-20)"
+                )
             if not after_linear:
                 raise ValueError(f"from_torch: layer {index} ({kind}) does not follow a Linear")
             found[-1] = (found[-1][0], names.get(kind, "linear"))
