@@ -56,7 +56,9 @@ README_FIGURE = DOCS_DIR / "neuron_graph.svg"
 CELL_TIMEOUT = 180
 """Seconds one cell may run before the build fails (the slowest, a training run, takes ~15 s)."""
 
-MAX_OUTPUT_BYTES = 200_000
+# A drawing is stored twice: as SVG for front ends that show images, and as HTML that fits
+# the output's width (autograd_lite.draw.page.fit_to_width).
+MAX_OUTPUT_BYTES = 400_000
 """Largest stored size of one output (its JSON text); keeps the notebooks light on a code host."""
 
 GRAPH_TAG = "graph"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .checks import check_gradients, gradcheck
-from .explain import ChainStep, ChainTerm, Explanation, explain
+from .explain import ChainStep, ChainTerm, Explanation, explain, node_names
 from .report import GradientCheckError, GradientEntry, GradientReport
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "check_gradients",
     "explain",
     "gradcheck",
+    "node_names",
 ]

@@ -25,7 +25,7 @@ from ..core.foreign import from_micrograd, is_micrograd_like
 from ..core.rules import FLOAT_MATH, Rule
 from ..core.value import Value
 
-__all__ = ["ChainStep", "ChainTerm", "Explanation", "explain"]
+__all__ = ["ChainStep", "ChainTerm", "Explanation", "explain", "node_names"]
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,12 @@ class Explanation:
         rows = []
         for step in self.steps:
             note = step.accumulated_note
-            note_html = f'<br><small style="color:#a33">note: {e(note)}</small>' if note else ""
+            note_html = (
+                '<br><small style="color:#5a0000;background:#f8d7da;padding:0 3px">'
+                f"note: {e(note)}</small>"
+                if note
+                else ""
+            )
             rows.append(
                 "<tr>"
                 f"<td>{step.position}</td>"
@@ -417,7 +422,7 @@ def explain(
         raise ValueError(f"explain: digits must be an int from 1 to 17, got {digits!r}")
 
     order = topological_order(y)
-    names = _names(order, y)
+    names = node_names(y, order)
     grads = gradients(y, order)
     backward_order = order[::-1]
     shown = backward_order if max_nodes is None else backward_order[:max_nodes]
@@ -477,8 +482,29 @@ def _natural(name: str) -> list[tuple[int, int | str]]:
     return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name)]
 
 
-def _names(order: list[Value], root: Value) -> dict[Value, str]:
-    """A unique display name for every node: its label, or a generated one."""
+def node_names(root: Value, order: list[Value] | None = None) -> dict[Value, str]:
+    """Name every node of ``root``'s graph the way :func:`explain` does.
+
+    A node is called by its label (made printable; a repeated label gets ``#2``, ``#3``...),
+    the unlabelled root ``L``, and any other unlabelled node ``n<index>``, its position in
+    :func:`~autograd_lite.topological_order`. Drawings use the same names, so a drawing and
+    an explanation of one graph can be read side by side.
+
+    Args:
+        root: the output node.
+        order: ``topological_order(root)``, when the caller has it already.
+
+    Returns:
+        A dict from every node of the graph to its unique name.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> x = Value(2.0, label="x")
+        >>> sorted(node_names((x * 3).tanh()).values())
+        ['L', 'n1', 'n2', 'x']
+    """
+    if order is None:
+        order = topological_order(root)
     names: dict[Value, str] = {}
     taken: set[str] = set()
 

@@ -314,10 +314,10 @@ class GradientReport:
     def _repr_html_(self) -> str:
         """An HTML table for Jupyter: WRONG rows red, unclear amber, kinks blue; text escaped."""
         esc = html.escape
-        colour = "#155724" if self.ok else "#721c24"
+        colour = "#155724;background:#d4edda" if self.ok else "#721c24;background:#f8d7da"
         parts = [
             '<div class="autograd-lite-report">',
-            f'<p style="color:{colour};font-weight:bold">{esc(self.summary())}</p>',
+            f'<p style="color:{colour};font-weight:bold;padding:2px 6px">{esc(self.summary())}</p>',
             '<table style="border-collapse:collapse;font-family:monospace">',
             "<thead><tr>",
         ]
@@ -325,8 +325,9 @@ class GradientReport:
             parts.append(f'<th style="text-align:left;padding:2px 8px">{esc(name)}</th>')
         parts.append("</tr></thead><tbody>")
         for e in self._ordered():
+            # Dark text on the light row colour: readable in dark notebook themes too.
             style = (
-                f' style="background:{_ROW_COLOURS[e.verdict]}"'
+                f' style="background:{_ROW_COLOURS[e.verdict]};color:#1a1a1a"'
                 if _ROW_COLOURS.get(e.verdict)
                 else ""
             )

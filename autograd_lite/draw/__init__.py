@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .graph import DEFAULT_MAX_NODES, GraphDrawing, GraphTooLargeError, draw_graph
+from .drawing import GraphDrawing
+from .graph import DEFAULT_MAX_NODES, GraphTooLargeError, draw_graph
 from .render import RenderError
 
 __all__ = ["DEFAULT_MAX_NODES", "GraphDrawing", "GraphTooLargeError", "RenderError", "draw_graph"]

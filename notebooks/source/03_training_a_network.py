@@ -52,6 +52,16 @@ out.backward()
 draw_graph(out, group="layer", show_data=False)
 
 # %% [markdown]
+# `view="network"` draws one box per neuron instead: its weights, bias, weighted sum `z` and
+# activation `a`, each with data and ∇ grad, under short names (`L1.N2` is layer 1, neuron 2).
+# Layers stand side by side, inputs on the left. Click the drawing for full size;
+# `.interactive()` (or `.save("net.html")`) gives a page where you click a node for its
+# chain rule and step through the forward and backward pass.
+
+# %% tags=["graph"]
+draw_graph(out, view="network")
+
+# %% [markdown]
 # ## Two moons
 #
 # 100 points in two interleaving half circles: no straight line separates them.

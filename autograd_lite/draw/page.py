@@ -1,0 +1,127 @@
+"""Drawings as HTML: fitted to a notebook's width, and as an interactive page.
+
+:func:`fit_to_width` wraps a drawing's SVG so that it scales down to the output's width;
+clicking it shows it at full size (no script: a hidden checkbox toggles the style).
+
+:class:`InteractivePage` is one self-contained HTML file (its script, style, SVG and numbers
+inline; nothing fetched) that works opened from disk. It pans and zooms; clicking a node
+shows its data, grad, each input's local derivative and contribution, and the chain-rule sum
+that gives its gradient, and highlights its paths to the output; a step control replays the
+forward pass and then the backward pass. The behaviour lives in ``page.js`` beside this file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import importlib.resources
+import json
+from typing import Final
+
+from .facts import GraphFacts
+
+__all__ = ["InteractivePage", "fit_to_width"]
+
+_ASSETS: Final = importlib.resources.files("autograd_lite.draw")
+
+_FIT_STYLE: Final = """
+.agl-fit{max-width:100%;overflow:hidden;background:#fff;border-radius:4px}
+.agl-fit>input{display:none}
+.agl-fit>label{display:block;cursor:zoom-in}
+.agl-fit>label>svg{max-width:100%;height:auto;display:block}
+.agl-fit>input:checked+label{cursor:zoom-out;overflow:auto;max-height:90vh}
+.agl-fit>input:checked+label>svg{max-width:none}
+"""
+
+
+def fit_to_width(svg: str) -> str:
+    """Wrap a drawing's SVG in HTML that scales it to the output's width; a click shows full size.
+
+    Args:
+        svg: the SVG document (an XML prolog and doctype are dropped).
+
+    Returns:
+        An HTML fragment for a notebook output.
+
+    Example:
+        >>> '<svg' in fit_to_width('<svg width="10pt" height="10pt"></svg>')
+        True
+    """
+    body = svg[svg.index("<svg") :] if "<svg" in svg else svg
+    key = "agl-" + hashlib.sha1(body.encode("utf-8")).hexdigest()[:12]
+    return (
+        f'<div class="agl-fit"><style>{_FIT_STYLE}</style>'
+        f'<input type="checkbox" id="{key}">'
+        f'<label for="{key}" title="click for full size (click again to fit)">{body}</label></div>'
+    )
+
+
+class InteractivePage:
+    """A drawing as a self-contained interactive HTML page.
+
+    Made by :meth:`GraphDrawing.interactive`. Displays in Jupyter (in an isolated frame) and
+    ``html`` is the whole file, which :meth:`save` writes.
+
+    Attributes:
+        html: the page.
+    """
+
+    def __init__(self, svg: str, facts: GraphFacts) -> None:
+        self.html = _page(svg, facts)
+
+    def save(self, path: str) -> str:
+        """Write the page to ``path`` (UTF-8) and return the path."""
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(self.html)
+        return path
+
+    def _repr_html_(self) -> str:
+        # A frame keeps the page's script and style apart from the notebook's own.
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+            'style="width:100%;height:640px;border:1px solid #8884;background:#fff" '
+            'title="interactive computation graph"></iframe>'
+        )
+
+    def __repr__(self) -> str:
+        return f"<InteractivePage: {len(self.html)} characters of HTML>"
+
+
+def _page(svg: str, facts: GraphFacts) -> str:
+    body = svg[svg.index("<svg") :]
+    # Inside <script>, "</" would end the element early; JSON allows "<\/" for it.
+    data = json.dumps(facts.to_json(), allow_nan=False).replace("</", "<\\/")
+    script = (_ASSETS / "page.js").read_text(encoding="utf-8")
+    style = (_ASSETS / "page.css").read_text(encoding="utf-8")
+    root_name = next(n.name for n in facts.nodes if n.id == facts.root)
+    title = html.escape(f"computation graph of {root_name}")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{style}</style>
+</head>
+<body>
+<header id="toolbar">
+  <button id="first" title="back to the start">start</button>
+  <button id="prev" title="previous step">&#x25C0;</button>
+  <button id="play" title="play the forward and backward pass">play</button>
+  <button id="next" title="next step">&#x25B6;</button>
+  <input id="slider" type="range" min="0" max="0" value="0" aria-label="step">
+  <span id="step-text"></span>
+  <button id="fit" title="fit the drawing to the window">fit</button>
+</header>
+<main>
+  <div id="view">{body}</div>
+  <aside id="info"><p class="hint">Click a node to see its numbers and the chain rule.
+  Drag to pan, scroll to zoom. Step through the forward and backward pass above.</p></aside>
+</main>
+<div id="tip" hidden></div>
+<script type="application/json" id="facts">{data}</script>
+<script>{script}</script>
+</body>
+</html>
+"""
+

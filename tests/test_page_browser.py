@@ -1,0 +1,323 @@
+"""The interactive page and the notebook HTML in a real browser: Debian's chromium, headless.
+
+Driven by playwright (``pip install playwright``; no browser download: it starts
+``/usr/bin/chromium``). One browser serves the whole module. Without chromium these tests are
+skipped on a developer's machine; under ``CI=true``, and wherever chromium exists, a browser
+that cannot be started fails them. Screenshots of the dark-theme checks are written to
+``$AUTOGRAD_LITE_SCREENSHOTS`` (default: pytest's temporary folder) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograd_lite import MLP, Value, check_gradients, draw_graph, explain
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    present = Path(CHROMIUM).exists()
+    if not present and not os.environ.get("CI"):
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as err:
+        pytest.fail(f"playwright is not installed (pip install playwright): {err}")
+    if not present:
+        pytest.fail(f"CI=true but chromium is missing at {CHROMIUM}: .ci/run installs it")
+    with sync_playwright() as driver:
+        try:
+            launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        except Exception as err:  # a browser that will not start is a failure, never a skip
+            pytest.fail(f"chromium at {CHROMIUM} did not start: {err}")
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1200, "height": 700})
+    tab = context.new_page()
+    tab.set_default_timeout(5000)
+    errors: list[str] = []
+    tab.on("pageerror", lambda err: errors.append(str(err)))
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    requests: list[str] = []
+    tab.on("request", lambda request: requests.append(request.url))
+    yield tab
+    context.close()
+    assert errors == [], f"the page reported errors: {errors}"
+    fetched = [u for u in requests if not u.startswith(("file:", "data:", "about:"))]
+    assert fetched == [], f"the page fetched from the network: {fetched}"
+
+
+def fmt(x: float) -> str:
+    return "0" if x == 0 else format(x, ".4g")
+
+
+def reused_neuron() -> tuple[Value, Value, Value]:
+    """y = tanh(x*w + x): x is used twice, so its grad is a sum of two contributions."""
+    x, w = Value(2.0, "x"), Value(-0.3, "w")
+    y = (x * w + x).tanh()
+    y.label = "y"
+    y.backward()
+    return x, w, y
+
+
+def open_page(page: Any, tmp_path: Path, drawing: Any) -> None:
+    path = drawing.save(tmp_path / "graph.html")
+    page.goto(path.resolve().as_uri())
+
+
+# ---------------------------------------------------------------- clicking a node
+
+
+def test_clicking_a_node_shows_its_numbers_chain_rule_and_paths(page: Any, tmp_path: Path) -> None:
+    x, w, y = reused_neuron()
+    open_page(page, tmp_path, draw_graph(y, edge_labels=True))
+    page.click("#v0")  # x
+    info = page.locator("#info")
+    assert info.locator("h2").inner_text() == "x"
+    assert info.locator(".data").inner_text() == "2"
+    assert info.locator(".grad").inner_text() == fmt(x.grad)
+    chain = info.locator(".sum").inner_text()
+    assert chain.startswith("dy/dx = dy/dn2 * dn2/dx + dy/dn3 * dn3/dx")
+    n2_grad = (1 - y.data**2) * 1.0  # d y / d(x*w) = tanh' * 1
+    assert f"({fmt(n2_grad)})({fmt(w.data)}) + ({fmt(n2_grad)})(1)" in chain
+    assert chain.endswith(f"= {fmt(x.grad)}")
+    # its paths to the output are highlighted, the other input is not
+    for element in ("v0", "v2", "v3", "v4", "op2", "op4", "v0-op2", "op4-v4"):
+        assert "on-path" in (page.get_attribute(f"#{element}", "class") or ""), element
+    assert "on-path" not in (page.get_attribute("#v1", "class") or "")
+
+
+def test_clicking_an_operation_shows_each_inputs_local_derivative_and_contribution(
+    page: Any, tmp_path: Path
+) -> None:
+    x, w, y = reused_neuron()
+    open_page(page, tmp_path, draw_graph(y))
+    page.click("#op2")  # x * w
+    rows = page.locator("#info tr.input")
+    assert rows.count() == 2
+    n2_grad = 1 - y.data**2
+    assert rows.nth(0).inner_text().split("\t") == ["x", fmt(w.data), fmt(n2_grad * w.data)]
+    assert rows.nth(1).inner_text().split("\t") == ["w", fmt(x.data), fmt(n2_grad * x.data)]
+
+
+def test_hover_shows_a_tip_and_clicking_empty_space_clears(page: Any, tmp_path: Path) -> None:
+    x, _, y = reused_neuron()
+    open_page(page, tmp_path, draw_graph(y))
+    page.hover("#v0")
+    assert page.locator("#tip").inner_text() == f"x: data 2, grad {fmt(x.grad)}"
+    page.click("#v0")
+    page.mouse.click(5, 690)
+    assert "dimmed" not in (page.get_attribute("#view > svg", "class") or "")
+
+
+# ---------------------------------------------------------------- stepping through
+
+
+def test_step_through_forward_then_backward(page: Any, tmp_path: Path) -> None:
+    x, w, y = reused_neuron()
+    open_page(page, tmp_path, draw_graph(y))
+    step = page.locator("#step-text")
+    assert step.inner_text().startswith("done:")  # opens on the finished graph
+    page.click("#first")
+    assert step.inner_text().startswith("start")
+    assert page.locator("#v0 text").nth(1).text_content() == "data ?"
+    page.click("#next")
+    assert step.inner_text() == "forward 1/5: x = 2 (leaf)"
+    assert page.locator("#v0 text").nth(1).text_content() == "data 2"
+    assert page.locator("#v4 text").nth(1).text_content() == "data ?"
+    for _ in range(2):
+        page.click("#next")
+    assert step.inner_text() == f"forward 3/5: n2 = x * w = {fmt(x.data * w.data)}"
+    for _ in range(3):
+        page.click("#next")
+    assert step.inner_text() == "backward: dy/dy = 1 (seed)"
+    assert page.locator("#v4 text").nth(2).text_content() == "grad 1"
+    assert page.locator("#v0 text").nth(2).text_content() == "grad ?"
+    page.click("#next")  # tanh hands its grad to n3
+    page.click("#next")  # n3 = n2 + x: x gets its first contribution
+    first = 1 - y.data**2
+    assert f"x.grad += {fmt(first)} × 1 = {fmt(first)} (now {fmt(first)})" in step.inner_text()
+    assert page.locator("#v0 text").nth(2).text_content() == f"grad {fmt(first)}"
+    page.click("#next")  # n2 = x * w: the second contribution completes the sum
+    text = step.inner_text()
+    assert text.startswith("done: backward 3/3: n2 passes grad")
+    assert f"(now {fmt(x.grad)})" in text
+    assert page.locator("#v0 text").nth(2).text_content() == f"grad {fmt(x.grad)}"
+    page.click("#prev")
+    assert page.locator("#v0 text").nth(2).text_content() == f"grad {fmt(first)}"
+
+
+def test_slider_and_play(page: Any, tmp_path: Path) -> None:
+    *_, y = reused_neuron()
+    open_page(page, tmp_path, draw_graph(y))
+    slider = page.locator("#slider")
+    assert slider.get_attribute("max") == "9"  # 5 forward, the seed, 3 backward
+    slider.evaluate("el => { el.value = 2; el.dispatchEvent(new Event('input')); }")
+    assert page.locator("#step-text").inner_text() == "forward 2/5: w = -0.3 (leaf)"
+    page.click("#play")
+    page.wait_for_function("Number(document.getElementById('slider').value) >= 3", timeout=3000)
+    page.click("#play")  # pause
+    assert page.locator("#play").inner_text() == "play"
+
+
+def test_pan_and_zoom_change_the_view_and_fit_restores_it(page: Any, tmp_path: Path) -> None:
+    *_, y = reused_neuron()
+    open_page(page, tmp_path, draw_graph(y))
+
+    def view_box() -> list[float]:
+        return [float(v) for v in page.get_attribute("#view > svg", "viewBox").split()]
+
+    start = view_box()
+    page.mouse.move(400, 350)
+    page.mouse.wheel(0, -400)  # zoom in
+    zoomed = view_box()
+    assert zoomed[2] < start[2] * 0.9
+    page.mouse.move(400, 200)
+    page.mouse.down()
+    page.mouse.move(500, 250, steps=4)
+    page.mouse.up()
+    assert view_box()[0] < zoomed[0]  # dragged right: the view moved left
+    page.click("#fit")
+    assert view_box() == start
+
+
+# ---------------------------------------------------------------- a check report
+
+
+def test_a_reports_wrong_entry_shows_expected_and_reference_on_hover(
+    page: Any, tmp_path: Path
+) -> None:
+    report = check_gradients(
+        lambda x, w: (x * w).tanh(), {"x": 0.5, "w": -1.0}, {"x": 1.0, "w": 0.3}
+    )
+    entries = {e.name: e for e in report.entries}
+    open_page(page, tmp_path, draw_graph(report.loss, highlight=report))
+    wrong = [n for n in ("x", "w") if entries[n].verdict == "WRONG"]
+    assert wrong
+    for name in wrong:
+        element = page.locator("g.node.wrong", has_text=name).first
+        element.hover()
+        tip = page.locator("#tip").inner_text()
+        expected, reference = entries[name].expected, entries[name].engine
+        assert tip == f"{name}: WRONG, expected {fmt(expected)}, reference {fmt(reference)}"  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- network view and Jupyter
+
+
+def test_network_view_click_a_neuron_lists_its_weights(page: Any, tmp_path: Path) -> None:
+    model = MLP(2, [3, 1], seed=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2  # type: ignore[operator]
+    loss.backward()
+    open_page(page, tmp_path, draw_graph(loss, view="network"))
+    page.click("#n_L0_N1")
+    names = page.locator("#info h2").all_inner_texts()
+    assert names[:2] == ["layers.0.neurons.1.w.0", "layers.0.neurons.1.w.1"]
+    assert "layers.0.neurons.1.b" in names
+
+
+def test_the_notebook_frame_is_the_same_page(page: Any) -> None:
+    *_, y = reused_neuron()
+    frame_html = draw_graph(y).interactive()._repr_html_()
+    page.set_content(f"<!DOCTYPE html><html><body>{frame_html}</body></html>")
+    frame = page.frame_locator("iframe")
+    frame.locator("#v1").click()
+    assert frame.locator("#info h2").inner_text() == "w"
+
+
+def test_a_drawing_fits_the_notebook_width_and_a_click_shows_full_size(page: Any) -> None:
+    model = MLP(2, [4, 4, 1], seed=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2  # type: ignore[operator]
+    loss.backward()
+    html = draw_graph(loss, max_nodes=None)._repr_mimebundle_()["text/html"]
+    page.set_viewport_size({"width": 800, "height": 600})
+    page.set_content(f'<!DOCTYPE html><html><body style="width:700px">{html}</body></html>')
+    fitted = page.locator(".agl-fit svg").bounding_box()
+    assert fitted["width"] <= 700
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800  # no sideways scroll
+    page.click(".agl-fit label")
+    assert page.locator(".agl-fit svg").bounding_box()["width"] > 700
+
+
+# ---------------------------------------------------------------- dark themes
+
+# Text in a dark JupyterLab or VS Code theme: light text on a dark page, unless set.
+DARK_PAGE = (
+    "<!DOCTYPE html><html><body style='background:#111111;color:#e8e8e8;"
+    "font-family:sans-serif;padding:12px'>{}</body></html>"
+)
+
+LOW_CONTRAST = """() => {
+  const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = (c) => {
+    const f = (v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const bad = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (["STYLE", "SCRIPT"].includes(el.tagName) || el.closest("svg")) continue;
+    const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own) continue;
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const text = el.textContent.trim().slice(0, 40);
+    if (ratio < 4.5) bad.push(el.tagName + ": " + text + " " + ratio.toFixed(2));
+  }
+  return bad;
+}"""
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("AUTOGRAD_LITE_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_report_explain_and_drawing_are_readable_in_a_dark_theme(
+    page: Any, screenshots: Path
+) -> None:
+    # a WRONG row and a kink row, each coloured
+    report = check_gradients(
+        lambda x, w: (x * w).relu(), {"x": 0.5, "w": 0.0}, {"x": 1.0, "w": 0.5}
+    )
+    x, w, y = reused_neuron()
+    y2 = (x * x).relu() + (w * 0.0).relu()  # a kink note in explain
+    parts = [report._repr_html_(), explain(y2)._repr_html_(), draw_graph(y)._repr_html_()]
+    page.set_content(DARK_PAGE.format("<hr>".join(parts)))
+    page.screenshot(path=str(screenshots / "dark_theme.png"), full_page=True)
+    assert page.evaluate(LOW_CONTRAST) == []
+    # the drawing keeps its white card behind black text
+    card = page.evaluate("getComputedStyle(document.querySelector('.agl-fit')).backgroundColor")
+    assert card == "rgb(255, 255, 255)"
