@@ -844,3 +844,32 @@ def linear_grads(m: Any, out: Any, *wxb: Any) -> tuple[Any, ...]:
 
 LINEAR = register("linear", "w·x+b", linear, linear_grads, None)
 """``w·x + b`` as one node (a neuron's weighted sum); inputs are ``(w0..wn, x0..xn, b)``."""
+
+
+def logsumexp(*xs: float) -> float:
+    if any(math.isnan(x) for x in xs):
+        return _NAN
+    top = max(xs)
+    if math.isinf(top):
+        return top  # +inf, or -inf when every input is
+    # Shifted by the largest input: every exponent is <= 0 and the largest term is 1.
+    return top + math.log(sum([math.exp(x - top) for x in xs]))
+
+
+def logsumexp_array(*xs: Any) -> Any:
+    rows = np.array(np.broadcast_arrays(*xs), dtype=np.float64)
+    top = np.max(rows, axis=0)
+    shift = np.where(np.isfinite(top), top, 0.0)
+    return shift + np.log(np.sum(np.exp(rows - shift), axis=0))
+
+
+def logsumexp_grads(m: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
+    # softmax(x)_k = e**(x_k - out), and x_k - out <= 0: no overflow.
+    return tuple(m.exp(x - out) for x in xs)
+
+
+LOGSUMEXP = register(
+    "logsumexp", "logsumexp", logsumexp, logsumexp_grads, None, numpy=logsumexp_array,
+)  # fmt: skip
+"""``log(e**x0 + ... + e**xn)`` as one node, computed with the max shift; its derivatives are
+the softmax of the inputs. The losses' cross-entropy and log-softmax are built on it."""
