@@ -309,3 +309,37 @@ def test_hinge_margin_and_labels() -> None:
     assert hinge([0.5], [-1], margin=2.0).data == 2.5
     with pytest.raises(ValueError, match="labels must be -1 or \\+1 \\(for 0/1 use 2 \\* y - 1\\)"):
         hinge([0.5, 0.1], [1, 0])
+
+
+@pytest.mark.parametrize(
+    ("name", "targets"),
+    [
+        ("cross_entropy", [[1.0, 0.0, 0.0], [0.2, 0.5, 0.3]]),
+        ("mse", [[0.5, -1.0, 2.0], [0.0, 0.0, 1.0]]),
+        ("binary_cross_entropy_with_logits", [[1.0, 0.0, 0.25], [0.0, 1.0, 1.0]]),
+        ("hinge", [[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]]),
+    ],
+)
+def test_per_sample_losses_average_to_the_batch_loss(
+    name: str, targets: list[list[float]]
+) -> None:
+    # fit(compile=True) uses SAMPLE_LOSSES with the targets as Values; the interpreter the
+    # batch loss. Same numbers and gradients.
+    from autograd_lite.learn.losses import SAMPLE_LOSSES
+    from autograd_lite.training import LOSSES
+
+    logits = [[0.3, -1.2, 2.0], [30.0, -0.5, 0.0]]
+    batch = [[Value(v) for v in row] for row in logits]
+    loss = LOSSES[name](batch, np.array(targets))
+    loss.backward()
+    rows = [[Value(v) for v in row] for row in logits]
+    per_sample = [
+        SAMPLE_LOSSES[name](row, [Value(t) for t in target])
+        for row, target in zip(rows, targets, strict=True)
+    ]
+    mean = (per_sample[0] + per_sample[1]) * 0.5
+    mean.backward()
+    assert close(mean.data, loss.data, 1e-13)
+    for got_row, want_row in zip(rows, batch, strict=True):
+        for got, want in zip(got_row, want_row, strict=True):
+            assert close(got.grad, want.grad, 1e-12, 1e-15), (name, got.grad, want.grad)

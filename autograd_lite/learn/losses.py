@@ -14,25 +14,32 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from ..core.functions import OP_FUNCTIONS, dot, sum_values
-from ..core.value import Value, as_value
+from ..core.rules import RULES
+from ..core.value import Value, apply, as_value
 
 __all__ = [
+    "SAMPLE_LOSSES",
+    "bce_term",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "hinge",
+    "hinge_term",
     "log_softmax",
+    "logsumexp",
     "mse",
+    "sample_cross_entropy",
     "softmax",
+    "squared_error",
 ]
 
-_exp, _log, _relu = (OP_FUNCTIONS[name] for name in ("exp", "log", "relu"))
+_exp, _relu, _softplus = (OP_FUNCTIONS[name] for name in ("exp", "relu", "softplus"))
 
 Logits = Sequence[Value | float]
 """One sample's logits/scores/predictions."""
@@ -69,19 +76,10 @@ def _row(fn: str, logits: object) -> list[Value]:
     return row
 
 
-def _shifted(row: list[Value]) -> tuple[list[Value], Value]:
-    """``z - max(z)`` for each logit and ``log(sum(exp(z - max(z))))``.
-
-    The shift is a constant: softmax does not change when every logit moves by the same
-    amount, so its derivative is not needed, and after it every exponent is <= 0 (no
-    overflow) and the largest term is exactly 1 (the log's argument is >= 1).
-    """
-    top = max(z.data for z in row)
-    if not math.isfinite(top):
-        top = 0.0  # an inf/nan logit: let the arithmetic report it rather than hide it
-    shifted = [z - top for z in row]
-    log_total = _log(sum_values([_exp(s) for s in shifted]))
-    return shifted, log_total
+def logsumexp(row: Sequence[Value]) -> Value:
+    """``log(sum_k exp(z_k))`` as one node of the ``logsumexp`` rule (shifted by the largest
+    logit inside, so every exponent is <= 0; its derivatives are the softmax)."""
+    return apply(RULES["logsumexp"], list(row))
 
 
 def softmax(logits: Logits) -> list[Value]:
@@ -122,8 +120,8 @@ def log_softmax(logits: Logits) -> list[Value]:
         [0.0, -2000.0]
     """
     row = _row("log_softmax", logits)
-    shifted, log_total = _shifted(row)
-    return [s - log_total for s in shifted]
+    total = logsumexp(row)
+    return [z - total for z in row]
 
 
 def _class_index(fn: str, t: object, k: int, where: str) -> int:
@@ -153,17 +151,31 @@ def _probabilities(fn: str, t: object, k: int, where: str) -> list[float]:
     return probs
 
 
+def sample_cross_entropy(z: Sequence[Value], t: Sequence[Value | float] | int) -> Value:
+    """One sample's cross-entropy ``logsumexp(z) * sum(t) - t·z`` for a probability row t,
+    or ``logsumexp(z) - z[t]`` for a class index t.
+
+    Both :func:`cross_entropy` and ``fit(compile=True)`` (with t a row of traced numbers)
+    compute it here; no Python decision depends on z, so it compiles.
+    """
+    total = logsumexp(z)
+    if isinstance(t, int):
+        return total - z[t]
+    weight: Value | float
+    if all(isinstance(p, float) for p in t):
+        weight = math.fsum(cast("Sequence[float]", t))
+    else:
+        weight = sum_values(t)
+    # -sum_k t_k (z_k - lse) = lse * sum(t) - t·z, with the weighted sum as one node.
+    scaled = total if isinstance(weight, float) and weight == 1.0 else total * weight
+    return scaled - dot(t, z)
+
+
 def _cross_entropy_one(row: list[Value], target: object, where: str) -> Value:
     k = len(row)
-    shifted, log_total = _shifted(row)
     if _is_sequence(target):
-        probs = _probabilities("cross_entropy", target, k, where)
-        total = math.fsum(probs)
-        # -sum_k p_k (s_k - lse) = lse * sum(p) - p·s, with the weighted sum as one node.
-        weighted = dot(probs, shifted)
-        return (log_total if total == 1.0 else log_total * total) - weighted
-    index = _class_index("cross_entropy", target, k, where)
-    return log_total - shifted[index]
+        return sample_cross_entropy(row, _probabilities("cross_entropy", target, k, where))
+    return sample_cross_entropy(row, _class_index("cross_entropy", target, k, where))
 
 
 def cross_entropy(logits: Logits | Batch, target: npt.ArrayLike) -> Value:
@@ -273,15 +285,37 @@ def mse(prediction: Value | float | Sequence[Any], target: npt.ArrayLike) -> Val
         >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data
         2.5
     """
-    terms = [(p - t) ** 2 for p, t in _pairs("mse", prediction, target)]
+    terms = [squared_error(p, t) for p, t in _pairs("mse", prediction, target)]
     return _mean(terms)
 
 
-def _softplus(z: Value) -> Value:
-    """``log(1 + exp(z))`` without overflow: the exponent is always <= 0."""
-    if z.data >= 0:
-        return z + _log(1.0 + _exp(-z))
-    return _log(1.0 + _exp(z))
+def bce_term(z: Value, t: Value | float) -> Value:
+    """One element of the binary cross-entropy: ``t softplus(-z) + (1 - t) softplus(z)``.
+
+    That is ``softplus(z) - t z``, written so that the gradient ``sigmoid(z) - t`` comes out
+    as ``-sigmoid(-z)`` for t = 1: accurate for confident logits, where ``sigmoid(z) - 1``
+    would cancel. The softplus rule never overflows. A label given as the number 0 or 1 (the
+    interpreter) keeps only its term; a traced label (``fit(compile=True)``) keeps both.
+    """
+    if isinstance(t, float) and t in (0.0, 1.0):
+        return _softplus(-z) if t == 1.0 else _softplus(z)
+    return t * _softplus(-z) + (1.0 - t) * _softplus(z)
+
+
+def squared_error(p: Value, t: Value | float) -> Value:
+    """One element of :func:`mse`: ``(p - t) ** 2``."""
+    return (p - t) ** 2
+
+
+def hinge_term(s: Value, y: Value | float, margin: float = 1.0) -> Value:
+    """One element of :func:`hinge`: ``relu(margin - y s)`` for a label y of -1 or +1.
+
+    A label given as a number (the interpreter) picks ``margin - s`` or ``margin + s``, with
+    no multiplication node; a traced label (``fit(compile=True)``) multiplies.
+    """
+    if isinstance(y, float):
+        return _relu(margin - s if y == 1.0 else margin + s)
+    return _relu(margin - y * s)
 
 
 def binary_cross_entropy_with_logits(
@@ -289,7 +323,7 @@ def binary_cross_entropy_with_logits(
 ) -> Value:
     """Binary cross-entropy of ``sigmoid(z)`` against labels in [0, 1], from the logits.
 
-    Computed as ``softplus(z) - t z`` with a softplus whose exponent is never positive, so
+    Computed with the softplus rule (see :func:`bce_term`), which never overflows, so
     logits of +-1000 give finite losses and the gradient ``sigmoid(z) - t`` (per element,
     divided by the element count).
 
@@ -311,8 +345,7 @@ def binary_cross_entropy_with_logits(
             raise ValueError(
                 f"binary_cross_entropy_with_logits: target {i} is {t!r}, not in [0, 1]"
             )
-        soft = _softplus(z)
-        terms.append(soft - z * t if t != 0.0 else soft)
+        terms.append(bce_term(z, t))
     return _mean(terms)
 
 
@@ -336,12 +369,41 @@ def hinge(
     """
     terms: list[Value] = []
     for i, (s, y) in enumerate(_pairs("hinge", scores, target)):
-        if y == 1.0:
-            terms.append(_relu(margin - s))
-        elif y == -1.0:
-            terms.append(_relu(margin + s))
+        if y in (1.0, -1.0):
+            terms.append(hinge_term(s, y, margin))
         else:
             raise ValueError(
                 f"hinge: target {i} is {y!r}; labels must be -1 or +1 (for 0/1 use 2 * y - 1)"
             )
     return _mean(terms)
+
+
+# ---------------------------------------------------------------------- one sample at a time
+# fit(compile=True) compiles ONE sample's loss with the sample's targets as traced numbers, so
+# it needs the losses per sample, written without a Python decision on a target. They are the
+# same terms the batch losses above are made of; the batch loss is the mean of these.
+
+SampleLoss = Callable[[Sequence[Value], Sequence[Value]], Value]
+
+
+def _sample_mse(z: Sequence[Value], t: Sequence[Value]) -> Value:
+    return _mean([squared_error(zk, tk) for zk, tk in zip(z, t, strict=True)])
+
+
+def _sample_bce(z: Sequence[Value], t: Sequence[Value]) -> Value:
+    return _mean([bce_term(zk, tk) for zk, tk in zip(z, t, strict=True)])
+
+
+def _sample_hinge(z: Sequence[Value], t: Sequence[Value]) -> Value:
+    return _mean([hinge_term(zk, tk) for zk, tk in zip(z, t, strict=True)])
+
+
+SAMPLE_LOSSES: dict[str, SampleLoss] = {
+    "cross_entropy": sample_cross_entropy,
+    "mse": _sample_mse,
+    "binary_cross_entropy_with_logits": _sample_bce,
+    "bce": _sample_bce,
+    "hinge": _sample_hinge,
+}
+"""One sample's loss ``f(outputs, target_row)`` by loss name, for ``fit(compile=True)``: the
+target row holds numbers (a one-hot row for a class index; labels of -1/+1 for hinge)."""

@@ -15,7 +15,7 @@ import importlib.util
 import math
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -24,17 +24,14 @@ import numpy.typing as npt
 
 from ..core.engine import topological_order
 from ..core.errors import TracingError
-from ..core.functions import OP_FUNCTIONS, dot, sum_values
 from ..core.modes import no_grad
 from ..core.value import Value
 from ..jit.compiler import CompiledFunction
-from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge, mse
+from .losses import SAMPLE_LOSSES, binary_cross_entropy_with_logits, cross_entropy, hinge, mse
 from .nn import Module
 from .optim import Adam, Optimizer
 
 __all__ = ["LOSSES", "Evaluation", "History", "evaluate", "fit"]
-
-_exp, _log, _relu = (OP_FUNCTIONS[name] for name in ("exp", "log", "relu"))
 
 Outputs = list[list[Value]]
 """The model's outputs for a batch: one list of output nodes per sample."""
@@ -238,63 +235,9 @@ def _resolve_loss(loss: str | LossFunction) -> tuple[LossFunction, str | None]:
 # --------------------------------------------------------------------------- compiled path
 #
 # fit(compile=True) compiles ONE sample's loss, f(params, x, t), in batched mode: x is a row of
-# X and t the sample's target as numbers, so the code has no Python branch on the target.
-# Each formulation below computes the same number as the interpreter's batch loss does for
-# that sample (the batch loss is the mean of these), with the same derivatives.
-
-
-def _sample_cross_entropy(z: list[Value], t: Sequence[Value]) -> Value:
-    """``lse(z) * sum(t) - t·z`` for a probability row t (a one-hot row for a class index).
-
-    The interpreter shifts the logits by ``max(z.data)``, a number that would be frozen into
-    compiled code; here the shift is a running maximum built from relu
-    (``m + relu(z_k - m)``), so it follows the logits at run time. Its own derivative cancels
-    (the loss does not depend on the shift), so gradients are ``softmax(z) * sum(t) - t``
-    either way.
-    """
-    top = z[0]
-    for zk in z[1:]:
-        top = top + _relu(zk - top)
-    shifted = [zk - top for zk in z]
-    log_total = _log(sum_values([_exp(s) for s in shifted]))
-    # sum(t) is exactly 1.0 for one-hot rows, so the product is log_total itself then.
-    return log_total * sum_values(t) - dot(t, shifted)
-
-
-def _sample_mse(z: list[Value], t: Sequence[Value]) -> Value:
-    """``mean_k (z_k - t_k) ** 2``."""
-    terms = [(zk - tk) ** 2 for zk, tk in zip(z, t, strict=True)]
-    return terms[0] if len(terms) == 1 else sum_values(terms) * (1.0 / len(terms))
-
-
-def _sample_bce(z: list[Value], t: Sequence[Value]) -> Value:
-    """``mean_k softplus(z_k) - t_k z_k`` with a branch-free stable softplus.
-
-    ``softplus(z) = m + log(exp(-m) + exp(z - m))`` with ``m = relu(z)``: both exponents are
-    <= 0, and for z >= 0 (m = z) and z < 0 (m = 0) it is the very expression the interpreter
-    picks by branching. Its derivative is ``sigmoid(z)`` whatever relu's derivative at 0.
-    """
-    terms = []
-    for zk, tk in zip(z, t, strict=True):
-        m = _relu(zk)
-        soft = m + _log(_exp(-m) + _exp(zk - m))
-        terms.append(soft - zk * tk)
-    return terms[0] if len(terms) == 1 else sum_values(terms) * (1.0 / len(terms))
-
-
-def _sample_hinge(z: list[Value], t: Sequence[Value]) -> Value:
-    """``mean_k relu(1 - t_k z_k)`` for labels t_k of -1 or +1 (the interpreter's margin 1)."""
-    terms = [_relu(1.0 - tk * zk) for zk, tk in zip(z, t, strict=True)]
-    return terms[0] if len(terms) == 1 else sum_values(terms) * (1.0 / len(terms))
-
-
-_SAMPLE_LOSSES: dict[str, Callable[[list[Value], Sequence[Value]], Value]] = {
-    "cross_entropy": _sample_cross_entropy,
-    "mse": _sample_mse,
-    "binary_cross_entropy_with_logits": _sample_bce,
-    "bce": _sample_bce,
-    "hinge": _sample_hinge,
-}
+# X and t the sample's target as numbers, so the code has no Python branch on the target. The
+# per-sample losses are the losses module's own (SAMPLE_LOSSES), made of the same terms as the
+# batch losses the interpreter uses; the batch loss is the mean of these.
 
 
 class _Parameters:
@@ -345,7 +288,7 @@ def _compile_loss(
     X: npt.NDArray[np.float64],
     T: npt.NDArray[np.float64],
 ) -> CompiledFunction:
-    sample_loss = _SAMPLE_LOSSES[loss_name]
+    sample_loss = SAMPLE_LOSSES[loss_name]
 
     def per_sample(params: _Parameters, x: Any, t: Any) -> Value:
         del params  # the model reads the same Values; they are found by identity
