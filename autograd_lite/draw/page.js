@@ -52,7 +52,7 @@
     }
     const made = n.inputs.length ? esc(n.formula) : "a leaf (an input or parameter)";
     rows.push(`<table><tr><th>data</th><td class="data">${fmt(n.data)}</td></tr>` +
-      `<tr><th>grad</th><td class="grad">${fmt(n.grad)}</td></tr>` +
+      `<tr><th>grad (after backward)</th><td class="grad">${fmt(n.grad)}</td></tr>` +
       `<tr><th>made by</th><td>${made}</td></tr></table>`);
     if (n.inputs.length) {
       rows.push("<h3>inputs: local derivative and contribution</h3><table class=\"inputs\">" +
