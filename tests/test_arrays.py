@@ -19,7 +19,7 @@ from autograd_lite import Value, data, grads, values
 from autograd_lite.core.arrays import entry_label
 
 from .oracles import central_difference, close
-from .seed_cases import CASES, SeedCase
+from .seeds import CASES, SeedCase
 
 # ---------------------------------------------------------------- helpers
 

@@ -206,3 +206,35 @@ def test_the_checker_finds_private_imports_across_parts_only(tmp_path: Path) -> 
         },
     )
     assert private_across_parts(read_imports(root)) == ["pkg.jit.c imports _x from pkg.core.a"]
+
+
+# --------------------------------------------------------------------------- the tests' layout
+
+TESTS = Path(__file__).parent
+# Tests of the package as a whole rather than of one module.
+WHOLE_PACKAGE = {
+    "determinism",
+    "layout",
+    "memory",
+    "micrograd",
+    "notebooks",
+    "packaging",
+    "properties",
+    "readme",
+    "seed_cases",
+}
+
+
+def test_each_test_module_is_named_after_the_module_it_tests() -> None:
+    modules = {p.stem for p in PACKAGE.rglob("*.py") if not p.stem.startswith("_")}
+    stray = []
+    for path in sorted(TESTS.glob("test_*.py")):
+        name = path.stem.removeprefix("test_")
+        if name in WHOLE_PACKAGE or name in modules:
+            continue
+        if not any(name.startswith(f"{m}_") for m in modules):
+            stray.append(path.name)
+    assert stray == [], (
+        "name a test module test_<module>.py, or test_<module>_<aspect>.py when one module "
+        f"has several: {stray}"
+    )

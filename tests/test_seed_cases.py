@@ -1,4 +1,4 @@
-"""Self-consistency of the seed-notebook cases in ``seed_cases``, with numpy alone.
+"""Self-consistency of the seed-notebook cases in ``tests/seeds``, with numpy alone.
 
 These tests do not use the engine. They hold the data to account: each forward pass reproduces what
 its notebook printed, the analytic gradients agree with central differences, every verdict on a
@@ -16,22 +16,28 @@ from typing import Any
 import numpy as np
 import pytest
 
-from .seed_cases import (
+from .seeds import (
     CASES,
     CASES_BY_NAME,
     FORWARDS,
-    NB1_INITIAL,
-    NB1_LEARNING_RATE,
-    NB1_STOP_LOSS,
-    NB1_TRAINING_RESULT,
-    NB3_GRID,
     NOT_REBUILT,
     OK,
     WRONG,
     PrintedForward,
     SeedCase,
+)
+from .seeds.seed_001 import (
+    NB1_INITIAL,
+    NB1_LEARNING_RATE,
+    NB1_STOP_LOSS,
+    NB1_TRAINING_RESULT,
     nb1_hand_step,
     nb1_trace,
+)
+from .seeds.seed_003 import (
+    NB3_GRID,
+)
+from .seeds.seed_004 import (
     nb4_hand_backward,
 )
 

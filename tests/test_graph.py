@@ -1,7 +1,7 @@
 """autograd_lite.draw.graph: the DOT text, every option, escaping, limits, and the rendered SVG.
 
 Small graphs are compared with stored DOT in tests/data/dot/. After an intended change to the
-drawing, regenerate them with ``AUTOGRAD_LITE_UPDATE_DOT=1 pytest tests/test_draw.py`` and
+drawing, regenerate them with ``AUTOGRAD_LITE_UPDATE_DOT=1 pytest tests/test_graph.py`` and
 review the diff.
 """
 

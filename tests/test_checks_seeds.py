@@ -1,6 +1,6 @@
 """check_gradients on the five seed notebooks: exactly which hand derivations it flags.
 
-Every case in ``seed_cases`` (the notebooks rebuilt with their printed numbers) is run through
+Every case in ``tests/seeds`` (the notebooks rebuilt with their printed numbers) is run through
 ``check_gradients`` with the learner's printed gradients, and the report must give, entry by
 entry, the verdict the seed data records: ``WRONG`` exactly where the derivation is wrong,
 ``kink`` where central differences straddle relu's kink, ``ok`` everywhere else. The engine's
@@ -18,8 +18,8 @@ from autograd_lite import Value, check_gradients
 from autograd_lite.check.report import KINK, OK, WRONG, GradientReport
 from autograd_lite.core.arrays import entry_label
 
-from . import seed_cases as seeds
-from .seed_cases import CASES, SeedCase
+from . import seeds
+from .seeds import CASES, SeedCase
 
 VERDICT = {seeds.OK: OK, seeds.WRONG: WRONG, seeds.KINK: KINK}
 
