@@ -29,6 +29,7 @@ from autograd_lite.jit.codegen import (
     Neg,
     Var,
     forward_expr,
+    gated_product,
     local_grad_exprs,
     render,
     safe_comment,
@@ -119,10 +120,19 @@ def test_numpy_flavour_agrees_with_the_rule_table(rule: rules.Rule) -> None:
                 )
 
 
+def absolute_grad() -> Any:
+    return local_grad_exprs(rules.RULES["abs"], 1)[0]
+
+
 def test_branches_become_conditional_expressions() -> None:
     (relu,) = local_grad_exprs(rules.RULES["relu"], 1)
-    assert render(relu, {"x0": "z"}) == "1.0 if z > 0.0 else 0.0"
-    assert render(relu, {"x0": "z"}, numpy=True) == "np.where(z > 0.0, 1.0, 0.0)"
+    assert render(relu, {"x0": "z"}) == "0.0 if z <= 0.0 else 1.0"
+    assert render(relu, {"x0": "z"}, numpy=True) == "np.where(z <= 0.0, 0.0, 1.0)"
+    # relu's 0.0 is the rules' INACTIVE: its product with the upstream gradient is a
+    # selection, so inf or nan upstream gives 0.0 through a relu that is off.
+    assert gated_product("d", relu, {"x0": "z"}, False) == "(0.0 if z <= 0.0 else d)"
+    assert gated_product("d", relu, {"x0": "z"}, True) == "np.where(z <= 0.0, 0.0, d)"
+    assert gated_product("d", absolute_grad(), {"x0": "z"}, False) is None
     (absolute,) = local_grad_exprs(rules.RULES["abs"], 1)
     assert render(absolute, {"x0": "z"}) == "1.0 if z > 0.0 else -1.0 if z < 0.0 else 0.0"
     forward = forward_expr(rules.RULES["relu"], [Var("z")])

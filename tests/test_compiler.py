@@ -222,7 +222,7 @@ def test_relu_derivative_compiles_to_a_conditional_expression() -> None:
     step = al.compile(lambda x: al.relu(x * 2.0), 1.0)
     assert "mul1 = x * 2.0" in step.source
     assert "relu1 = relu(mul1)" in step.source  # the rule's own forward
-    assert "d_mul1 = d_relu1 * (1.0 if mul1 > 0.0 else 0.0)" in step.source
+    assert "d_mul1 = (0.0 if mul1 <= 0.0 else d_relu1)" in step.source
     assert step(-3.0) == (0.0, (0.0,))
     assert step(3.0) == (6.0, (2.0,))
 

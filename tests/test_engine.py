@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_lite as al
-from autograd_lite import AnomalyError, Value, detect_anomaly, no_grad
+from autograd_lite import (
+    AnomalyError,
+    DivisionByZeroError,
+    DomainError,
+    Value,
+    detect_anomaly,
+    gradcheck,
+    no_grad,
+)
 from autograd_lite.core.engine import _backprop, gradients, topological_order
 
 # ---------------------------------------------------------------- the classic bugs first
@@ -320,3 +328,35 @@ def test_anomaly_backward_names_the_node() -> None:
     assert x.grad == 0.0  # nothing written when the check fails
     y.backward()  # without detection the infinite gradient is just computed
     assert x.grad == math.inf
+
+
+# ---------------------------------------------------------------- issue 11 regressions
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_backward_after_leaf_data_changed_is_a_clear_error_and_writes_nothing(
+    create_graph: bool,
+) -> None:
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    c = a / b
+    d = c * a
+    d.backward()
+    before = [(n.grad) for n in (a, b, c, d)]
+    b.data = 0.0  # the forward pass saw 2.0
+    with pytest.raises(DivisionByZeroError) as info:
+        d.backward(create_graph=create_graph)
+    message = str(info.value)
+    assert "div" in message and "'b' leaf = 0.0" in message and ".data was changed" in message
+    assert [(n.grad) for n in (a, b, c, d)] == before
+
+
+def test_sin_and_cos_of_infinity_are_domain_errors_naming_op_and_label() -> None:
+    for op in ("sin", "cos"):
+        for x in (math.inf, -math.inf):
+            with pytest.raises(DomainError, match=rf"{op}.*'t'") as info:
+                getattr(Value(x, label="t"), op)()
+            assert info.value.op == op
+            with detect_anomaly(), pytest.raises(DomainError, match=op):
+                getattr(Value(x, label="t"), op)()
+    report = gradcheck(lambda x: (x * 1e308).sin(), 1.7976931348623157)
+    assert report.entries[0].verdict == "unclear" and "DomainError" in report.entries[0].note

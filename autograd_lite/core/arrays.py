@@ -28,6 +28,8 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
+from .errors import OverflowDomainError
+from .node import too_large
 from .value import Value
 
 __all__ = ["data", "entry_label", "float_array", "grads", "is_number", "values"]
@@ -112,7 +114,12 @@ def float_array(array_like: object, what: str, *, allow_values: bool = False) ->
                     f"{what}: entry {list(index)} is {type(entry).__name__} {entry!r}, "
                     "not a real number"
                 )
-            out[index] = float(entry)
+            try:
+                out[index] = float(entry)
+            except OverflowError:
+                raise OverflowDomainError(
+                    f"{what}: entry {list(index)}: {too_large(entry)}", what
+                ) from None
         return out
     raise TypeError(
         f"{what}: expected real numbers, got an array of dtype {raw.dtype} "

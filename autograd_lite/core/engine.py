@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, cast
 
+from . import rules as R
 from .custom import hooks_of
-from .errors import AnomalyError
+from .errors import AnomalyError, DivisionByZeroError, DomainError, OverflowDomainError
 from .modes import current_mode
 from .node import Node, describe_node, to_float
-from .rules import ADD, FLOAT_MATH, MUL, SUB, FloatMath, Rule
+from .rules import ADD, FLOAT_MATH, INACTIVE, MUL, SUB, FloatMath, Rule
 
 if TYPE_CHECKING:
     from .value import Value
@@ -113,45 +114,97 @@ def _float_backward(root: Value, seed: float) -> bool:
     the graph has gradient hooks (see :func:`_operation_nodes`): the caller then takes the
     general path.
     """
-    order = _operation_nodes(root)
+    saved: list[Any] = []
+    order = _operation_nodes(root, saved)
     if order and order[-1] is _HOOKED:
         return False
+    try:
+        _float_chain_rule(order, root, seed)
+    except BaseException:
+        # All or nothing: every .grad back as it was (saved holds node, old grad pairs).
+        for k in range(0, len(saved), 2):
+            saved[k].grad = saved[k + 1]
+        raise
+    return True
+
+
+def _derivative_failed(node: Node, err: BaseException) -> DomainError:
+    """The error for a derivative that raised: the graph's data no longer fits its values.
+
+    Derivatives never raise on the numbers a forward pass produced (inf and nan are answers),
+    so the cause is an input whose ``.data`` was changed after the forward pass.
+    """
+    rule = node._rule
+    assert rule is not None
+    parents = _value(node).parents
+    inputs = "; ".join(describe_node(p) for p in parents[:8])
+    try:
+        now = rule.forward(*[p.data for p in parents])
+    except (ArithmeticError, ValueError) as forward_err:
+        now_text = f"the forward would now raise ({forward_err})"
+    else:
+        now_text = f"the forward would now give {now!r}"
+    kind = (
+        DivisionByZeroError
+        if isinstance(err, ZeroDivisionError)
+        else OverflowDomainError
+        if isinstance(err, OverflowError)
+        else DomainError
+    )
+    return kind(
+        f"backward: the derivative of {rule.name} at {describe_node(node)} failed "
+        f"({type(err).__name__}: {err}); its inputs are now [{inputs}] and {now_text}: an "
+        "input's .data was changed after the forward pass. Run the forward pass again. No "
+        ".grad was changed.",
+        rule.name,
+        tuple(p.data for p in parents),
+    )
+
+
+def _float_chain_rule(order: list[Value], root: Value, seed: float) -> None:
+    """Pass 2 of :func:`_float_backward`: each node passes its gradient to its inputs."""
     root.grad += seed
     add, sub, mul = ADD, SUB, MUL
     fm = FLOAT_MATH
     rule: Any
     a: Any
     b: Any
-    for node in order:
-        rule = node._rule
-        g = node.grad
-        a = node._a
-        b = node._b
-        if rule is mul:
-            a.grad += g * b.data
-            b.grad += g * a.data
-        elif rule is add:
-            a.grad += g
-            b.grad += g
-        elif rule is sub:
-            a.grad += g
-            b.grad -= g
-        elif b is not None:
-            da, db = rule.local_grads(fm, node.data, a.data, b.data)
-            a.grad += g * da
-            b.grad += g * db
-        elif a.__class__ is not tuple:
-            (da,) = rule.local_grads(fm, node.data, a.data)
-            a.grad += g * da
-        else:
-            local = rule.local_grads(fm, node.data, *[p.data for p in a])
-            for p, d in zip(a, local, strict=True):
-                p.grad += g * d
-    return True
+    node = root
+    try:
+        for node in order:
+            rule = node._rule
+            g = node.grad
+            a = node._a
+            b = node._b
+            if rule is mul:
+                a.grad += g * b.data
+                b.grad += g * a.data
+            elif rule is add:
+                a.grad += g
+                b.grad += g
+            elif rule is sub:
+                a.grad += g
+                b.grad -= g
+            elif b is not None:
+                da, db = rule.local_grads(fm, node.data, a.data, b.data)
+                a.grad += g * da
+                b.grad += g * db
+            elif a.__class__ is not tuple:
+                (da,) = rule.local_grads(fm, node.data, a.data)
+                a.grad += g * da
+            else:
+                local = rule.local_grads(fm, node.data, *[p.data for p in a])
+                for p, d in zip(a, local, strict=True):
+                    p.grad += g * d
+    except (ArithmeticError, ValueError) as err:
+        raise _derivative_failed(node, err) from None
 
 
-def _operation_nodes(root: Value) -> list[Value]:
+def _operation_nodes(root: Value, saved: list[Any]) -> list[Value]:
     """The non-leaf nodes of ``root``'s graph, newest first, each with ``grad`` reset to 0.0.
+
+    ``saved`` receives ``node, grad`` pairs, for every node and leaf input, with the
+    gradient each held before: what a failed backward puts back.
 
     One visit per node and one set lookup per edge into another operation node; leaves are
     never entered. Sorting by creation number replaces counting each node's consumers.
@@ -168,9 +221,12 @@ def _operation_nodes(root: Value) -> list[Value]:
     stack = [root]
     push = stack.append
     pop = stack.pop
+    keep = saved.append
     hooked = False
     while stack:
         node = pop()
+        keep(node)
+        keep(node.grad)
         node.grad = 0.0
         if node._rule.__class__ is not Rule:
             hooked = True
@@ -181,22 +237,31 @@ def _operation_nodes(root: Value) -> list[Value]:
                 if b not in seen:
                     remember(b)
                     push(b)
-            elif b._a is not None:
-                hooked = True
+            else:
+                keep(b)
+                keep(b.grad)
+                if b._a is not None:
+                    hooked = True
         if a.__class__ is tuple:
             for p in a:
                 if p._rule is not None:
                     if p not in seen:
                         remember(p)
                         push(p)
-                elif p._a is not None:
-                    hooked = True
+                else:
+                    keep(p)
+                    keep(p.grad)
+                    if p._a is not None:
+                        hooked = True
         elif a._rule is not None:
             if a not in seen:
                 remember(a)
                 push(a)
-        elif a._a is not None:
-            hooked = True
+        else:
+            keep(a)
+            keep(a.grad)
+            if a._a is not None:
+                hooked = True
     if hooked:
         return [_HOOKED]
     return sorted(seen, key=_creation_number, reverse=True)
@@ -210,38 +275,61 @@ _creation_number = attrgetter("_created")
 
 
 class ValueMath:
-    """The math namespace rules use when building gradient graphs out of Values."""
+    """The math namespace rules use when building gradient graphs out of Values.
+
+    Like :class:`~autograd_lite.core.rules.FloatMath`, it never raises: where a derivative is
+    infinite or undefined (``sqrt'(0)``, ``log`` of a negative base) the node holds ``inf``
+    or ``nan``, as PyTorch's double backward gives, instead of the forward's domain error.
+    """
 
     @staticmethod
     def exp(x: Any) -> Any:
-        return _call_method(x, "exp") if isinstance(x, Node) else FloatMath.exp(x)
+        if isinstance(x, Node):
+            return _derivative_node(R.EXP, FloatMath.exp(x.data), (x,))
+        return FloatMath.exp(x)
 
     @staticmethod
     def log(x: Any) -> Any:
-        return _call_method(x, "log") if isinstance(x, Node) else FloatMath.log(x)
+        if isinstance(x, Node):
+            return _derivative_node(R.LOG, FloatMath.log(x.data), (x,))
+        return FloatMath.log(x)
 
     @staticmethod
     def pow(x: Any, e: Any) -> Any:
-        if isinstance(x, Node) or isinstance(e, Node):
-            return x**e
+        if isinstance(e, Node):
+            if not isinstance(x, Node):
+                rule = R.RPOW.with_param(float(x))
+                return _derivative_node(rule, FloatMath.pow(x, e.data), (e,))
+            return _derivative_node(R.VPOW, FloatMath.pow(x.data, e.data), (x, e))
+        if isinstance(x, Node):
+            e = float(e)
+            return _derivative_node(R.POW.with_param(e), FloatMath.pow(x.data, e), (x,))
         return FloatMath.pow(x, e)
 
     @staticmethod
     def sin(x: Any) -> Any:
-        return _call_method(x, "sin") if isinstance(x, Node) else math.sin(x)
+        if isinstance(x, Node):
+            return _derivative_node(R.SIN, FloatMath.sin(x.data), (x,))
+        return FloatMath.sin(x)
 
     @staticmethod
     def cos(x: Any) -> Any:
-        return _call_method(x, "cos") if isinstance(x, Node) else math.cos(x)
+        if isinstance(x, Node):
+            return _derivative_node(R.COS, FloatMath.cos(x.data), (x,))
+        return FloatMath.cos(x)
+
+
+def _derivative_node(rule: R.Rule, out: float, parents: tuple[Node, ...]) -> Value:
+    """A node of ``rule`` holding ``out`` as computed, without the forward's domain checks.
+
+    In derivative graphs ``inf`` and ``nan`` are answers, not errors (``sqrt'(0)`` is the
+    node ``0 ** -0.5 = inf``, which the forward of ``**`` refuses).
+    """
+    values = tuple(_value(p) for p in parents)
+    return values[0]._derivative_node(rule, out, values)
 
 
 VALUE_MATH = ValueMath()
-
-
-def _call_method(x: Node, op: str) -> Any:
-    # Every node is a Value, and Value's math methods are installed from the rule table:
-    # the call records the op's node without the engine importing value.
-    return getattr(x, op)()
 
 
 def _value(x: Node) -> Value:
@@ -254,7 +342,13 @@ def _is_finite(x: Any) -> bool:
 
 
 def _scale(g: Any, d: Any) -> Any:
-    """g * d, without building nodes for the common constant factors 1 and -1."""
+    """g * d, without building nodes for the common constant factors 1 and -1.
+
+    An :data:`~autograd_lite.core.rules.INACTIVE` d (a branch not taken) gives 0.0 whatever
+    g is, as its float product does on the float path.
+    """
+    if d is INACTIVE:
+        return 0.0
     if d.__class__ is float:
         if d == 1.0:
             return g
@@ -283,10 +377,15 @@ def _backprop(root: Value, seed: Any, *, create_graph: bool) -> dict[Value, Any]
         g = grads[node]
         rule = node._rule
         assert rule is not None
-        if create_graph:
-            local = rule.local_grads(VALUE_MATH, node, *parents)
-        else:
-            local = rule.local_grads(FLOAT_MATH, node.data, *[p.data for p in parents])
+        try:
+            if create_graph:
+                local = rule.local_grads(VALUE_MATH, node, *parents)
+            else:
+                local = rule.local_grads(FLOAT_MATH, node.data, *[p.data for p in parents])
+        except AnomalyError:
+            raise
+        except (ArithmeticError, ValueError) as err:
+            raise _derivative_failed(node, err) from None
         for index, (p, d) in enumerate(zip(parents, local, strict=True)):
             contribution = _scale(g, d)
             if anomaly and not _is_finite(contribution):

@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .errors import OverflowDomainError
+
 if TYPE_CHECKING:
     from .rules import Rule
     from .value import Value
 
-__all__ = ["Node", "describe_node", "to_float"]
+__all__ = ["Node", "describe_node", "to_float", "too_large"]
 
 _REAL_FAST = (float, int)
 # numpy.bool_ is not a numbers.Real, but learners' code mixes it in (probs[j] - (j == y[i])).
@@ -50,6 +52,21 @@ class Node:
     _created: int
 
 
+def too_large(x: object) -> str:
+    """Why ``float(x)`` overflowed, without printing a number of hundreds of digits.
+
+    Example:
+        >>> too_large(10**400)
+        'an int of about 401 digits is too large for a float (the largest is about 1.8e308)'
+    """
+    if isinstance(x, int):
+        digits = int(abs(x).bit_length() * 0.30103) + 1
+        what = f"an int of about {digits} digits"
+    else:
+        what = f"{type(x).__name__} {str(x)[:40]}"
+    return f"{what} is too large for a float (the largest is about 1.8e308)"
+
+
 def to_float(x: object, what: str) -> float:
     """Convert a real number to float, or raise a TypeError naming its type and value.
 
@@ -67,7 +84,10 @@ def to_float(x: object, what: str) -> float:
     if type(x) in _REAL_FAST or (
         isinstance(x, _REAL) and not isinstance(x, Node)  # bool, numpy reals, Fraction
     ):
-        return float(x)  # type: ignore[arg-type]
+        try:
+            return float(x)  # type: ignore[arg-type]
+        except OverflowError:
+            raise OverflowDomainError(f"{what}: {too_large(x)}", what) from None
     raise TypeError(
         f"{what}: expected a real number or a Value, got {type(x).__name__} {x!r}"
     )

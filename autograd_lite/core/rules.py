@@ -29,6 +29,13 @@ comparisons, and ``m``.
 
 Rules reuse the forward output ``out`` where that is cheaper (``exp``, ``tanh``, ``sigmoid``).
 
+Conventions at special points (the table is docs/conventions.md): a derivative that is
+infinite or undefined is ``inf`` or ``nan``, never an exception, and a NaN stays connected to
+the graph so that every higher derivative is NaN too. The derivative of a branch the forward
+pass did not take (relu below 0) is :data:`INACTIVE`, a zero that stays zero whatever
+gradient arrives (``0 * inf`` is 0 there, as in PyTorch and JAX); every other zero follows
+IEEE arithmetic (``0 * inf`` is nan).
+
 Two rules take a constant parameter (``x ** 3`` and ``2 ** x``): the parameter is bound with
 :meth:`Rule.with_param`, which returns a cached rule whose functions no longer take it.
 """
@@ -44,9 +51,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DivisionByZeroError, DomainError, MissingRuleError, OverflowDomainError
+from .errors import DivisionByZeroError, DomainError, MissingRuleError
 
-__all__ = ["FLOAT_MATH", "RULES", "FloatMath", "Rule", "get_rule", "register"]
+__all__ = ["FLOAT_MATH", "INACTIVE", "RULES", "FloatMath", "Rule", "get_rule", "register"]
 
 _INF = math.inf
 _NAN = math.nan
@@ -243,21 +250,43 @@ class FloatMath:
         except ValueError:  # 0 ** negative or a negative base to a non-integer power
             return _INF if x == 0 else _NAN
 
-    sin = staticmethod(math.sin)
-    cos = staticmethod(math.cos)
+    @staticmethod
+    def sin(x: float) -> float:
+        return math.sin(x) if not math.isinf(x) else _NAN
+
+    @staticmethod
+    def cos(x: float) -> float:
+        return math.cos(x) if not math.isinf(x) else _NAN
 
 
 FLOAT_MATH = FloatMath()
 
 
-def _overflow(op: str, x: float, limit: str) -> OverflowDomainError:
-    return OverflowDomainError(
-        f"{op}: {op}({x!r}) overflows a float (inputs {limit} do)", op, (x,)
-    )
-
-
 def _undefined(op: str, x: float, what: str) -> DomainError:
     return DomainError(f"{op}: {what} is undefined (input {x!r})", op, (x,))
+
+
+class _Inactive(float):
+    """The float 0.0, except that its product with anything is 0.0 (inf and nan included)."""
+
+    __slots__ = ()
+
+    def __mul__(self, other: object) -> float:
+        return 0.0
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        return "INACTIVE"
+
+
+INACTIVE: float = _Inactive(0.0)
+"""The local derivative of an input whose branch the forward pass did not take.
+
+``upstream * INACTIVE`` is 0.0 even for an infinite or NaN upstream gradient, so
+``sqrt(relu(x))`` at ``x = -1`` has derivative 0 as in PyTorch (``threshold_backward``) and
+JAX (``select``). The engine's Value path treats it the same way (see ``engine._scale``).
+"""
 
 
 # --------------------------------------------------------------------------- arithmetic
@@ -350,9 +379,10 @@ def _check_pow(op: str, base: float, exponent: float) -> float:
     try:
         return math.pow(base, exponent)
     except OverflowError:
-        raise OverflowDomainError(
-            f"{op}: result too large for a float ({base!r} ** {exponent!r})", op, (base, exponent)
-        ) from None
+        # Overflow is inf, as for x * x (IEEE 754, PyTorch, NumPy); negative to an odd power
+        # keeps its sign.
+        odd = base < 0 and float(exponent).is_integer() and math.fmod(exponent, 2.0) != 0
+        return -_INF if odd else _INF
 
 
 def pow_const(n: float, x: float) -> float:
@@ -377,10 +407,11 @@ def rpow(c: float, x: float) -> float:
 
 
 def rpow_grads(c: float, m: Any, out: Any, x: Any) -> tuple[Any, ...]:
-    if c > 0:
-        return (out * math.log(c),)
-    # c ** x for c <= 0 is not a differentiable function of a real x.
-    return (0.0 if c == 0 and x > 0 else _NAN,)
+    if c == 0:
+        return (0.0,)  # 0 ** x is 0 for x > 0 and 1 at x = 0: slope 0, as in PyTorch
+    # For c < 0, log(c) is nan: c ** x is not a differentiable function of a real x. The
+    # product keeps the nan connected to out, so higher derivatives are nan as well.
+    return (out * m.log(c),)
 
 
 RPOW = register(
@@ -395,12 +426,12 @@ def vpow(a: float, b: float) -> float:
 
 
 def vpow_grads(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
-    if a > 0:
-        d_exponent = out * m.log(a)
-    else:
-        # Compared with >= because a may be a Value, whose == is identity.
-        d_exponent = 0.0 if a >= 0 and b > 0 else _NAN
-    return (b * m.pow(a, b - 1.0), d_exponent)
+    # As PyTorch: d/da is 0 where b == 0, d/db is 0 where a == 0 and b >= 0; elsewhere
+    # log(a) of a negative a is nan, kept connected to the graph for higher derivatives.
+    # Compared with >= and <= because a and b may be Values, whose == is identity.
+    d_base = 0.0 if b >= 0 and b <= 0 else b * m.pow(a, b - 1.0)
+    d_exponent = 0.0 if a >= 0 and a <= 0 and b >= 0 else out * m.log(a)
+    return (d_base, d_exponent)
 
 
 VPOW = register(
@@ -419,7 +450,7 @@ def exp(x: float) -> float:
     try:
         return math.exp(x)
     except OverflowError:
-        raise _overflow("exp", x, "above 709.78") from None
+        return _INF  # above 709.78: inf, as for any overflow (IEEE 754, PyTorch)
 
 
 def exp_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
@@ -429,7 +460,7 @@ def exp_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 EXP = register(
     "exp", "exp", exp, exp_grads, 1, numpy=np.exp,
     method="exp", functions=("exp",), ufunc="exp",
-    doc="``e ** x``. Raises OverflowDomainError above 709.78.",
+    doc="``e ** x``; ``inf`` above 709.78 (overflow is inf, as for ``x * x``).",
 )  # fmt: skip
 
 
@@ -499,7 +530,8 @@ def relu_array(x: Any) -> Any:
 
 
 def relu_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
-    return (1.0 if x > 0 else 0.0,)
+    # As PyTorch's threshold_backward: blocked at x <= 0, passed otherwise (NaN included).
+    return (INACTIVE if x <= 0 else 1.0,)
 
 
 RELU = register(
@@ -524,7 +556,13 @@ ABS = register(
 )  # fmt: skip
 
 
+def _check_periodic(op: str, x: float) -> None:
+    if math.isinf(x):
+        raise DomainError(f"{op}: {op} of {x!r} is undefined (no limit at infinity)", op, (x,))
+
+
 def sin(x: float) -> float:
+    _check_periodic("sin", x)
     return math.sin(x)
 
 
@@ -534,11 +572,12 @@ def sin_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 SIN = register(
     "sin", "sin", sin, sin_grads, 1, numpy=np.sin,
-    method="sin", functions=("sin",), ufunc="sin", doc="Sine.",
+    method="sin", functions=("sin",), ufunc="sin", doc="Sine. Raises DomainError for ``±inf``.",
 )  # fmt: skip
 
 
 def cos(x: float) -> float:
+    _check_periodic("cos", x)
     return math.cos(x)
 
 
@@ -548,7 +587,7 @@ def cos_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 COS = register(
     "cos", "cos", cos, cos_grads, 1, numpy=np.cos,
-    method="cos", functions=("cos",), ufunc="cos", doc="Cosine.",
+    method="cos", functions=("cos",), ufunc="cos", doc="Cosine. Raises DomainError for ``±inf``.",
 )  # fmt: skip
 
 
@@ -608,7 +647,7 @@ def expm1(x: float) -> float:
     try:
         return math.expm1(x)  # accurate for tiny x, where exp(x) - 1 loses every digit
     except OverflowError:
-        raise _overflow("expm1", x, "above 709.78") from None
+        return _INF  # overflow is inf (docs/conventions.md)
 
 
 def expm1_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
@@ -618,7 +657,7 @@ def expm1_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 EXPM1 = register(
     "expm1", "expm1", expm1, expm1_grads, 1, numpy=np.expm1, latex="e^{{{0}}} - 1",
     method="expm1", functions=("expm1",), ufunc="expm1",
-    doc="``e ** x - 1``, accurate near 0. Raises OverflowDomainError above 709.78.",
+    doc="``e ** x - 1``, accurate near 0; ``inf`` above 709.78.",
 )  # fmt: skip
 
 
@@ -626,7 +665,7 @@ def exp2(x: float) -> float:
     try:
         return math.pow(2.0, x)
     except OverflowError:
-        raise _overflow("exp2", x, "of 1024 and above") from None
+        return _INF  # overflow is inf (docs/conventions.md)
 
 
 def exp2_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
@@ -636,7 +675,7 @@ def exp2_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 EXP2 = register(
     "exp2", "exp2", exp2, exp2_grads, 1, numpy=np.exp2, latex="2^{{{0}}}",
     method="exp2", functions=("exp2",), ufunc="exp2",
-    doc="``2 ** x``. Raises OverflowDomainError for inputs of 1024 and above.",
+    doc="``2 ** x``; ``inf`` for inputs of 1024 and above.",
 )  # fmt: skip
 
 
@@ -687,7 +726,7 @@ def sinh(x: float) -> float:
     try:
         return math.sinh(x)
     except OverflowError:
-        raise _overflow("sinh", x, "beyond +-710.47") from None
+        return math.copysign(_INF, x)  # overflow is inf (docs/conventions.md)
 
 
 def sinh_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
@@ -697,7 +736,7 @@ def sinh_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 SINH = register(
     "sinh", "sinh", sinh, sinh_grads, 1, numpy=np.sinh, latex="\\sinh\\left({0}\\right)",
     method="sinh", functions=("sinh",), ufunc="sinh",
-    doc="Hyperbolic sine. Raises OverflowDomainError beyond +-710.47.",
+    doc="Hyperbolic sine; ``±inf`` beyond +-710.47.",
 )  # fmt: skip
 
 
@@ -705,7 +744,7 @@ def cosh(x: float) -> float:
     try:
         return math.cosh(x)
     except OverflowError:
-        raise _overflow("cosh", x, "beyond +-710.47") from None
+        return _INF  # overflow is inf (docs/conventions.md)
 
 
 def cosh_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
@@ -715,7 +754,7 @@ def cosh_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 COSH = register(
     "cosh", "cosh", cosh, cosh_grads, 1, numpy=np.cosh, latex="\\cosh\\left({0}\\right)",
     method="cosh", functions=("cosh",), ufunc="cosh",
-    doc="Hyperbolic cosine. Raises OverflowDomainError beyond +-710.47.",
+    doc="Hyperbolic cosine; ``inf`` beyond +-710.47.",
 )  # fmt: skip
 
 

@@ -368,6 +368,17 @@ class Value(Node):
         """Set ``grad`` to 0.0 on every node of this node's graph (leaves included)."""
         _zero_grad(self)
 
+    @staticmethod
+    def _derivative_node(rule: R.Rule, out: float, parents: tuple[Value, ...]) -> Value:
+        # For the engine's derivative graphs (create_graph=True), where inf and nan are
+        # answers, not errors: sqrt'(0) is the node 0 ** -0.5 = inf, which ** refuses.
+        node = Value(out)
+        if _mode().grad_enabled:
+            node._rule = rule
+            _set_parents(node, parents)
+            node._created = next(_creation_counter)
+        return node
+
 
 _MICROGRAD_SYMBOLS = {"relu": "ReLU"}
 

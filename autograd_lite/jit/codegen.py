@@ -42,6 +42,7 @@ __all__ = [
     "Expr",
     "float_literal",
     "forward_expr",
+    "gated_product",
     "local_grad_exprs",
     "render",
     "safe_comment",
@@ -120,9 +121,10 @@ class Var(Expr):
 
 @dataclass(frozen=True, eq=False)
 class Const(Expr):
-    """A number written into the code."""
+    """A number written into the code; ``inactive`` marks the rules' ``INACTIVE`` zero."""
 
     value: float
+    inactive: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,6 +179,8 @@ def as_expr(x: object) -> Expr:
     """Wrap a Python number as a :class:`Const`; an Expr is returned as it is."""
     if isinstance(x, Expr):
         return x
+    if x is R.INACTIVE:
+        return Const(0.0, inactive=True)
     if isinstance(x, bool) or not isinstance(x, int | float):
         raise TypeError(f"codegen: cannot put {type(x).__name__} {x!r} into generated code")
     return Const(float(x))
@@ -246,7 +250,8 @@ class _NumpyMath:
 _CALLED_OPS = [r for r in R.RULES.values() if r.name not in FORWARD_TEMPLATES]
 
 SCALAR_NAMESPACE: dict[str, Any] = {
-    "pow": math.pow,
+    # The rules' own forward where math.pow would raise on overflow (the engine gives inf).
+    "pow": R.vpow,
     **{r.name: r.forward for r in _CALLED_OPS},
     "m": R.FLOAT_MATH,
     "inf": math.inf,
@@ -375,7 +380,37 @@ def _join(runs: list[_Run], depth: int) -> tuple[Expr, ...]:
 
 
 def _same(a: Expr, b: Expr) -> bool:
-    return render(a, {}) == render(b, {})
+    return render(a, {}) == render(b, {}) and _blocks(a) == _blocks(b)
+
+
+def _blocks(e: Expr) -> bool:
+    """Does ``e`` hold an ``INACTIVE`` zero (a branch whose gradient is blocked)?"""
+    if isinstance(e, Const):
+        return e.inactive
+    return isinstance(e, Select) and (_blocks(e.then) or _blocks(e.otherwise))
+
+
+def _gated(grad: Expr, local: Expr) -> Expr:
+    # grad * local, distributed over the branches so an INACTIVE one gives 0.0 outright.
+    if isinstance(local, Select):
+        return Select(local.test, _gated(grad, local.then), _gated(grad, local.otherwise))
+    if isinstance(local, Const) and local.inactive:
+        return Const(0.0)
+    if isinstance(local, Const) and local.value == 1.0:
+        return grad
+    return grad * local
+
+
+def gated_product(grad: str, local: Expr, env: dict[str, str], numpy: bool) -> str | None:
+    """``grad * local`` as source when ``local`` has an ``INACTIVE`` branch, else None.
+
+    There the product is a selection, ``(0.0 if x <= 0.0 else d_out)``, so an infinite or
+    NaN upstream gradient gives 0.0 through a relu that is off, as in the interpreter.
+    """
+    if not _blocks(local):
+        return None
+    text = _render(_gated(Var("\0grad"), local), {**env, "\0grad": grad}, numpy)
+    return _wrap(text, _MUL + 1)
 
 
 # Shared by all threads on purpose: an entry is immutable and the same whichever thread
@@ -632,7 +667,8 @@ class _Names:
 
 
 _TERMS_PER_LINE = 16
-_FP_RAISE = 'np.errstate(divide="raise", over="raise", invalid="raise", under="ignore")'
+# Overflow is inf, as in the interpreter; a division by zero or an undefined value raises.
+_FP_RAISE = 'np.errstate(divide="raise", over="ignore", invalid="raise", under="ignore")'
 
 
 def node_flags(
@@ -854,6 +890,9 @@ def _term(
             return f"np.dot({grad}, {render(local, env, numpy=True)})"
         grad = f"np.sum({grad})"
     numpy = node_batched and local_batched
+    gated = gated_product(grad, local, env, numpy)
+    if gated is not None:
+        return gated
     if isinstance(local, Const) and local.value == 1.0:
         return grad
     if isinstance(local, Const) and local.value == -1.0:

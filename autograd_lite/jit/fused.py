@@ -36,6 +36,7 @@ from .codegen import (
     _wrap,
     float_literal,
     forward_expr,
+    gated_product,
     local_grad_exprs,
     node_flags,
     node_variables,
@@ -296,7 +297,10 @@ def fused_program(
             rule = nodes[group.members[0]].rule
             (local,) = local_grad_exprs(rule, 1)
             env = {"x0": matrix[group.source], "out": matrix[u]}
-            if isinstance(local, Const) and local.value == 1.0:
+            gated = gated_product(grad, local, env, True)
+            if gated is not None:
+                matrix_terms[group.source].append(gated)
+            elif isinstance(local, Const) and local.value == 1.0:
                 matrix_terms[group.source].append(grad)
             else:
                 body = _wrap(_render(local, env, True), _MUL + 1)
