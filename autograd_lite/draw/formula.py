@@ -199,7 +199,14 @@ def _evaluate(node: ast.expr, lookup: Callable[[str, ast.Name], Value | float]) 
     not a complex number).
     """
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-        return float(node.value)
+        try:
+            return float(node.value)
+        except OverflowError:
+            digits = int(abs(int(node.value)).bit_length() * 0.30103) + 1
+            raise ExpressionError(
+                f"the number at column {node.col_offset + 1} ({digits} digits) is too large "
+                "for a float (the largest is about 1.8e308)"
+            ) from None
     if isinstance(node, ast.Name):
         return lookup(node.id, node)
     if isinstance(node, ast.UnaryOp):
