@@ -239,9 +239,9 @@ class DualMath:
         value = R.FLOAT_MATH.pow(base, power)
         tangent: Any = 0.0
         if isinstance(x, Dual):
-            tangent = tangent + power * R.FLOAT_MATH.pow(base, power - 1.0) * x.tangent
+            tangent = tangent + _times(power * R.FLOAT_MATH.pow(base, power - 1.0), x.tangent)
         if isinstance(e, Dual):
-            tangent = tangent + value * R.FLOAT_MATH.log(base) * e.tangent
+            tangent = tangent + _times(value * R.FLOAT_MATH.log(base), e.tangent)
         return _dual(value, tangent)
 
     @staticmethod
@@ -508,3 +508,14 @@ def hessian_forward_over_reverse(root: Value, inputs: Sequence[Value]) -> np.nda
                 tangent_grad[p] = tangent_grad[p] + g.tangent * float(d)
     rows = [tangent_grad[index[x]] if x in index else zero for x in inputs]
     return np.array(rows, dtype=np.float64).reshape(n, n)
+
+
+def _times(factor: float, tangent: Any) -> Any:
+    """``factor * tangent``, where a tangent entry of exactly 0 is a symbolic zero (as in JAX):
+    an inf or nan factor (``log`` of a negative base) does not turn it into nan."""
+    if isinstance(tangent, np.ndarray):
+        with np.errstate(invalid="ignore"):
+            return np.where(tangent == 0.0, 0.0, factor * tangent)
+    if tangent.__class__ is float and tangent == 0.0:
+        return 0.0
+    return factor * tangent
