@@ -49,6 +49,8 @@ def test_rule_matches_sympy_and_finite_differences(
     out = _forward_or_none(rule, point)
     if out is None or not all(math.isfinite(x) for x in point):
         return  # domain errors and NaN: test_forward_values_match_sympy
+    if not math.isfinite(out):
+        return  # overflow is inf (docs/conventions.md): so is the derivative, near 1.8e308
     if rule.kinks and point[0] in rule.kinks:
         return  # test_kinks_use_the_documented_convention
     engine = _engine_gradient(rule, point)
