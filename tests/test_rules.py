@@ -135,3 +135,32 @@ def test_missing_rule_is_an_error_naming_the_op() -> None:
 def test_register_refuses_duplicates() -> None:
     with pytest.raises(ValueError, match="already registered"):
         rules.register("mul", "*", rules.mul, rules.mul_grads, 2)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"method": "twice"}, "give it a numpy= forward"),
+        ({"functions": ("twice",), "numpy": abs}, None),
+        ({"functions": ("exp",), "numpy": abs}, "already taken"),
+    ],
+)
+def test_register_checks_what_the_rest_of_the_package_needs(
+    kwargs: dict[str, object], words: str | None
+) -> None:
+    try:
+        if words is None:
+            rule = rules.register(
+                "test_twice", "2x", lambda x: 2 * x, lambda m, out, x: (2.0,), 1, **kwargs
+            )
+            assert rule.functions == ("twice",)
+        else:
+            with pytest.raises(ValueError, match=words):
+                rules.register(
+                    "test_twice", "2x", lambda x: 2 * x, lambda m, out, x: (2.0,), 1, **kwargs
+                )
+    finally:
+        rules.RULES.pop("test_twice", None)
+    with pytest.raises(ValueError, match="one-input rule"):
+        rules.register("test_pair", "p", rules.add, rules.add_grads, 2, method="pair", numpy=abs)
+    assert "test_pair" not in rules.RULES

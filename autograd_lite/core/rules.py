@@ -192,6 +192,16 @@ def register(
     """
     if name in RULES:
         raise ValueError(f"a rule named {name!r} is already registered")
+    if method or functions or activation:
+        # Methods, functions and activations take one Value; compiled code and nn's array
+        # predictions call the numpy forward.
+        if arity != 1 or parametrised:
+            raise ValueError(
+                f"rule {name!r}: only a one-input rule without a parameter can have a method, "
+                "functions or be an activation"
+            )
+        if numpy is None:
+            raise ValueError(f"rule {name!r}: give it a numpy= forward (compile and nn use it)")
     taken = {n for r in RULES.values() for n in r.functions}
     clash = taken & set(functions)
     if clash:
