@@ -213,6 +213,7 @@ def test_the_checker_finds_private_imports_across_parts_only(tmp_path: Path) -> 
 TESTS = Path(__file__).parent
 # Tests of the package as a whole rather than of one module.
 WHOLE_PACKAGE = {
+    "conventions",
     "determinism",
     "layout",
     "memory",
