@@ -12,19 +12,13 @@ Build expressions from :class:`Value` nodes, call ``backward()``, read ``.grad``
 
 from __future__ import annotations
 
+import importlib as _importlib
+import importlib.abc as _importlib_abc
+import importlib.machinery as _machinery
 import sys as _sys
+from types import ModuleType as _ModuleType
+from typing import Any as _Any
 
-from .check import (
-    ChainStep,
-    ChainTerm,
-    Explanation,
-    GradientCheckError,
-    GradientEntry,
-    GradientReport,
-    check_gradients,
-    explain,
-    gradcheck,
-)
 from .core import (
     OP_FUNCTIONS,
     AnomalyError,
@@ -50,41 +44,11 @@ from .core import (
     jacobian,
     jvp,
     no_grad,
-    rules,
     sum_values,
     topological_order,
     value_and_grad,
     values,
     zero_grad,
-)
-from .draw import GraphDrawing, GraphTooLargeError, RenderError, draw_graph
-from .jit import CompiledFunction
-from .learn import (
-    MLP,
-    SGD,
-    Adam,
-    History,
-    Layer,
-    Module,
-    Neuron,
-    Optimizer,
-    binary_cross_entropy_with_logits,
-    cross_entropy,
-    datasets,
-    evaluate,
-    fit,
-    hinge,
-    log_softmax,
-    losses,
-    mse,
-    nn,
-    optim,
-    plot,
-    plot_decision_boundary,
-    plot_history,
-    schedules,
-    softmax,
-    training,
 )
 
 # The op functions (exp, tanh, ...) come from the rule table.
@@ -92,13 +56,73 @@ globals().update(OP_FUNCTIONS)
 
 # ``abs`` and ``compile`` are importable by name (``from autograd_lite import abs``) but kept
 # out of ``__all__``, so ``from autograd_lite import *`` does not shadow the builtins.
-from .jit import compile as compile  # noqa: E402
+
+# Everything outside the engine is imported when first used, so `import autograd_lite` stays
+# fast: checking, drawing (graphviz, wasmtime), compiling and learning (tqdm) load on first
+# access. One name per line: name -> the part that defines it.
+_FROM_PARTS = {
+    "GraphDrawing": "draw",
+    "GraphTooLargeError": "draw",
+    "RenderError": "draw",
+    "draw_graph": "draw",
+    "CompiledFunction": "jit",
+    "compile": "jit",
+}
 
 # The short module paths users and notebooks import (`autograd_lite.nn`, `.rules`, ...) are the
-# part modules themselves, so `import autograd_lite.nn` and `autograd_lite.learn.nn` agree.
-for _module in (datasets, losses, nn, optim, plot, rules, schedules, training):
-    _sys.modules[f"{__name__}.{_module.__name__.rsplit('.', 1)[1]}"] = _module
-del _module
+# part modules themselves, so `autograd_lite.nn is autograd_lite.learn.nn`.
+_SHORT_MODULES = {
+    "datasets": "learn.datasets",
+    "losses": "learn.losses",
+    "nn": "learn.nn",
+    "optim": "learn.optim",
+    "plot": "learn.plot",
+    "rules": "core.rules",
+    "schedules": "learn.schedules",
+    "training": "learn.training",
+}
+
+
+def __getattr__(name: str) -> _Any:
+    part = _FROM_PARTS.get(name)
+    if part is not None:
+        value = getattr(_importlib.import_module(f"{__name__}.{part}"), name)
+    elif name in _SHORT_MODULES:
+        value = _importlib.import_module(f"{__name__}.{_SHORT_MODULES[name]}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later lookups are plain module attributes
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | set(_FROM_PARTS) | set(_SHORT_MODULES))
+
+
+class _ShortModuleFinder(_importlib_abc.MetaPathFinder, _importlib_abc.Loader):
+    """Makes `import autograd_lite.nn` give the part module `autograd_lite.learn.nn` itself."""
+
+    def find_spec(self, fullname: str, path: _Any, target: _Any = None) -> _Any:
+        prefix, _, short = fullname.rpartition(".")
+        if prefix != __name__ or short not in _SHORT_MODULES:
+            return None
+        return _machinery.ModuleSpec(fullname, self)
+
+    def create_module(self, spec: _machinery.ModuleSpec) -> _ModuleType:
+        short = spec.name.rpartition(".")[2]
+        module = _importlib.import_module(f"{__name__}.{_SHORT_MODULES[short]}")
+        spec.loader_state = module.__spec__  # the import system is about to replace it
+        return module
+
+    def exec_module(self, module: _ModuleType) -> None:
+        # The part module keeps its own spec (its real name), not the short name's.
+        alias = module.__spec__
+        if alias is not None and alias.loader is self:
+            module.__spec__ = alias.loader_state
+
+
+if not any(isinstance(f, _ShortModuleFinder) for f in _sys.meta_path):
+    _sys.meta_path.append(_ShortModuleFinder())
 
 __version__ = "0.1.0"
 

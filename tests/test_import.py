@@ -1,0 +1,59 @@
+"""`import autograd_lite` loads the engine only; the other parts load when first used.
+
+Each check runs in a fresh interpreter, since this process has imported everything already.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import autograd_lite as al
+
+
+def _fresh(code: str) -> object:
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_import_loads_no_optional_part() -> None:
+    loaded = _fresh(
+        "import sys, json\n"
+        "import autograd_lite as al\n"
+        "x = al.Value(2.0); y = (x * x).tanh(); y.backward()\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    assert isinstance(loaded, list)
+    for heavy in ("graphviz", "wasmtime", "tqdm", "autograd_lite.check", "autograd_lite.draw",
+                  "autograd_lite.jit", "autograd_lite.learn"):
+        assert heavy not in loaded, heavy
+
+
+def test_short_module_paths_are_the_part_modules() -> None:
+    facts = _fresh(
+        "import json\n"
+        "import autograd_lite.nn, autograd_lite.rules\n"
+        "from autograd_lite import losses\n"
+        "import autograd_lite as al\n"
+        "print(json.dumps([al.nn is al.learn.nn, al.rules is al.core.rules,\n"
+        "    losses is al.learn.losses, al.nn.__spec__.name, al.optim.__name__]))"
+    )
+    assert facts == [True, True, True, "autograd_lite.learn.nn", "autograd_lite.learn.optim"]
+
+
+def test_star_import_and_dir_list_every_public_name() -> None:
+    namespace: dict[str, object] = {}
+    exec("from autograd_lite import *", namespace)
+    assert set(al.__all__) <= set(namespace)
+    assert set(al.__all__) <= set(dir(al))
+    assert namespace["MLP"] is al.learn.MLP and namespace["compile"] is al.jit.compile
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no_such_name"):
+        al.no_such_name  # noqa: B018
