@@ -189,10 +189,14 @@ def test_where_the_function_cannot_be_evaluated_a_step_away_the_verdict_is_uncle
     assert "log" in report["x"].note
 
 
-def test_a_step_lost_in_rounding_is_unclear_not_a_crash() -> None:
-    report = gradcheck(lambda x: x * x, 1e3, eps=1e-19)
-    assert report.verdicts() == {"x": UNCLEAR}
-    assert "the step 1.0e-16 is lost in rounding x0 = 1000.0" in report["x"].note
+@pytest.mark.parametrize("eps", [1e-19, 1e-13, 0.05, 1.0])
+def test_eps_outside_its_useful_range_is_a_clear_error(eps: float) -> None:
+    # Regression (issue 11): eps=1 reported a smooth function as a kink and ok; eps=1e-19
+    # loses the step in rounding. Steps from 1e-12 to 1e-2 (relative) are accepted.
+    with pytest.raises(ValueError, match="eps must be between 1e-12 and 1e-2"):
+        gradcheck(lambda x: x * x, 1e3, eps=eps)
+    assert gradcheck(lambda x: x.sin(), 0.5, eps=1e-2).ok
+    assert gradcheck(lambda x: x.sin(), 0.5, eps=1e-12).entries[0].verdict != "WRONG"
 
 
 def test_an_infinite_engine_gradient_is_unclear() -> None:

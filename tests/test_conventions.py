@@ -148,3 +148,35 @@ def test_inactive_relu_blocks_inf_in_compiled_code_too() -> None:
     step = al.compile(lambda x: x.relu().sqrt(), 1.0)
     assert step(-1.0) == (0.0, (0.0,))
     assert step(4.0) == (2.0, (0.25,))
+
+
+# ---------------------------------------------------------------- issue 11: unclear errors
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: al.sum_values(None), TypeError, "sum_values: values must be an iterable"),
+        (lambda: al.SGD(al.MLP(2, [1]), lr=0.1), TypeError, "pass model.parameters()"),
+        (lambda: al.gradients(Value(1.0) * 2, Value(1.0)), TypeError, "gradients(y, [x])"),
+        (lambda: Value(10**400), al.OverflowDomainError, "401 digits"),
+        (lambda: Value(1.0) + 10**400, al.OverflowDomainError, "operand of +"),
+        (lambda: al.grad(lambda x: x)(10**400), al.OverflowDomainError, "too large for a float"),
+        (lambda: al.values([1, 10**400], "w"), al.OverflowDomainError, "entry [1]"),
+        (lambda: al.gradcheck(lambda x: x.sin(), 0.5, eps=1), ValueError, "eps must be between"),
+    ],
+)
+def test_bad_arguments_get_errors_that_say_what_was_wrong(
+    call: Callable[[], Any], error: type[Exception], words: str
+) -> None:
+    with pytest.raises(error) as info:
+        call()
+    assert words in str(info.value)
+
+
+def test_numpy_scalars_are_numbers_for_learning_rates_and_layer_sizes() -> None:
+    import numpy as np
+
+    model = al.MLP(np.int64(2), [np.int64(3), 1])
+    assert len(model.parameters()) == 13
+    assert al.SGD(model.parameters(), lr=np.float32(0.5)).lr == 0.5

@@ -360,3 +360,14 @@ def test_sin_and_cos_of_infinity_are_domain_errors_naming_op_and_label() -> None
                 getattr(Value(x, label="t"), op)()
     report = gradcheck(lambda x: (x * 1e308).sin(), 1.7976931348623157)
     assert report.entries[0].verdict == "unclear" and "DomainError" in report.entries[0].note
+
+
+def test_plain_backward_after_create_graph_does_not_grow_the_leaf_gradient_graph() -> None:
+    # Regression (issue 11): 1,000 plain backward() calls grew x.grad to 4,008 nodes.
+    x = Value(2.0)
+    y = x * x * x
+    y.backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 12.0
+    for _ in range(50):
+        y.backward()
+    assert x.grad == 12.0 * 51 and not isinstance(x.grad, Value)

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+import autograd_lite as al
 from autograd_lite import Value
 from autograd_lite.nn import MLP
 from autograd_lite.optim import SGD, Adam
@@ -253,3 +254,13 @@ def test_param_groups_have_their_own_options() -> None:
         SGD([slow, {"params": [fast]}], lr=0.1)
     with pytest.raises(ValueError, match=r"params\[1\].*listed twice"):
         Adam([{"params": [slow]}, {"params": [slow]}])
+
+
+def test_a_step_that_would_overflow_a_parameter_changes_nothing() -> None:
+    # Regression (issue 11): step() checked gradients, not the result, and wrote -inf.
+    w, v = Value(1.0, label="w"), Value(2.0, label="v")
+    w.grad, v.grad = 1e300, 1.0
+    opt = al.SGD([v, w], lr=1e10, momentum=0.9)
+    with pytest.raises(ValueError, match=r"would set 'w' leaf = 1.0 to -inf.*no parameter"):
+        opt.step()
+    assert (v.data, w.data, opt.steps, opt.velocity) == (2.0, 1.0, 0, [0.0, 0.0])

@@ -156,6 +156,12 @@ def _check_tolerances(**tolerances: float) -> None:
             raise TypeError(f"{key} must be a finite number, got {value!r}")
         if value < 0 or (key == "eps" and value == 0):
             raise ValueError(f"{key} must be {'positive' if key == 'eps' else '>= 0'}, got {value}")
+        if key == "eps" and not 1e-12 <= value <= 1e-2:
+            # Above 1e-2 the step measures curvature, not slope (a smooth function looks like
+            # a kink); below 1e-12 rounding noise swamps the difference.
+            raise ValueError(
+                f"eps must be between 1e-12 and 1e-2 (the step is eps * max(1, |x|)), got {value}"
+            )
 
 
 def _check_keywords(fn: Callable[..., Any], names: list[str]) -> None:

@@ -118,6 +118,13 @@ def _float_backward(root: Value, seed: float) -> bool:
     order = _operation_nodes(root, saved)
     if order and order[-1] is _HOOKED:
         return False
+    if set(map(type, saved[1::2])) - {float}:
+        # A leaf holds a Value gradient from backward(create_graph=True): a plain backward
+        # adds to its number (as PyTorch does), instead of growing a graph onto it each call.
+        for k in range(0, len(saved), 2):
+            held = saved[k + 1]
+            if isinstance(held, Node) and saved[k]._rule is None:
+                saved[k].grad = held.data
     try:
         _float_chain_rule(order, root, seed)
     except BaseException:
@@ -459,6 +466,11 @@ def gradients(
     """
     if not isinstance(output, Node):
         raise TypeError(f"gradients: output must be a Value, got {type(output).__name__}")
+    if isinstance(inputs, Node) or not hasattr(inputs, "__iter__"):
+        raise TypeError(
+            f"gradients: inputs must be a list of Values, got {type(inputs).__name__} "
+            f"{inputs!r:.60} (write gradients(y, [x]) for one input)"
+        )
     for i, x in enumerate(inputs):
         if not isinstance(x, Node):
             raise TypeError(

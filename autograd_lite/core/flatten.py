@@ -25,6 +25,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .arrays import entry_label
+from .errors import OverflowDomainError
+from .node import too_large
 from .value import Value
 
 __all__ = ["ArgSpec", "Lifting", "as_float_array"]
@@ -103,7 +105,10 @@ class ArgSpec(ABC):
 
 def _real(x: Any, path: str, how: Lifting) -> float:
     if isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:
+            raise OverflowDomainError(f"{how.where}: {path} is {too_large(x)}", path) from None
     model = ", or objects with .parameters() (a model)" if how.models else ""
     raise TypeError(
         f"{how.where}: {path} is {type(x).__name__} {x!r:.60}; arguments may hold real numbers "

@@ -62,8 +62,13 @@ globals().update(OP_FUNCTIONS)
 __all__ += sorted(name for name in OP_FUNCTIONS if name != "abs")
 
 
-def _as_values(items: Iterable[Value | Number]) -> list[Value]:
+def _as_values(items: Iterable[Value | Number], what: str) -> list[Value]:
     """The items as Values; numbers become constant leaves (the usual case costs no call)."""
+    if isinstance(items, Value | str | bytes) or not hasattr(items, "__iter__"):
+        raise TypeError(
+            f"{what} must be an iterable of Values or numbers (a list, tuple or array), got "
+            f"{type(items).__name__} {items!r:.60}"
+        )
     out = list(items)
     for i, item in enumerate(out):
         if item.__class__ is not Value:
@@ -89,7 +94,7 @@ def sum_values(values: Iterable[Value | Number]) -> Value:
         >>> s = sum_values(xs); s.backward(); s.data, xs[2].grad
         (6.0, 1.0)
     """
-    terms = _as_values(values)
+    terms = _as_values(values, "sum_values: values")
     if not terms:
         raise ValueError("sum_values: needs at least one term, got an empty iterable")
     return apply(R.SUM, terms)
@@ -119,8 +124,8 @@ def dot(
         >>> y = dot(w, [3.0, 4.0], bias=0.5); y.backward(); y.data, w[1].grad
         (11.5, 4.0)
     """
-    ws = _as_values(weights)
-    xs = _as_values(inputs)
+    ws = _as_values(weights, "dot: weights")
+    xs = _as_values(inputs, "dot: inputs")
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs; they must match")
     if not ws:

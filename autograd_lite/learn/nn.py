@@ -89,9 +89,10 @@ def _rng(seed: Seed) -> random.Random:
 
 
 def _check_count(what: str, n: object) -> int:
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+    # numpy integers (np.int64 from a shape or an array of sizes) count as ints.
+    if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
+    return int(n)
 
 
 def _check_choice(what: str, value: object, choices: tuple[str, ...]) -> str:

@@ -14,9 +14,12 @@ with the 0-based index of that update; the optimizer's ``lr`` is set to what it 
 from __future__ import annotations
 
 import math
+import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
+
+import numpy as np
 
 from ..core.value import Value, describe_node
 
@@ -27,7 +30,8 @@ Schedule = Callable[[int], float]
 
 
 def _check_rate(who: str, what: str, x: object, *, positive: bool) -> float:
-    if isinstance(x, bool) or not isinstance(x, int | float):
+    # numpy scalars (np.float32(0.1), np.int64(1)) are numbers too; bools are not.
+    if isinstance(x, bool | np.bool_) or not isinstance(x, numbers.Real):
         raise TypeError(f"{who}: {what} must be a number, got {type(x).__name__} {x!r}")
     value = float(x)
     ok = value > 0 if positive else value >= 0
@@ -81,6 +85,12 @@ class Optimizer(ABC):
         schedule: Schedule | None = None,
     ) -> None:
         name = type(self).__name__
+        if isinstance(params, Value) or not hasattr(params, "__iter__"):
+            hint = " (pass model.parameters())" if hasattr(params, "parameters") else ""
+            raise TypeError(
+                f"{name}: params must be an iterable of Values or of parameter-group dicts, "
+                f"got {type(params).__name__}{hint}"
+            )
         given: list[Any] = list(params)
         if not given:
             raise ValueError(f"{name}: got no parameters to optimize")
@@ -171,10 +181,33 @@ class Optimizer(ABC):
                     "no parameter was updated"
                 )
             grads.append(g)
+        # The result is checked too (a finite gradient times a large rate can overflow):
+        # on failure parameters, moments and rates go back to what they were.
+        before = [p.data for p in self.params]
+        lrs = [group["lr"] for group in self.param_groups]
+        moments = {
+            key: list(value)
+            for key, value in vars(self).items()
+            if isinstance(value, list) and key not in ("params", "param_groups")
+        }
         if self.schedule is not None:
             lr = self.schedule(self.steps)
             self.lr = _check_rate(name, f"schedule({self.steps})", lr, positive=False)
         self._update(grads)
+        bad = next((p for p in self.params if not math.isfinite(p.data)), None)
+        if bad is not None:
+            value = bad.data
+            for p, data in zip(self.params, before, strict=True):
+                p.data = data
+            for group, rate in zip(self.param_groups, lrs, strict=True):
+                group["lr"] = rate
+            for key, saved in moments.items():
+                getattr(self, key)[:] = saved
+            raise ValueError(
+                f"{name}.step: the update would set {describe_node(bad)} to {value!r} "
+                f"(gradient {grads[self.params.index(bad)]!r}, lr {self.lr!r}); no parameter "
+                "was updated. Lower the learning rate or clip the gradients."
+            )
         self.steps += 1
 
     def _groups(self, grads: list[float]) -> Iterator[tuple[dict[str, Any], int, Value, float]]:
