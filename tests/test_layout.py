@@ -215,6 +215,7 @@ TESTS = Path(__file__).parent
 WHOLE_PACKAGE = {
     "conventions",
     "determinism",
+    "import",
     "layout",
     "memory",
     "micrograd",
