@@ -13,6 +13,7 @@ import contextvars
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -343,3 +344,40 @@ def test_a_task_created_inside_a_block_keeps_the_mode_it_was_created_with() -> N
         return outside, await task  # ...the task still has its copy of the context
 
     assert asyncio.run(main()) == (False, True)
+
+
+# ---------------------------------------------------------------- issue 11: no_grad everywhere
+
+
+def test_one_no_grad_object_can_be_reused_and_nested() -> None:
+    block = al.no_grad()
+    with block:
+        with block:
+            assert not al.is_grad_enabled()
+        assert not al.is_grad_enabled()
+    with block:
+        assert not al.is_grad_enabled()
+    assert al.is_grad_enabled()
+
+
+def test_no_grad_decorates_generators_step_by_step() -> None:
+    @al.no_grad()
+    def steps() -> Any:
+        received = yield al.is_grad_enabled()
+        yield received, (al.Value(1.0) * 2).is_leaf
+
+    gen = steps()
+    assert al.is_grad_enabled()  # creating the generator runs nothing
+    assert next(gen) is False
+    assert al.is_grad_enabled()  # between steps the caller's mode holds
+    assert gen.send("hi") == ("hi", True)
+
+
+def test_no_grad_decorates_async_functions() -> None:
+    @al.no_grad()
+    async def forward() -> bool:
+        await asyncio.sleep(0)
+        return (al.Value(1.0) * 2).is_leaf
+
+    assert asyncio.run(forward()) is True
+    assert al.is_grad_enabled()

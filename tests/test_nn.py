@@ -7,6 +7,7 @@ import math
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import autograd_lite as al
 from autograd_lite import Value, dot
 from autograd_lite.nn import ACTIVATIONS, MLP, Layer, Module, Neuron
 
@@ -505,3 +507,45 @@ def test_load_state_dict_strict_and_not() -> None:
     with pytest.raises(TypeError, match="expected a number"):
         model.load_state_dict({"layers.0.neurons.0.b": "x"}, strict=False)
     assert model.state_dict()["layers.0.neurons.0.b"] == 0.25
+
+
+# ---------------------------------------------------------------- issue 11: hostile state
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, 10**400])
+def test_load_state_dict_refuses_numbers_save_could_not_write(bad: object) -> None:
+    model = al.MLP(2, [1], seed=0)
+    before = model.state_dict()
+    state = dict(before)
+    state[next(iter(state))] = bad
+    with pytest.raises(ValueError, match="expected a finite number"):
+        model.load_state_dict(state)
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100000 + "]" * 100000, "1" * 5000, "NaN", '{"format": 1e999}'],
+    ids=["deep", "huge-int", "nan", "1e999"],
+)
+def test_hostile_json_is_a_value_error_naming_the_file(tmp_path: Any, text: str) -> None:
+    path = tmp_path / "hostile.json"
+    path.write_text(text, encoding="utf-8")
+    model = al.MLP(2, [1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"hostile\.json"):
+        model.load(path)
+    assert model.state_dict() == before
+
+
+def test_load_refuses_a_file_with_1e999_and_names_it(tmp_path: Any) -> None:
+    model = al.MLP(2, [1], seed=0)
+    path = tmp_path / "m.json"
+    model.save(path)
+    text = path.read_text(encoding="utf-8")
+    first = next(iter(model.state_dict()))
+    document = json.loads(text)
+    document["parameters"][first] = 1.0
+    path.write_text(json.dumps(document).replace(": 1.0", ": 1e999", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"m\.json.*finite"):
+        model.load(path)

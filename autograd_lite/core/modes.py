@@ -7,10 +7,14 @@ special is on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+import functools
+import inspect
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from typing import Any, TypeVar, cast
 
 __all__ = [
     "Mode",
@@ -41,20 +45,77 @@ class Mode:
 
 
 DEFAULT_MODE = Mode()
+F = TypeVar("F", bound=Callable[..., Any])
 _MODE: ContextVar[Mode] = ContextVar("autograd_lite_mode", default=DEFAULT_MODE)
 current_mode = _MODE.get
 
 
-@contextmanager
-def _switch(**changes: bool) -> Iterator[None]:
-    mode = replace(_MODE.get(), **changes)
-    # Back to the defaults means back to the very DEFAULT_MODE object: operations test it by
-    # identity to take their fast path (e.g. inside detect_anomaly(False) at top level).
-    token = _MODE.set(DEFAULT_MODE if mode == DEFAULT_MODE else mode)
-    try:
-        yield
-    finally:
-        _MODE.reset(token)
+class _Switch(AbstractContextManager[None]):
+    """A mode change: a context manager (reusable and re-entrant) and a decorator.
+
+    As a decorator it wraps plain functions, generator functions (the mode is set around each
+    step of the generator, not around its creation) and ``async def`` functions (around the
+    awaited body), as PyTorch's ``no_grad`` does.
+    """
+
+    def __init__(self, **changes: bool) -> None:
+        self._changes = changes
+        self._local = threading.local()  # each thread's stack of tokens for nested use
+
+    def __enter__(self) -> None:
+        mode = replace(_MODE.get(), **self._changes)
+        # Back to the defaults means back to the very DEFAULT_MODE object: operations test it
+        # by identity to take their fast path (e.g. inside detect_anomaly(False) at top level).
+        token = _MODE.set(DEFAULT_MODE if mode == DEFAULT_MODE else mode)
+        stack = self._local.__dict__.setdefault("tokens", [])
+        stack.append(token)
+
+    def __exit__(self, *exc_info: object) -> None:
+        _MODE.reset(self._local.tokens.pop())
+
+    def __call__(self, fn: F) -> F:
+        changes = self._changes
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                with _Switch(**changes):
+                    return await fn(*args, **kwargs)
+
+            return cast(F, run_async)
+        if inspect.isgeneratorfunction(fn):
+
+            @functools.wraps(fn)
+            def run_generator(*args: Any, **kwargs: Any) -> Any:
+                generator = fn(*args, **kwargs)
+                sending: Any = None
+                throwing: BaseException | None = None
+                while True:
+                    try:
+                        with _Switch(**changes):
+                            if throwing is None:
+                                request = generator.send(sending)
+                            else:
+                                request = generator.throw(throwing)
+                    except StopIteration as stop:
+                        return stop.value
+                    throwing = None
+                    try:
+                        sending = yield request
+                    except GeneratorExit:
+                        generator.close()
+                        raise
+                    except BaseException as err:  # thrown in by the caller: pass it on
+                        throwing = err
+
+            return cast(F, run_generator)
+
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with _Switch(**changes):
+                return fn(*args, **kwargs)
+
+        return cast(F, run)
 
 
 def no_grad() -> AbstractContextManager[None]:
@@ -71,12 +132,12 @@ def no_grad() -> AbstractContextManager[None]:
         >>> w2.parents
         ()
     """
-    return _switch(grad_enabled=False)
+    return _Switch(grad_enabled=False)
 
 
 def enable_grad() -> AbstractContextManager[None]:
     """Record operations again inside a ``no_grad()`` block."""
-    return _switch(grad_enabled=True)
+    return _Switch(grad_enabled=True)
 
 
 def is_grad_enabled() -> bool:
@@ -100,7 +161,7 @@ def detect_anomaly(enabled: bool = True) -> AbstractContextManager[None]:
         ...     y = Value(float("inf"), label="x") * 0.0   # doctest: +SKIP
         AnomalyError: mul produced nan ...
     """
-    return _switch(anomaly=enabled)
+    return _Switch(anomaly=enabled)
 
 
 
@@ -118,4 +179,4 @@ def tracing() -> AbstractContextManager[None]:
         ...     (Value(1.0) * 2).op
         'mul'
     """
-    return _switch(tracing=True, grad_enabled=True, anomaly=False)
+    return _Switch(tracing=True, grad_enabled=True, anomaly=False)

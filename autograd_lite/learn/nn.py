@@ -447,6 +447,12 @@ class Module:
             raise ValueError(f"load: {str(target)!r} is not valid JSON ({err})") from None
         except UnicodeDecodeError as err:
             raise ValueError(f"load: {str(target)!r} is not a text file ({err})") from None
+        except RecursionError:
+            raise ValueError(
+                f"load: {str(target)!r} is nested too deeply to be a state file"
+            ) from None
+        except ValueError as err:  # e.g. an integer of more than 4300 digits
+            raise ValueError(f"load: {str(target)!r} is not a state file ({err})") from None
         if (
             not isinstance(document, dict)
             or document.get("format") != _FILE_FORMAT
@@ -470,6 +476,8 @@ class Module:
             ) from None
         except TypeError as err:
             raise TypeError(f"load: {str(target)!r}: {err}") from None
+        except ValueError as err:
+            raise ValueError(f"load: {str(target)!r}: {err}") from None
 
 
 def _registrable(value: object) -> bool:
@@ -537,10 +545,19 @@ def _rows(owner: object, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
 def _state_number(name: str, v: object) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float):
         raise TypeError(
-            f"parameter {name!r}: expected a number, got {type(v).__name__} {v!r}. "
+            f"parameter {name!r}: expected a number, got {type(v).__name__} {v!r:.60}. "
             "Nothing was changed."
         )
-    return float(v)
+    try:
+        number = float(v)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        # save() refuses to write these; a model holding one could not be saved again.
+        raise ValueError(
+            f"parameter {name!r}: expected a finite number, got {v!r:.60}. Nothing was changed."
+        )
+    return number
 
 
 def _as_inputs(owner: object, x: object, nin: int) -> list[Value]:
