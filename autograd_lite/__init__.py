@@ -17,6 +17,7 @@ import importlib.abc as _importlib_abc
 import importlib.machinery as _machinery
 import sys as _sys
 from types import ModuleType as _ModuleType
+from typing import TYPE_CHECKING
 from typing import Any as _Any
 
 from .core import (
@@ -53,6 +54,52 @@ from .core import (
 
 # The op functions (exp, tanh, ...) come from the rule table.
 globals().update(OP_FUNCTIONS)
+if TYPE_CHECKING:
+    # What type checkers and IDEs see of the op functions (op_names.pyi, generated from the
+    # table) and of the names below that load on first use.
+    from .check import (
+        ChainStep,
+        ChainTerm,
+        Explanation,
+        GradientCheckError,
+        GradientEntry,
+        GradientReport,
+        check_gradients,
+        explain,
+        gradcheck,
+    )
+    from .core import rules
+    from .core.op_names import *  # noqa: F403
+    from .draw import GraphDrawing, GraphTooLargeError, RenderError, draw_graph
+    from .jit import CompiledFunction
+    from .jit import compile as compile
+    from .learn import (
+        MLP,
+        SGD,
+        Adam,
+        History,
+        Layer,
+        Module,
+        Neuron,
+        Optimizer,
+        binary_cross_entropy_with_logits,
+        cross_entropy,
+        datasets,
+        evaluate,
+        fit,
+        hinge,
+        log_softmax,
+        losses,
+        mse,
+        nn,
+        optim,
+        plot,
+        plot_decision_boundary,
+        plot_history,
+        schedules,
+        softmax,
+        training,
+    )
 
 # ``abs`` and ``compile`` are importable by name (``from autograd_lite import abs``) but kept
 # out of ``__all__``, so ``from autograd_lite import *`` does not shadow the builtins.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import rules
 from .arrays import data, entry_label, grads, values
 from .engine import backward, gradients, topological_order, zero_grad
@@ -60,4 +62,6 @@ __all__ = [
 # The op functions (exp, tanh, ...) come from the rule table. abs is importable by name but
 # out of __all__, so `from autograd_lite.core import *` keeps the builtin.
 globals().update(OP_FUNCTIONS)
+if TYPE_CHECKING:  # what type checkers see of them: op_names.pyi, generated from the table
+    from .op_names import *  # noqa: F403
 __all__ += sorted(name for name in OP_FUNCTIONS if name != "abs")

@@ -10,7 +10,7 @@ chain.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol, cast, overload
+from typing import TYPE_CHECKING, Protocol, cast, overload
 
 from . import rules as R
 from .forward import Dual, apply_rule
@@ -58,6 +58,8 @@ OP_FUNCTIONS: dict[str, OpFunction] = {
 table; ``autograd_lite`` exports each under its name."""
 
 globals().update(OP_FUNCTIONS)
+if TYPE_CHECKING:  # what type checkers see of them: op_names.pyi, generated from the table
+    from .op_names import *  # noqa: F403
 # abs stays importable by name but out of __all__, so `import *` keeps the builtin.
 __all__ += sorted(name for name in OP_FUNCTIONS if name != "abs")
 

@@ -7,8 +7,9 @@ computes the forward float, and records ``(parents, rule)`` on a new node.
 
 The math methods (``x.exp()``, ``x.tanh()``, ``x.sqrt()``...) are not written here: every
 rule of the table that names a ``method`` gets one, installed on the class when this module is
-imported, with the rule's docstring (``help(Value)`` and ``dir(Value)`` list them). Static type
-checkers do not see installed methods; typed code can call :func:`apply` with the rule.
+imported, with the rule's docstring (``help(Value)`` and ``dir(Value)`` list them). Type
+checkers and IDEs see them through the base class :class:`~autograd_lite.core.op_names.OpMethods`,
+whose declarations are generated from the same table.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .engine import zero_grad as _zero_grad
 from .errors import AnomalyError, DomainError, TracingError, graph_cut_error
 from .modes import DEFAULT_MODE, Mode, current_mode
 from .node import Node, describe_node, to_float
+from .op_names import OpMethods
 
 __all__ = ["Number", "Value", "as_value", "describe_node"]
 
@@ -76,7 +78,7 @@ def _binary_operator(
     return operator
 
 
-class Value(Node):
+class Value(Node, OpMethods):
     """A scalar node in a computation graph.
 
     Args:
