@@ -216,6 +216,7 @@ WHOLE_PACKAGE = {
     "conventions",
     "determinism",
     "import",
+    "import",
     "layout",
     "memory",
     "micrograd",
