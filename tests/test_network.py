@@ -149,6 +149,24 @@ def test_a_neurons_weights_are_drawn_in_order(renderer: str) -> None:
     assert sorted(heights, key=heights.__getitem__) == [f"w.{k}" for k in range(5)]
 
 
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_a_layers_neurons_are_drawn_in_order_by_both_renderers(renderer: str) -> None:
+    # Debian's Graphviz 2.43 used to refuse this drawing outright ("lost ... edge").
+    drawing = draw_graph(mlp_loss([16, 16, 1]), view="network", renderer=renderer)
+    root = ET.fromstring(drawing.svg())
+    tops: dict[str, float] = {}
+    for g in root.iter(f"{SVG}g"):
+        name = g.get("id", "")
+        polygon = next(g.iter(f"{SVG}polygon"), None)
+        if g.get("class") == "node" and re.fullmatch(r"n_L\d_N\d+", name) and polygon is not None:
+            points = [p.split(",") for p in polygon.get("points", "").split()]
+            tops[name] = min(float(y) for _x, y in points)
+    for layer in (0, 1):
+        column = [tops[f"n_L{layer}_N{k}"] for k in range(16)]
+        assert column == sorted(column), (renderer, layer)
+    assert drawing.pipe("png")[:8] == b"\x89PNG\r\n\x1a\n"
+
 def test_check_report_names_line_up_with_the_network_view() -> None:
     report = check_gradients(lambda x: x * x, {"x": 3.0}, {"x": 5.0})
     drawing = draw_graph(report.loss, highlight=report, view="network")

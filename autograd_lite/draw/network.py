@@ -11,7 +11,6 @@ one's value is an input of the other's.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from typing import Any, Final
@@ -85,7 +84,11 @@ def draw_network(
     if neurons:
         captions.append(LEGEND)
     dot = new_digraph(options.rankdir, captions)
-    dot.attr(nodesep="0.12", ranksep="0.35")
+    # A layer's neurons keep their numbered order because every node's out-edges are laid
+    # out in the order they are written (neuron by neuron). Invisible edges inside a rank
+    # would do it too, but Graphviz before 2.44 loses flat edges between record nodes and
+    # fails the whole drawing.
+    dot.attr(nodesep="0.12", ranksep="0.35", ordering="out")
     names = node_names(order[-1], order)
     members: dict[str, list[Value]] = {}
     for node in order:
@@ -100,9 +103,6 @@ def draw_network(
             for path in paths:
                 attrs = _neuron_attrs(path, members[path], names, kinds, options)
                 rank.node(box_of[path], id=box_of[path], **attrs)
-            # Invisible edges between a layer's neurons keep them in their numbered order.
-            for above, below in itertools.pairwise(paths):
-                rank.edge(box_of[above], box_of[below], style="invis")
     for node in order:
         if node not in neurons:
             rank_kind = "source" if not node.parents else "sink" if node is order[-1] else ""
