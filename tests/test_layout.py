@@ -216,7 +216,6 @@ WHOLE_PACKAGE = {
     "conventions",
     "determinism",
     "import",
-    "import",
     "layout",
     "memory",
     "micrograd",
