@@ -144,3 +144,23 @@ def test_python_dash_m_graph_refuses_import(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "not allowed" in done.stderr
     assert not (tmp_path / "pwned").exists() and not (tmp_path / "g.svg").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["x * 2", "--at", "x=1", "x=2"], "gives 'x' twice"),
+        (["x + 1" + "0" * 400, "--at", "x=1"], "too large for a float"),
+        (["x\udcff", "--at", "x=1"], "not UTF-8 text at column 2"),
+        (["sin(x)", "--at", "x=inf"], "sin of inf is undefined"),
+    ],
+    ids=["twice", "309+digits", "non-utf8", "sin-inf"],
+)
+def test_bad_formulas_exit_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], words: str
+) -> None:
+    # Regression (issue 11): these printed a traceback and exited 1, or took the last --at.
+    assert main([*args, "-o", str(tmp_path / "g.svg")]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+    assert not (tmp_path / "g.svg").exists()

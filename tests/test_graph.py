@@ -694,3 +694,16 @@ def test_huge_graph_is_refused_before_any_dot_is_built(monkeypatch: pytest.Monke
     with pytest.raises(GraphTooLargeError, match="200001 values"):
         draw_graph(chain(100_000))
     assert built == []
+
+
+def test_an_unknown_renderer_fails_when_drawing_not_later() -> None:
+    # Regression (issue 11): renderer="bogus" failed only when the drawing was rendered.
+    with pytest.raises(ValueError, match="renderer must be one of 'auto', 'dot', 'wasm'"):
+        draw_graph(Value(1.0) * 2, renderer="bogus")
+
+
+@pytest.mark.parametrize("source", ["", "   ", None])
+def test_render_refuses_empty_source(source: Any) -> None:
+    # Regression (issue 11): render("") returned b"".
+    with pytest.raises(ValueError, match="source must be DOT text"):
+        R.render(source)

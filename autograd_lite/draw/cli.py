@@ -156,6 +156,8 @@ def _parse_assignments(items: Sequence[str]) -> dict[str, float]:
         name = name.strip()
         if not sep or not name.isidentifier():
             raise ExpressionError(f"--at expects NAME=VALUE, e.g. x=2.5; got {item!r}")
+        if name in values:
+            raise ExpressionError(f"--at gives {name!r} twice ({name}={values[name]:g} and {item})")
         try:
             values[name] = float(number)
         except ValueError:

@@ -81,6 +81,12 @@ def parse(text: str) -> ast.expr:
     if not text.strip():
         raise ExpressionError("the formula is empty")
     try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:  # a byte the shell could not decode (surrogateescape)
+        raise ExpressionError(
+            f"the formula holds a byte that is not UTF-8 text at column {err.start + 1}"
+        ) from None
+    try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
         where = f" at column {err.offset}" if err.offset else ""

@@ -28,6 +28,7 @@ from .drawing import GraphDrawing
 from .facts import graph_facts
 from .highlight import STYLES, highlight_kinds
 from .network import draw_network, network_size
+from .render import RENDERERS
 from .text import (
     DrawOptions,
     as_float,
@@ -141,6 +142,10 @@ def draw_graph(
     if is_micrograd_like(root):
         root = from_micrograd(root)
     _check_options(root, view, rankdir, digits, max_nodes, group)
+    if renderer not in ("auto", *RENDERERS):
+        # Checked here, not when the drawing is first rendered (in a notebook, much later).
+        choices = ", ".join(repr(r) for r in ("auto", *RENDERERS))
+        raise ValueError(f"draw_graph: renderer must be one of {choices}, got {renderer!r}")
     options = DrawOptions(rankdir, digits, show_data, show_grad, edge_labels)
     key_of = group_key_function(group)
     order = topological_order(root)

@@ -193,6 +193,8 @@ def render(source: str, fmt: str = "svg", renderer: str = "auto") -> bytes:
         >>> b"<svg" in svg
         True
     """
+    if not isinstance(source, str) or not source.strip():
+        raise ValueError(f"render: source must be DOT text, got {source!r:.40}")
     fmt = _check_format(fmt)
     chosen = choose_renderer(fmt, renderer)
     if chosen == "wasm":
