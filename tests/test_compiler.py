@@ -482,3 +482,15 @@ def test_fused_layers_match_the_unfused_reference_and_samples(activation: str) -
         want += [p.grad / len(X) for p in model.parameters()]
         assert np.allclose(gx[i], [v.grad / len(X) for v in xs], rtol=1e-10, atol=1e-14)
     assert np.allclose(g, want, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("fuse", [False, True])
+def test_batched_identity_and_constant_functions_compile(fuse: bool) -> None:
+    # Regression (issue 11): no op meant an empty `with` block, an IndentationError.
+    rows = np.array([1.0, 2.0])
+    identity = al.CompiledFunction(lambda x: x, (rows,), batch=0, reduce="sum", fuse=fuse)
+    value, (grad,) = identity(rows)
+    assert value == 3.0 and list(grad) == [1.0, 1.0]
+    constant = al.CompiledFunction(lambda x: 3.0, (rows,), batch=0, reduce="mean", fuse=fuse)
+    value, (grad,) = constant(rows)
+    assert value == 3.0 and list(grad) == [0.0, 0.0]

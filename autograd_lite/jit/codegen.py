@@ -47,6 +47,7 @@ __all__ = [
     "render",
     "safe_comment",
     "sanitize",
+    "without_empty_blocks",
 ]
 
 # --------------------------------------------------------------------------- expressions
@@ -861,7 +862,37 @@ def program(
                 )
 
     wrt_slots = _return_gradients(lines, text(output), nodes, input_nodes, variables, needs, wrt)
+    lines = without_empty_blocks(lines)
     return Program("\n".join(lines) + "\n", name, line_nodes, tuple(variables), wrt_slots)
+
+
+def without_empty_blocks(lines: list[str]) -> list[str]:
+    """``lines`` with every ``with ...:`` that holds only comments removed, its comments
+    dedented: ``f = compile(lambda x: x)`` has no op to compute under ``np.errstate``.
+
+    Only statement-free blocks go, so the line numbers of op lines before them are kept.
+    """
+    out: list[str] = []
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        stripped = line.lstrip()
+        if stripped.startswith("with ") and line.endswith(":"):
+            depth = len(line) - len(stripped)
+            end = k + 1
+            while end < len(lines) and (
+                len(lines[end]) - len(lines[end].lstrip()) > depth
+                or lines[end].lstrip().startswith("#")
+            ):
+                end += 1
+            body = lines[k + 1 : end]
+            if all(b.lstrip().startswith("#") for b in body):
+                out.extend(" " * depth + b.lstrip() for b in body)
+                k = end
+                continue
+        out.append(line)
+        k += 1
+    return out
 
 
 _PLAIN_LABEL = re.compile(r"[0-9A-Za-z_.,\[\]]*")

@@ -41,6 +41,7 @@ from .codegen import (
     node_flags,
     node_variables,
     render,
+    without_empty_blocks,
 )
 
 __all__ = ["fused_program"]
@@ -331,4 +332,5 @@ def fused_program(
                         terms[xi].append(f"{dx}[{k}]")
 
     wrt_slots = _return_gradients(lines, text(output), nodes, input_nodes, variables, needs, wrt)
+    lines = without_empty_blocks(lines)
     return Program("\n".join(lines) + "\n", name, line_nodes, tuple(variables), wrt_slots)
