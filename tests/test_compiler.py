@@ -494,3 +494,16 @@ def test_batched_identity_and_constant_functions_compile(fuse: bool) -> None:
     constant = al.CompiledFunction(lambda x: 3.0, (rows,), batch=0, reduce="mean", fuse=fuse)
     value, (grad,) = constant(rows)
     assert value == 3.0 and list(grad) == [0.0, 0.0]
+
+
+def test_compiled_source_leaves_linecache_when_the_function_is_collected() -> None:
+    # Regression (issue 11): every compile kept its source in linecache forever.
+    import gc
+    import linecache
+
+    step = al.compile(lambda x: (x * 2.0).log(), 1.0)
+    filename = step._fn.__code__.co_filename  # type: ignore[union-attr]
+    assert linecache.getline(filename, 1).startswith("def ")  # tracebacks can show it
+    del step
+    gc.collect()
+    assert filename not in linecache.cache
