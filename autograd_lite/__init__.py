@@ -26,6 +26,7 @@ from .core import (
     DivisionByZeroError,
     DomainError,
     Dual,
+    GraphCutError,
     MissingRuleError,
     OverflowDomainError,
     TracingError,
@@ -110,6 +111,7 @@ if TYPE_CHECKING:
 _FROM_PARTS = {
     "ChainStep": "check",
     "ChainTerm": "check",
+    "CheckedGradient": "check",
     "Explanation": "check",
     "GradientCheckError": "check",
     "GradientEntry": "check",
@@ -117,6 +119,7 @@ _FROM_PARTS = {
     "check_gradients": "check",
     "explain": "check",
     "gradcheck": "check",
+    "watch": "check",
     "GraphDrawing": "draw",
     "GraphTooLargeError": "draw",
     "RenderError": "draw",
@@ -207,6 +210,7 @@ __all__ = [
     "AnomalyError",
     "ChainStep",
     "ChainTerm",
+    "CheckedGradient",
     "CompiledFunction",
     "DivisionByZeroError",
     "DomainError",
@@ -215,6 +219,7 @@ __all__ = [
     "GradientCheckError",
     "GradientEntry",
     "GradientReport",
+    "GraphCutError",
     "GraphDrawing",
     "GraphTooLargeError",
     "History",
@@ -268,6 +273,7 @@ __all__ = [
     "training",
     "value_and_grad",
     "values",
+    "watch",
     "zero_grad",
 ]
 __all__ += sorted(name for name in OP_FUNCTIONS if name != "abs")

@@ -61,13 +61,14 @@ def test_the_hand_formula_is_the_sympy_gradient() -> None:
 def test_a_right_gradient_passes_and_the_engine_column_is_sympys() -> None:
     report = check_gradients(tanh_loss, {"W": W0, "b": b0}, tanh_grads(W0, b0))
     assert report.ok and report.mismatches == [] and report.kinks == []
+    # Grouped by input, in the order the backward pass reaches them: b (added last) first.
     assert [e.name for e in report.entries] == [
+        "b[0]",
+        "b[1]",
         "W[0,0]",
         "W[0,1]",
         "W[1,0]",
         "W[1,1]",
-        "b[0]",
-        "b[1]",
     ]
     exact = tanh_sympy_grads()
     for e in report.entries:
@@ -86,7 +87,7 @@ def test_wrong_entries_are_flagged_and_exactly_those() -> None:
     hand["b"][1] += 0.01  # off by a little
     report = check_gradients(tanh_loss, {"W": W0, "b": b0}, hand)
     assert not report.ok
-    assert [e.name for e in report.mismatches] == ["W[0,1]", "b[1]"]
+    assert [e.name for e in report.mismatches] == ["b[1]", "W[0,1]"]
     assert report.verdicts() == {
         "W[0,0]": OK, "W[0,1]": WRONG, "W[1,0]": OK, "W[1,1]": OK, "b[0]": OK, "b[1]": WRONG,
     }  # fmt: skip
@@ -131,7 +132,7 @@ def test_scalar_inputs_give_single_values_and_plain_entry_names() -> None:
         return (w * 3.0 + b) ** 2
 
     report = check_gradients(loss, {"w": 2.0, "b": Value(1.0)}, {"w": 42.0, "b": 14.0})
-    assert report.ok and [e.name for e in report.entries] == ["w", "b"]
+    assert report.ok and [e.name for e in report.entries] == ["b", "w"]
     w, b = seen[0]
     assert isinstance(w, Value) and w.label == "w" and isinstance(b, Value) and b.label == "b"
 
@@ -181,7 +182,7 @@ def test_entries_upstream_of_a_relu_at_zero_are_pointed_out() -> None:
     report = check_gradients(loss, {"w": [1.0, -1.0], "b": 1.0}, {"w": [0.0, 0.0], "b": 0.0})
     assert report.verdicts() == {"w[0]": KINK, "w[1]": KINK, "b": KINK}
     slopes = [side for e in report.entries for side in e.one_sided]
-    assert slopes == pytest.approx([0.0, 3.0, 0.0, 6.0, 0.0, 3.0], abs=1e-6)
+    assert slopes == pytest.approx([0.0, 3.0, 0.0, 3.0, 0.0, 6.0], abs=1e-6)  # b, w[0], w[1]
     for entry in report.entries:
         assert "on the path of relu of unlabelled add node = 0.0" in entry.note
 

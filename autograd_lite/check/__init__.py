@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from .checks import check_gradients, gradcheck
+from .checks import gradcheck
 from .explain import ChainStep, ChainTerm, Explanation, explain, node_names
-from .report import GradientCheckError, GradientEntry, GradientReport
+from .gradients import check_gradients
+from .report import CheckedGradient, GradientCheckError, GradientEntry, GradientReport
+from .watch import watch
 
 __all__ = [
     "ChainStep",
     "ChainTerm",
+    "CheckedGradient",
     "Explanation",
     "GradientCheckError",
     "GradientEntry",
@@ -17,4 +20,5 @@ __all__ = [
     "explain",
     "gradcheck",
     "node_names",
+    "watch",
 ]

@@ -29,7 +29,6 @@ also pointed out in their row's note, since that is where the engine picks its c
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -44,8 +43,9 @@ from ..core.engine import gradients, topological_order
 from ..core.modes import enable_grad, no_grad
 from ..core.value import Value, describe_node
 from .report import KINK, OK, UNCLEAR, WRONG, GradientEntry, GradientReport, Tolerances
+from .watch import WatchSession, watching
 
-__all__ = ["check_gradients", "gradcheck"]
+__all__ = ["gradcheck"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -69,6 +69,7 @@ class _Input:
     name: str
     array: FloatArray
     scalar: bool
+    integer: bool = False  # given as integers (class labels, perhaps)
 
 
 def _first_non_finite(array: FloatArray) -> tuple[int, ...] | None:
@@ -81,6 +82,7 @@ def _first_non_finite(array: FloatArray) -> tuple[int, ...] | None:
 
 def _read_input(name: str, raw: object, what: str) -> _Input:
     scalar = isinstance(raw, Value) or is_number(raw)
+    raw = _plain(raw)
     array = float_array(raw, what, allow_values=True)
     index = _first_non_finite(array)
     if index is not None:
@@ -88,7 +90,8 @@ def _read_input(name: str, raw: object, what: str) -> _Input:
             f"{what}: {entry_label(name, index)} is {float(array[index])!r}; "
             "the point to check at must be finite"
         )
-    return _Input(name, array, scalar)
+    integer = not isinstance(raw, Value) and np.asarray(raw).dtype.kind in "iu"
+    return _Input(name, array, scalar, integer)
 
 
 def _read_inputs(inputs: object) -> list[_Input]:
@@ -107,35 +110,33 @@ def _read_inputs(inputs: object) -> list[_Input]:
     return read
 
 
+def _plain(raw: object) -> object:
+    """Torch tensors (even ones that require grad) as numpy arrays; anything else unchanged."""
+    detach = getattr(raw, "detach", None)
+    if callable(detach) and hasattr(raw, "numpy"):
+        return detach().cpu().numpy()
+    return raw
+
+
 def _read_expected(expected: object, inputs: list[_Input]) -> dict[str, FloatArray]:
+    """Your gradients by name, as float arrays; those of inputs checked against their shape
+    (a variable's shape is known only once ``loss_fn`` has run: see :func:`check_shape`)."""
     if not isinstance(expected, Mapping):
         raise TypeError(
-            f"check_gradients: expected must be a dict of input name -> your gradient, "
-            f"got {type(expected).__name__}"
+            f"check_gradients: expected must be a dict of input or variable name -> your "
+            f"gradient, got {type(expected).__name__}"
         )
     if not expected:
         raise ValueError("check_gradients: expected is empty; there is nothing to check")
     by_name = {i.name: i for i in inputs}
     out: dict[str, FloatArray] = {}
     for name, raw in expected.items():
-        if name not in by_name:
-            close = difflib.get_close_matches(str(name), list(by_name), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ValueError(
-                f"check_gradients: expected[{name!r}] names no input "
-                f"(inputs: {', '.join(by_name)}){hint}"
-            )
+        if not isinstance(name, str):
+            raise TypeError(f"check_gradients: expected's names must be str, got {name!r}")
         what = f"expected[{name!r}]"
-        mine = float_array(raw, what, allow_values=True)
-        shape = by_name[name].array.shape
-        if mine.shape != shape:
-            hint = (
-                " (same number of entries: reshape it)" if mine.size == int(np.prod(shape)) else ""
-            )
-            raise ValueError(
-                f"check_gradients: {what} has shape {mine.shape} but inputs[{name!r}] has "
-                f"shape {shape}; a gradient has its input's shape{hint}"
-            )
+        mine = float_array(_plain(raw), what, allow_values=True)
+        if name in by_name:
+            check_shape(name, mine, by_name[name].array.shape, f"inputs[{name!r}]")
         index = _first_non_finite(mine)
         if index is not None:
             raise ValueError(
@@ -144,6 +145,16 @@ def _read_expected(expected: object, inputs: list[_Input]) -> dict[str, FloatArr
             )
         out[name] = mine
     return out
+
+
+def check_shape(name: str, mine: FloatArray, shape: tuple[int, ...], what: str) -> None:
+    """Raise when your gradient for ``name`` does not have the shape of ``what``."""
+    if mine.shape != shape:
+        hint = " (same number of entries: reshape it)" if mine.size == int(np.prod(shape)) else ""
+        raise ValueError(
+            f"check_gradients: expected[{name!r}] has shape {mine.shape} but {what} has "
+            f"shape {shape}; a gradient has its variable's shape{hint}"
+        )
 
 
 def _check_tolerances(**tolerances: float) -> None:
@@ -261,20 +272,37 @@ class _Evaluator:
     loss; otherwise every evaluation builds fresh leaf Values under ``no_grad()``.
     """
 
-    def __init__(self, call: Call, inputs: list[_Input], traced: float, who: str) -> None:
+    def __init__(
+        self,
+        call: Call,
+        inputs: list[_Input],
+        traced: float | None,
+        who: str,
+        watched: frozenset[str] = frozenset(),
+    ) -> None:
         self._call = call
         self._inputs = inputs
         self._who = who
+        self._watched = watched
         self.note = ""
         self.on_floats = False
+        self.shapes: dict[str, tuple[int, ...]] = {}
         point = {i.name: i.array for i in inputs}
         reason = ""
         try:
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), watching(WatchSession(watched, False)) as session:
                 on_floats = _as_float(call(self._float_args(point)))
+            self.shapes = {name: w.shape for name, w in session.seen.items()}
         except Exception as err:  # any failure just means "does not run on floats"
             on_floats = None
             reason = f" ({type(err).__name__}: {err})"
+            self.error: Exception | None = err
+        else:
+            self.error = None
+        if traced is None:  # the function cannot run on Values: floats are all there is
+            self.on_floats = on_floats is not None and math.isfinite(on_floats)
+            self.note = f"finite differences: {who} evaluated on float copies of the inputs"
+            return
         if on_floats is not None and abs(on_floats - traced) <= _SAME_FUNCTION_RTOL * max(
             1.0, abs(traced)
         ):
@@ -307,13 +335,16 @@ class _Evaluator:
                 args[i.name] = leaves
         return args
 
-    def __call__(self, point: Mapping[str, FloatArray]) -> float:
+    def __call__(
+        self, point: Mapping[str, FloatArray], deltas: dict[str, FloatArray] | None = None
+    ) -> float:
+        session = WatchSession(self._watched, False, deltas or {})
         try:
             if self.on_floats:
-                with np.errstate(all="ignore"):
+                with np.errstate(all="ignore"), watching(session):
                     result = self._call(self._float_args(point))
             else:
-                with no_grad():
+                with no_grad(), watching(session):
                     result = self._call(self._value_args(point))
         except (ArithmeticError, ValueError) as err:
             raise _EvaluationFailed(f"{self._who} raised {type(err).__name__}: {err}") from None
@@ -394,6 +425,24 @@ def _probe(
         return _Probe(nan, nan, nan, nan, nan, nan, nan, nan, error=f"{err} at {where}")
     finally:
         arr[index] = x0
+    central, left, right, central_s, left_s, right_s = quotients
+    return _Probe(central, central_s, left, right, left_s, right_s, noises[0], noises[1])
+
+
+def _probe_line(f: Callable[[float], float], here: float, h: float, where: str) -> _Probe:
+    """Difference quotients of ``t -> f(t)`` at 0 (``f(0) == here``), at steps h and h / 10."""
+    quotients: list[float] = []
+    noises: list[float] = []
+    try:
+        for step in (h, h / _REFINE):
+            f_up, f_down = f(step), f(-step)
+            central = (f_up - f_down) / (2 * step)
+            quotients += [central, (here - f_down) / step, (f_up - here) / step]
+            scale = max(abs(here), abs(f_up), abs(f_down))
+            noises.append(_NOISE_ULPS * _ULP * scale / step)
+    except _EvaluationFailed as err:
+        nan = math.nan
+        return _Probe(nan, nan, nan, nan, nan, nan, nan, nan, error=f"{err} at {where}")
     central, left, right, central_s, left_s, right_s = quotients
     return _Probe(central, central_s, left, right, left_s, right_s, noises[0], noises[1])
 
@@ -503,120 +552,7 @@ def _prepare(
     return engine, evaluate, point, evaluate(point), _kink_sources(loss)
 
 
-# ---------------------------------------------------------------------- check_gradients
-
-
-def check_gradients(
-    loss_fn: Callable[..., Any],
-    inputs: Mapping[str, Any],
-    expected: Mapping[str, Any],
-    *,
-    rtol: float = 1e-4,
-    atol: float = 1e-8,
-    eps: float = 1e-6,
-    fd_rtol: float = 1e-3,
-    fd_atol: float = 1e-5,
-) -> GradientReport:
-    """Check hand-derived gradients entry by entry against the engine and finite differences.
-
-    ``loss_fn(**args)`` is called with every input as leaf Values (an object array labelled
-    ``W1[0,1]`` etc., or a single Value for a plain number) and must return one scalar Value,
-    computed with ordinary numpy code. Data that should not be differentiated and is not a
-    number (integer class labels used as indices) belongs in ``loss_fn``'s closure, not in
-    ``inputs``. Inputs not in ``expected`` are not checked and are listed as such.
-
-    Each entry's verdict (see :mod:`autograd_lite.check.report`): ``"ok"`` when
-    ``|yours - engine| <= atol + rtol * |engine|``; ``"WRONG"`` otherwise; ``"kink"`` at a
-    point of non-differentiability when yours lies between the one-sided slopes (see the kink
-    rule in :mod:`autograd_lite.check.checks`); ``"unclear"`` when the engine and the finite
-    differences disagree beyond ``fd_atol + fd_rtol * |fd|`` (e.g. ``loss_fn`` uses ``.data``
-    or ``float()`` and so hides part of itself from the engine).
-
-    The defaults suit numbers copied from printed output: ``rtol=1e-4`` accepts about five
-    significant digits, ``atol=1e-8`` accepts numpy's eight printed decimals of a small number
-    yet still flags 1e-7 where the gradient is 0. Pass ``rtol=1e-9`` to hold full-precision
-    numbers to full precision.
-    Nothing you pass is modified; ``loss_fn`` is only called on copies.
-
-    Args:
-        loss_fn: the forward pass, called with the inputs as keyword arguments.
-        inputs: input name -> number, nested list or numpy array (Values are read as data).
-        expected: input name -> your gradient, with that input's shape; any subset of inputs.
-        rtol: relative tolerance between your value and the engine's.
-        atol: absolute tolerance between your value and the engine's.
-        eps: finite-difference step, relative: ``h = eps * max(1, |entry|)``.
-        fd_rtol: relative tolerance between the engine and the finite differences.
-        fd_atol: absolute tolerance between the engine and the finite differences.
-
-    Returns:
-        A :class:`~autograd_lite.check.report.GradientReport`.
-
-    Raises:
-        TypeError: a non-callable ``loss_fn``, a name ``loss_fn`` does not take or needs but
-            ``inputs`` lacks, non-numeric numbers, or ``loss_fn`` returning something that is
-            not a Value (e.g. a float).
-        ValueError: a name in ``expected`` that is not an input, a shape mismatch, NaN or inf
-            among your numbers, or ``loss_fn`` returning more than one number.
-
-    Example:
-        >>> import numpy as np
-        >>> from autograd_lite import check_gradients
-        >>> X = np.array([[1.0, 2.0], [3.0, -1.0]])
-        >>> W = np.array([[0.5], [-0.25]])
-        >>> def loss(W):
-        ...     return np.sum(np.tanh(np.dot(X, W)) ** 2)
-        >>> by_hand = np.dot(X.T, 2 * np.tanh(X @ W) * (1 - np.tanh(X @ W) ** 2))
-        >>> check_gradients(loss, inputs={"W": W}, expected={"W": by_hand}).ok
-        True
-    """
-    if not callable(loss_fn):
-        raise TypeError(f"check_gradients: loss_fn must be callable, got {type(loss_fn).__name__}")
-    _check_tolerances(rtol=rtol, atol=atol, eps=eps, fd_rtol=fd_rtol, fd_atol=fd_atol)
-    ins = _read_inputs(inputs)
-    mine = _read_expected(expected, ins)
-    _check_keywords(loss_fn, [i.name for i in ins])
-
-    def call(args: dict[str, Any]) -> object:
-        return loss_fn(**args)
-
-    leaves, loss = _trace(call, ins, "loss_fn")
-    checked = [name for name in leaves if name in mine]
-    engine, evaluate, point, here, kink_sources = _prepare(
-        call, ins, leaves, loss, checked, "loss_fn"
-    )
-
-    entries = []
-    for name in checked:
-        for index, leaf in zip(np.ndindex(point[name].shape), leaves[name], strict=True):
-            probe = _probe(evaluate, point, name, index, here, eps)
-            entries.append(
-                _judge_yours(
-                    entry_label(name, index),
-                    float(mine[name][index]),
-                    float(engine[leaf]),
-                    probe,
-                    leaf,
-                    kink_sources.get(leaf, ""),
-                    rtol=rtol,
-                    atol=atol,
-                    fd_rtol=fd_rtol,
-                    fd_atol=fd_atol,
-                )
-            )
-    unchecked = [
-        entry_label(i.name, index)
-        for i in ins
-        if i.name not in mine
-        for index in np.ndindex(i.array.shape)
-    ]
-    return GradientReport(
-        "check_gradients",
-        entries,
-        unchecked=unchecked,
-        loss=loss,
-        tolerances=Tolerances(rtol, atol, eps, fd_rtol, fd_atol),
-        notes=[evaluate.note],
-    )
+# ---------------------------------------------------------------------- judging
 
 
 def _judge_yours(

@@ -14,7 +14,13 @@
   differences disagree in :func:`check_gradients` (``loss_fn`` cut the graph by using ``.data``
   or ``float()``), or the function could not be evaluated a step away. The row's note says why.
 
-``report.ok`` is True when no row is ``"WRONG"`` or ``"unclear"``.
+``report.ok`` (and ``bool(report)``) is True when no row is ``"WRONG"`` or ``"unclear"``.
+
+Rows are grouped by gradient (an input, or a variable of the forward pass checked by name),
+in the order the backward pass reaches them. Per gradient, :attr:`GradientReport.gradients`
+says how the engine was cross-checked and which checked gradients lie between it and the
+loss; :attr:`GradientReport.root_causes` names the first wrong step of each bug, and
+``report.engine[name]`` / ``report.numerical[name]`` are arrays in the variable's shape.
 
 For drawing, :meth:`GradientReport.node_verdicts` maps each checked entry's leaf ``Value`` (a
 leaf of ``report.loss``, the graph the check built) to its verdict, and
@@ -29,6 +35,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
 from ..core.value import Value
 
 __all__ = [
@@ -37,6 +46,7 @@ __all__ = [
     "UNCLEAR",
     "VERDICTS",
     "WRONG",
+    "CheckedGradient",
     "GradientCheckError",
     "GradientEntry",
     "GradientReport",
@@ -87,7 +97,9 @@ class GradientEntry:
         verdict: ``"ok"``, ``"WRONG"``, ``"kink"`` or ``"unclear"``.
         note: why a row is a kink or unclear, or other facts worth knowing; may be empty.
         one_sided: the (left, right) difference quotients, whose disagreement reveals a kink.
-        node: the leaf Value this entry was given as in the graph the check built.
+        node: the Value this entry was given as in the graph the check built (a leaf for an
+            input's entry, the variable's own node for a variable's entry).
+        gradient: the input or variable the entry belongs to (``"W1"``).
     """
 
     name: str
@@ -100,6 +112,7 @@ class GradientEntry:
     note: str = ""
     one_sided: tuple[float, float] = (math.nan, math.nan)
     node: Value | None = field(default=None, repr=False, compare=False)
+    gradient: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,32 @@ class Tolerances:
     fd_atol: float | None = None
 
 
+@dataclass(frozen=True)
+class CheckedGradient:
+    """One checked gradient as a whole: an input, or a variable of the forward pass.
+
+    Attributes:
+        name: the input's or variable's name (``"W1"``, ``"h"``).
+        kind: ``"input"`` or ``"variable"``.
+        shape: its shape (``()`` for a single number).
+        line: for a variable, the line of ``loss_fn`` that assigns it (0 when unknown).
+        cross_check: how the engine's gradient was cross-checked by finite differences.
+        downstream: the other checked gradients between this one and the loss (they feed
+            into this one in the backward pass).
+        engine: the engine's gradient, in the variable's shape (NaN where it was not computed).
+        numerical: the finite-difference estimates, NaN for entries not probed one by one.
+    """
+
+    name: str
+    kind: str
+    shape: tuple[int, ...]
+    line: int
+    cross_check: str
+    downstream: tuple[str, ...]
+    engine: npt.NDArray[np.float64] = field(repr=False, compare=False)
+    numerical: npt.NDArray[np.float64] = field(repr=False, compare=False)
+
+
 class GradientReport:
     """Entry-by-entry result of :func:`check_gradients` or :func:`gradcheck`.
 
@@ -134,6 +173,8 @@ class GradientReport:
         loss: the output node of the graph the check built; its leaves are the entries' nodes.
         tolerances: the tolerances used.
         notes: remarks about the whole check (e.g. how finite differences were evaluated).
+        gradients: one :class:`CheckedGradient` per checked name, in the order the backward
+            pass reaches them (closest to the loss first).
     """
 
     def __init__(
@@ -145,8 +186,10 @@ class GradientReport:
         loss: Value | None = None,
         tolerances: Tolerances,
         notes: Sequence[str] = (),
+        gradients: Sequence[CheckedGradient] = (),
     ) -> None:
         self.kind: ReportKind = kind
+        self.gradients: tuple[CheckedGradient, ...] = tuple(gradients)
         self.entries: tuple[GradientEntry, ...] = tuple(entries)
         self.unchecked: tuple[str, ...] = tuple(unchecked)
         self.loss = loss
@@ -161,8 +204,52 @@ class GradientReport:
         return all(e.verdict in (OK, KINK) for e in self.entries)
 
     def __bool__(self) -> bool:
-        """``report.ok``, so ``assert gradcheck(f, x)`` fails when the check does (as PyTorch's)."""
+        """``report.ok``, so ``assert report`` and ``if report:`` mean what they say."""
         return self.ok
+
+    @property
+    def engine(self) -> dict[str, npt.NDArray[np.float64]]:
+        """Name -> the engine's gradient, as an array in that input's or variable's shape."""
+        return {g.name: g.engine for g in self.gradients}
+
+    @property
+    def numerical(self) -> dict[str, npt.NDArray[np.float64]]:
+        """Name -> finite-difference estimates in its shape (NaN where not probed one by one)."""
+        return {g.name: g.numerical for g in self.gradients}
+
+    @property
+    def cross_checks(self) -> dict[str, str]:
+        """Name -> how the engine's gradient for it was cross-checked by finite differences."""
+        return {g.name: g.cross_check for g in self.gradients}
+
+    @property
+    def wrong_names(self) -> list[str]:
+        """The checked names with at least one ``"WRONG"`` entry, in backward order."""
+        wrong = {_stem(e) for e in self.entries if e.verdict == WRONG}
+        return [g.name for g in self.gradients if g.name in wrong]
+
+    @property
+    def root_causes(self) -> list[str]:
+        """Names whose gradient is wrong while every checked gradient downstream is right.
+
+        Downstream means between it and the loss: the gradients the backward pass computes
+        before it and passes on to it. Each root cause is the first wrong step of a bug; the
+        wrong gradients upstream of it may merely inherit its error.
+        """
+        wrong = set(self.wrong_names)
+        return [
+            g.name
+            for g in self.gradients
+            if g.name in wrong and not any(d in wrong for d in g.downstream)
+        ]
+
+    def inherited(self, name: str) -> list[str]:
+        """The root causes downstream of the wrong gradient ``name`` (whose error it may carry)."""
+        causes = set(self.root_causes)
+        for g in self.gradients:
+            if g.name == name:
+                return [d for d in g.downstream if d in causes]
+        raise KeyError(f"no checked gradient named {name!r}")
 
     @property
     def mismatches(self) -> list[GradientEntry]:
@@ -226,6 +313,41 @@ class GradientReport:
             line += f"; not checked: {self._unchecked_text()}"
         return line
 
+    def diagnosis(self) -> str:
+        """In words: which gradient is the first wrong step and which merely inherit it."""
+        if self.kind != "check_gradients" or len(self.gradients) < 2:
+            return ""
+        wrong = self.wrong_names
+        variables = any(g.kind == "variable" for g in self.gradients)
+        if not wrong or (len(wrong) == 1 and not variables):
+            return ""
+        causes = self.root_causes
+        sentences = []
+        for cause in causes:
+            g = next(g for g in self.gradients if g.name == cause)
+            n = sum(1 for e in self.entries if _stem(e) == cause and e.verdict == WRONG)
+            after = (
+                f"every checked gradient between it and the loss ({', '.join(g.downstream)}) "
+                "is right"
+                if g.downstream
+                else "it is the first gradient the backward pass computes"
+            )
+            where = f" (line {g.line})" if g.line else ""
+            sentences.append(
+                f"First wrong step: {cause}{where}, with {n} wrong "
+                f"{'entry' if n == 1 else 'entries'}; {after}, so the mistake is in how "
+                f"{cause} is computed from them."
+            )
+        heirs = [name for name in wrong if name not in causes]
+        if heirs:
+            sentences.append(
+                f"{_names(heirs)} {'is' if len(heirs) == 1 else 'are'} wrong too, but "
+                f"downstream of {_names(causes)} in the backward pass: "
+                f"{'it' if len(heirs) == 1 else 'they'} may merely inherit the error; "
+                f"fix {_names(causes)} first and check again."
+            )
+        return " ".join(sentences)
+
     def _unchecked_text(self) -> str:
         # Grouped by input: "X (6 entries), b2" reads better than six names.
         groups: dict[str, int] = {}
@@ -248,8 +370,34 @@ class GradientReport:
         return cells
 
     def _ordered(self) -> list[GradientEntry]:
+        # Grouped by gradient in backward order, problems first within each (a stable sort).
         rank = {v: i for i, v in enumerate(VERDICTS)}
-        return sorted(self.entries, key=lambda e: rank.get(e.verdict, 0))  # stable sort
+        group = {g.name: i for i, g in enumerate(self.gradients)}
+        return sorted(
+            self.entries,
+            key=lambda e: (group.get(_stem(e), 0), rank.get(e.verdict, 0)),
+        )
+
+    def _gradient_lines(self) -> list[str]:
+        if not any(g.kind == "variable" for g in self.gradients):
+            return []
+        out = ["gradients, in the order the backward pass reaches them:"]
+        for g in self.gradients:
+            counts = [
+                f"{n} {verdict}"
+                for verdict in VERDICTS
+                if (
+                    n := sum(1 for e in self.entries if _stem(e) == g.name and e.verdict == verdict)
+                )
+            ]
+            shape = "x".join(str(d) for d in g.shape) or "scalar"
+            where = f", line {g.line}" if g.line else ""
+            tag = "  <- root cause" if g.name in self.root_causes else ""
+            out.append(
+                f"  {g.name} ({g.kind}{where}, {shape}): {', '.join(counts)}; "
+                f"cross-check: {g.cross_check}{tag}"
+            )
+        return out
 
     def _tolerance_text(self) -> str:
         t = self.tolerances
@@ -291,7 +439,9 @@ class GradientReport:
             rest = [c.rjust(w) for c, w in zip(cells[1:-1], widths[1:-1], strict=True)]
             return "  ".join([first, *rest, cells[-1]]).rstrip()
 
-        out = [self.summary(), line(header), "  ".join("-" * w for w in widths)]
+        diagnosis = self.diagnosis()
+        out = [self.summary(), *([diagnosis] if diagnosis else []), *self._gradient_lines()]
+        out += [line(header), "  ".join("-" * w for w in widths)]
         out += [line(cells) for cells in body]
         if hidden:
             out.append(f"... {hidden} more ok rows (to_text(max_ok_rows=None) lists them)")
@@ -318,6 +468,12 @@ class GradientReport:
         parts = [
             '<div class="autograd-lite-report">',
             f'<p style="color:{colour};font-weight:bold;padding:2px 6px">{esc(self.summary())}</p>',
+            *([f"<p>{esc(self.diagnosis())}</p>"] if self.diagnosis() else []),
+            *(
+                [f"<pre>{esc(chr(10).join(self._gradient_lines()))}</pre>"]
+                if self._gradient_lines()
+                else []
+            ),
             '<table style="border-collapse:collapse;font-family:monospace">',
             "<thead><tr>",
         ]
@@ -345,6 +501,19 @@ class GradientReport:
             parts.append(f"<p>{esc(note)}</p>")
         parts.append(f"<p><small>{esc(self._tolerance_text())}</small></p></div>")
         return "".join(parts)
+
+
+def _stem(entry: GradientEntry | str) -> str:
+    """The gradient an entry belongs to: ``"W1"`` for ``"W1[0,2]"``."""
+    if isinstance(entry, GradientEntry):
+        return entry.gradient or entry.name.split("[", 1)[0]
+    return entry.split("[", 1)[0]
+
+
+def _names(names: Sequence[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _num(x: float | None) -> str:
