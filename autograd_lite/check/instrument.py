@@ -239,10 +239,11 @@ def instrument(fn: Callable[..., Any], names: Iterable[str]) -> Instrumented:
         problem = _ambiguity(name, places, where)
         if problem is not None:
             raise ValueError(problem)
-        if places and not places[0].explicit:
-            after.setdefault(id(places[0].statement), []).append(name)
-            lines[name] = places[0].line
+        explicit = [a for a in places if a.explicit]
+        if explicit:
+            lines[name] = explicit[0].line
         elif places:
+            after.setdefault(id(places[0].statement), []).append(name)
             lines[name] = places[0].line
     if not after:
         return Instrumented(fn, lines)

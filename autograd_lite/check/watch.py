@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -109,6 +109,10 @@ def watch(name: str, value: T) -> T:
     session = _SESSION.get()
     if session is None or name not in session.names:
         return value
+    return cast(T, _watched(session, name, value))
+
+
+def _watched(session: WatchSession, name: str, value: object) -> object:
     if name in session.seen:
         raise ValueError(
             f"watch: {name!r} was watched twice in one call of the function; the gradient "
@@ -118,16 +122,16 @@ def watch(name: str, value: T) -> T:
     if session.tracing:
         out, watched = _fresh_nodes(name, value)
         session.seen[name] = watched
-        return out  # type: ignore[no-any-return]
-    shape = np.shape(value)  # type: ignore[arg-type]
+        return out
+    shape = tuple(np.shape(value))  # type: ignore[call-overload]
     scalar = not isinstance(value, np.ndarray | list | tuple)
     session.seen[name] = Watched(name, shape, [], value, scalar)
     delta = session.deltas.get(name)
     if delta is None:
         return value
     if scalar:
-        return value + float(delta)  # type: ignore[operator, no-any-return]
-    return np.asarray(value) + delta  # type: ignore[return-value]
+        return value + float(delta)  # type: ignore[operator]
+    return np.asarray(value) + delta
 
 
 def entry_labels(name: str, shape: tuple[int, ...]) -> list[str]:
@@ -164,9 +168,9 @@ def _fresh_nodes(name: str, value: object) -> tuple[object, Watched]:
             arr = np.asarray(value, dtype=object)
             labels = entry_labels(name, arr.shape)
             nodes = [_identity(x, label) for x, label in zip(arr.reshape(-1), labels, strict=True)]
-            out = np.empty(len(nodes), dtype=object)
-            out[:] = nodes
-            out = out.reshape(arr.shape)
+            flat = np.empty(len(nodes), dtype=object)
+            flat[:] = nodes
+            out = flat.reshape(arr.shape)
             return out, Watched(name, arr.shape, nodes, out, False)
         node = _identity(value, name)
         return node, Watched(name, (), [node], node, True)

@@ -20,7 +20,7 @@ from .foreign import from_micrograd, is_micrograd_like
 from .forward import Dual, jacfwd, jvp
 from .functional import grad, hessian, jacobian, value_and_grad
 from .functions import OP_FUNCTIONS, OpFunction, dot, sum_values
-from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, on_compare
 from .value import Value, apply
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "jacobian",
     "jvp",
     "no_grad",
+    "on_compare",
     "rules",
     "sum_values",
     "topological_order",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar, cast
@@ -180,3 +180,27 @@ def tracing() -> AbstractContextManager[None]:
         'mul'
     """
     return _Switch(tracing=True, grad_enabled=True, anomaly=False)
+
+
+Comparison = Callable[[Any, Any, float], None]
+_ON_COMPARE: ContextVar[Comparison | None] = ContextVar("autograd_lite_compare", default=None)
+compare_hook = _ON_COMPARE.get
+"""The callback :func:`on_compare` installed, or None (what Value comparisons consult)."""
+
+
+@contextmanager
+def on_compare(callback: Comparison) -> Iterator[None]:
+    """Call ``callback(value, other, other_number)`` on every comparison of a Value inside.
+
+    A comparison picks a branch (``max``, ``np.maximum``) without leaving a node in the graph;
+    a gradient check uses this to find ties, where the function has a kink the graph hides.
+
+    Args:
+        callback: called before each comparison ``value < other`` (any of < <= > >=).
+    """
+    token = _ON_COMPARE.set(callback)
+    try:
+        yield
+    finally:
+        _ON_COMPARE.reset(token)
+

@@ -27,7 +27,7 @@ from . import rules as R
 from .engine import backward as _backward
 from .engine import zero_grad as _zero_grad
 from .errors import AnomalyError, DomainError, TracingError, graph_cut_error
-from .modes import DEFAULT_MODE, Mode, current_mode
+from .modes import DEFAULT_MODE, Mode, compare_hook, current_mode
 from .node import Node, describe_node, to_float
 from .op_names import OpMethods
 
@@ -285,24 +285,16 @@ class Value(Node, OpMethods):
     # While compile() traces, a comparison would freeze a branch, so it raises instead.
 
     def __lt__(self, other: Value | Number) -> bool:
-        if _mode().tracing:
-            raise _decision_error(self, "<")
-        return self.data < _data_of(other, "<")
+        return self.data < _compared(self, other, "<")
 
     def __le__(self, other: Value | Number) -> bool:
-        if _mode().tracing:
-            raise _decision_error(self, "<=")
-        return self.data <= _data_of(other, "<=")
+        return self.data <= _compared(self, other, "<=")
 
     def __gt__(self, other: Value | Number) -> bool:
-        if _mode().tracing:
-            raise _decision_error(self, ">")
-        return self.data > _data_of(other, ">")
+        return self.data > _compared(self, other, ">")
 
     def __ge__(self, other: Value | Number) -> bool:
-        if _mode().tracing:
-            raise _decision_error(self, ">=")
-        return self.data >= _data_of(other, ">=")
+        return self.data >= _compared(self, other, ">=")
 
     def __bool__(self) -> bool:
         # Every object is true by default; kept, except while compile() traces.
@@ -451,6 +443,17 @@ def _lift(x: object, op: str) -> Value | None:
     if _wants_reflection(x):
         return None
     return Value(to_float(x, f"operand of {op}"))
+
+
+def _compared(v: Value, other: object, op: str) -> float:
+    """The number ``v`` is compared with; raises while compile() traces; tells on_compare()."""
+    if _mode().tracing:
+        raise _decision_error(v, op)
+    number = _data_of(other, op)
+    hook = compare_hook()
+    if hook is not None:
+        hook(v, other, number)
+    return number
 
 
 def _data_of(x: object, op: str) -> float:
