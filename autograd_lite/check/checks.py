@@ -147,13 +147,15 @@ def _read_expected(expected: object, inputs: list[_Input]) -> dict[str, FloatArr
     return out
 
 
-def check_shape(name: str, mine: FloatArray, shape: tuple[int, ...], what: str) -> None:
+def check_shape(
+    name: str, mine: FloatArray, shape: tuple[int, ...], what: str, noun: str = "input"
+) -> None:
     """Raise when your gradient for ``name`` does not have the shape of ``what``."""
     if mine.shape != shape:
         hint = " (same number of entries: reshape it)" if mine.size == int(np.prod(shape)) else ""
         raise ValueError(
             f"check_gradients: expected[{name!r}] has shape {mine.shape} but {what} has "
-            f"shape {shape}; a gradient has its variable's shape{hint}"
+            f"shape {shape}; a gradient has its {noun}'s shape{hint}"
         )
 
 

@@ -305,7 +305,7 @@ def _targets(
             shape = shapes[name]
             value = np.zeros(shape)
             nodes = []
-        check_shape(name, mine[name], shape, f"variable {name!r} of loss_fn")
+        check_shape(name, mine[name], shape, f"variable {name!r} of loss_fn", "variable")
         targets.append(
             _Target(name, "variable", shape, nodes, lines.get(name, 0), mine[name], value)
         )

@@ -318,33 +318,37 @@ class GradientReport:
         if self.kind != "check_gradients" or len(self.gradients) < 2:
             return ""
         wrong = self.wrong_names
-        variables = any(g.kind == "variable" for g in self.gradients)
-        if not wrong or (len(wrong) == 1 and not variables):
+        # Inputs alone are leaves: none lies between another and the loss, so there is no
+        # order among them to tell a first wrong step by.
+        if not wrong or not any(g.kind == "variable" for g in self.gradients):
             return ""
         causes = self.root_causes
         sentences = []
         for cause in causes:
             g = next(g for g in self.gradients if g.name == cause)
             n = sum(1 for e in self.entries if _stem(e) == cause and e.verdict == WRONG)
-            after = (
-                f"every checked gradient between it and the loss ({', '.join(g.downstream)}) "
-                "is right"
-                if g.downstream
-                else "it is the first gradient the backward pass computes"
-            )
             where = f" (line {g.line})" if g.line else ""
-            sentences.append(
-                f"First wrong step: {cause}{where}, with {n} wrong "
-                f"{'entry' if n == 1 else 'entries'}; {after}, so the mistake is in how "
-                f"{cause} is computed from them."
-            )
+            what = f"{n} wrong {'entry' if n == 1 else 'entries'}"
+            if g.downstream:
+                sentences.append(
+                    f"First wrong step: {cause}{where}, with {what}; every checked gradient "
+                    f"between it and the loss ({', '.join(g.downstream)}) is right, so the "
+                    f"mistake is in the step that computes {cause}'s gradient from them."
+                )
+            else:
+                sentences.append(
+                    f"First wrong step: {cause}{where}, with {what}; no checked gradient lies "
+                    f"between it and the loss, so the mistake is in the step that computes "
+                    f"{cause}'s gradient from the loss."
+                )
         heirs = [name for name in wrong if name not in causes]
         if heirs:
+            one = len(heirs) == 1
             sentences.append(
-                f"{_names(heirs)} {'is' if len(heirs) == 1 else 'are'} wrong too, but "
-                f"downstream of {_names(causes)} in the backward pass: "
-                f"{'it' if len(heirs) == 1 else 'they'} may merely inherit the error; "
-                f"fix {_names(causes)} first and check again."
+                f"{_names(heirs)} {'is' if one else 'are'} wrong too, but the backward pass "
+                f"computes {'it' if one else 'them'} from {_names(causes)}, so "
+                f"{'it' if one else 'they'} may merely inherit the error: fix "
+                f"{_names(causes)} first and check again."
             )
         return " ".join(sentences)
 

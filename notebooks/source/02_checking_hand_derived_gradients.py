@@ -274,7 +274,33 @@ draw_graph(report.loss, highlight=report, show_data=False)
 # **The bug.** The dense layer's backward pass was given the upstream `dvalues` instead of the
 # relu's backward output, so the relu derivative was skipped. It matters in exactly one place:
 # sample 1's pre-activation for neuron 1 is -1.81, where relu is flat and must stop the gradient.
-# Passing the gradient through the relu first fixes every entry:
+# Passing the gradient through the relu first fixes every entry.
+#
+# The check can find this step by itself. Name the layer's pre-activation `z` in the forward
+# pass and give, under that name, the gradient the backward pass actually used for it
+# (`dvalues`, passed straight through): one call then judges `z`, `weights`, `biases` and the
+# learner's `dinputs` (the gradient for `X`) together, in the order the backward pass computes
+# them, and says which step is first wrong.
+
+# %%
+def dense_relu_steps(X, weights, biases):
+    z = np.dot(X, weights) + biases
+    return np.sum(dvalues * relu(z))
+
+
+whole = check_gradients(dense_relu_steps, inputs=layer, expected={**by_hand_layer, "z": dvalues})
+print("root causes:", whole.root_causes)
+print(textwrap.fill(whole.diagnosis(), width=90))
+
+# %% [markdown]
+# In the drawing, `z`'s own nodes (one per entry, labelled `z[0,0]`...) are coloured too: the
+# wrong one is sample 1, neuron 1, where relu is flat.
+
+# %% tags=["graph"]
+draw_graph(whole.loss, highlight=whole, show_data=False)
+
+# %% [markdown]
+# The fix:
 
 # %%
 z = np.dot(X, weights) + biases
@@ -491,20 +517,31 @@ report = check_gradients(loss_tanh_net, inputs=net_tanh, expected=by_hand_tanh)
 report
 
 # %% [markdown]
-# Every checked entry is wrong. They are all computed from one intermediate, the gradient with
-# respect to the logits `Z2`, which the notebook also printed. Checking it on its own, as a
-# function of `Z2`, locates the bug:
+# Every checked entry is wrong. They are all computed from intermediates the notebook also
+# printed: `dLossdZ2`, the gradient with respect to the logits `Z2`, and `dLossdA1 = W2.T @
+# dLossdZ2`. Write the forward pass with those variables named and check the whole backward
+# pass in one call: `expected` may name any variable the function assigns.
 
 # %%
-Z2 = np.dot(W2, np.tanh(np.dot(W1, X) + b1)) + b2
+def loss_tanh_steps(X, W1, b1, W2, b2):
+    Z1 = np.dot(W1, X) + b1
+    A1 = np.tanh(Z1)
+    Z2 = np.dot(W2, A1) + b2
+    return loss_from_logits(Z2)
+
+
 by_hand_dZ2 = np.array([[-2.60914798e-01, 3.31453475e-02, 2.72975400e-02],
                         [1.53165977e-03, -3.33304401e-01, 1.33828888e-05],
                         [7.24185355e-02, 1.52031947e-01, -1.66483685e-01]])
-report_Z2 = check_gradients(loss_from_logits, {"Z2": Z2}, {"Z2": by_hand_dZ2})
-report_Z2
+by_hand_whole = {"Z2": by_hand_dZ2, "A1": np.dot(W2.T, by_hand_dZ2), **by_hand_tanh}
+whole = check_gradients(loss_tanh_steps, inputs=net_tanh, expected=by_hand_whole)
+print("root causes:", whole.root_causes)
+print(textwrap.fill(whole.diagnosis(), width=90))
+print(whole.cross_checks["Z2"])
 
-# %% tags=["graph"]
-draw_graph(report_Z2.loss, highlight=report_Z2, show_data=False)
+# %% [markdown]
+# `Z2` is the first wrong step: everything between it and the loss is right, and `A1`, `W2`,
+# `W1` and `b1` merely inherit its error.
 
 # %% [markdown]
 # **The bug.** The softmax backward step computes `A2 * dA2 - A2 * s` with `s` already holding
@@ -577,5 +614,5 @@ for name, (rep, finding) in bugs.items():
 #
 # A pattern: most of these bugs sit in a softmax's backward pass, where the Jacobian is a full
 # matrix rather than a diagonal, and most of the wrong numbers were right chain steps fed a
-# wrong gradient by the layer after them. Checking each intermediate on its own, as in section 5,
-# finds the first wrong step.
+# wrong gradient by the layer after them. Naming the intermediates in the same call, as in
+# sections 3 and 5, finds the first wrong step: `report.root_causes`.
