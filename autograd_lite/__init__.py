@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from .check import (
         ChainStep,
         ChainTerm,
+        CheckedGradient,
         Explanation,
         GradientCheckError,
         GradientEntry,
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
         check_gradients,
         explain,
         gradcheck,
+        watch,
     )
     from .core import rules
     from .core.op_names import *  # noqa: F403
