@@ -1,0 +1,70 @@
+"""check_gradients at assignment size: prints seconds per check and the ratio to the 5 s target.
+
+    python benchmarks/bench_check.py
+
+Workloads
+  bn-mlp  a manual backward pass through a batch-norm MLP (batch 32, 3x10 embedding, hidden
+          64, 27 classes; 26 gradients, about 17,000 entries), with the "bessel" bug, checked
+          in one call (learn.exercises.batchnorm_mlp)
+  conv    a naive-loop conv-relu-pool layer, x(2,3,16,16), w(3,3,3,3), b(3): 1,620 entries,
+          its output array made with np.zeros_like so it holds Values
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from autograd_lite import check_gradients, grads, values
+from autograd_lite.learn.exercises import batchnorm_mlp
+
+TARGET_S = 5.0
+
+
+def conv_relu_pool(x: Any, w: Any, b: Any) -> Any:
+    n, _, size, _ = x.shape
+    k, _, kh, _ = w.shape
+    out_size = size - kh + 1
+    z = np.zeros_like(x[:, :k, :out_size, :out_size])
+    for a in range(n):
+        for o in range(k):
+            for i in range(out_size):
+                for j in range(out_size):
+                    z[a, o, i, j] = np.sum(x[a, :, i : i + kh, j : j + kh] * w[o]) + b[o]
+    r = np.maximum(z, 0)
+    pooled = r.reshape(n, k, out_size // 2, 2, out_size // 2, 2).max(axis=(3, 5))
+    return np.sum(pooled * pooled) / n
+
+
+def timed(fn: Any) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ex = batchnorm_mlp(bug="bessel")
+    entries = sum(g.size for g in ex.gradients.values())
+    report = check_gradients(ex.loss_fn, ex.inputs, ex.gradients)
+    print(f"bn-mlp: {len(ex.gradients)} gradients, {entries} entries, root causes "
+          f"{report.root_causes}")
+    seconds = timed(lambda: check_gradients(ex.loss_fn, ex.inputs, ex.gradients))
+    ratio = seconds / TARGET_S
+    print(f"bn-mlp: {seconds:.2f} s per check (target {TARGET_S} s, ratio {ratio:.2f})")
+
+    rng = np.random.default_rng(0)
+    inputs = {"x": rng.standard_normal((2, 3, 16, 16)), "w": rng.standard_normal((3, 3, 3, 3)),
+              "b": rng.standard_normal(3)}
+    leaves = {name: values(v, name) for name, v in inputs.items()}
+    conv_relu_pool(**leaves).backward()  # the right answer, from the engine, as a learner's
+    expected = {name: grads(v) for name, v in leaves.items()}
+    report = check_gradients(conv_relu_pool, inputs, expected)
+    print(f"conv: {sum(v.size for v in inputs.values())} entries, ok={report.ok}")
+    seconds = timed(lambda: check_gradients(conv_relu_pool, inputs, expected))
+    print(f"conv: {seconds:.2f} s per check (target {TARGET_S} s, ratio {seconds / TARGET_S:.2f})")
+
+
+if __name__ == "__main__":
+    main()
