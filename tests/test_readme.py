@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import linecache
 import re
 from pathlib import Path
 
@@ -20,4 +21,9 @@ def test_readme_example_runs(index: int, tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("AUTOGRAD_LITE_RENDERER", "wasm")
     namespace: dict[str, object] = {"__name__": "__readme__"}
-    exec(compile(BLOCKS[index], f"README block {index}", "exec"), namespace)
+    # Registered in linecache as IPython does for a cell, so inspect can read the source of
+    # the functions a block defines (check_gradients looks for their variables there).
+    filename = f"<README block {index}>"
+    source = BLOCKS[index]
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
