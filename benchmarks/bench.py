@@ -19,6 +19,10 @@ is the traced graph's op count. The W1 peers (bench_peers.py): a careful hand-wr
 step, a hand-written numpy step, and the vectorised loss in PyTorch, JAX (jit) and HIPS
 autograd, all float64 on the CPU.
 
+The floor rows run W1's forward code with numbers that record no graph (bench_engine.Inert):
+the cost of the user's own loops and one object per operation. micrograd / floor is the most
+any Python-level engine running the same code could beat micrograd by.
+
 After the table: the interpreter's targets as ratios of rows of this run, the import time
 (fresh processes), the scaling of the interpreter from 10^3 to 10^6 nodes and the compile time
 against graph size (bench_scaling.py).
@@ -50,7 +54,7 @@ from bench_compile import (
     w1_loss,
     w1_sample_loss,
 )
-from bench_engine import chain_workload, count_nodes, sum_workload
+from bench_engine import Inert, chain_workload, count_nodes, sum_workload
 from bench_scaling import compile_table, per_node_growth, scaling_table
 
 import autograd_lite as al
@@ -156,6 +160,29 @@ def classic_w1(V: type) -> Callable[[], Any]:
     return build
 
 
+def floor_row(repeats: int, collector: bool) -> Row:
+    """W1's forward code run with :class:`Inert` numbers: no graph, no backward."""
+    build = classic_w1(Inert)
+    times = []
+    enabled = gc.isenabled()
+    try:
+        for _ in range(repeats):
+            gc.collect()
+            if not collector:
+                gc.disable()
+            t = time.perf_counter()
+            build()
+            times.append(time.perf_counter() - t)
+            if enabled:
+                gc.enable()
+    finally:
+        if enabled:
+            gc.enable()
+    name = "floor: same code, no graph" + ("" if collector else ", gc off")
+    return Row("W1", name, step_ms=_median(times) * 1e3,
+               note="forward floats only; no engine can be faster")
+
+
 def w1_rows(repeats: int) -> list[Row]:
     X, Y = w1_data()
     Xl, Yl = X.tolist(), Y.tolist()
@@ -188,6 +215,8 @@ def w1_rows(repeats: int) -> list[Row]:
         theirs = classic_w1(MValue)
         rows.append(graph_engine("W1", "micrograd", theirs, max(2, repeats // 2)))
         rows.append(graph_engine("W1", "micrograd, gc off", theirs, max(2, repeats // 2), False))
+    rows.append(floor_row(repeats, True))
+    rows.append(floor_row(repeats, False))
     rows.append(timed_step("W1", "numpy, hand-written vectorised", peers.numpy_step(X, Y),
                            repeats * 40, note="float64"))
     for engine, make, package, note in (
@@ -296,10 +325,20 @@ def ratio_lines(rows: list[Row]) -> list[str]:
     mg_off = ms.get(("W1", "micrograd, gc off"))
     if not (ours_on and ours_off and mg_on and mg_off):
         return ["W1 ratios: skipped (micrograd not installed)"]
-    return [
+    lines = [
         f"W1 interpreter vs micrograd, collector off: {mg_off / ours_off:.1f}x (target >= 8x)",
         f"W1 interpreter vs micrograd, collector on: {mg_on / ours_on:.1f}x (target >= 30x)",
     ]
+    floor_on = ms.get(("W1", "floor: same code, no graph"))
+    floor_off = ms.get(("W1", "floor: same code, no graph, gc off"))
+    if floor_on and floor_off:
+        lines += [
+            f"W1 ceiling for any Python-level engine running this code (micrograd / floor): "
+            f"{mg_off / floor_off:.1f}x collector off, {mg_on / floor_on:.1f}x on",
+            f"W1 interpreter's graph overhead above the floor: "
+            f"{ours_off - floor_off:.1f} ms collector off, {ours_on - floor_on:.1f} ms on",
+        ]
+    return lines
 
 
 def main() -> int:

@@ -24,6 +24,34 @@ sys.setrecursionlimit(10_000)  # micrograd's recursive sort needs more than the 
 import autograd_lite as al  # noqa: E402
 
 
+class Inert:
+    """A Value-like number that records no graph: each operation only makes a new float holder.
+
+    Running a workload's code with it measures the floor: what the user's own Python code
+    (loops, generator expressions, operator dispatch, one object per operation) costs before
+    any engine records anything. No Python-level engine running the same code can be faster.
+    """
+
+    __slots__ = ("data", "grad")
+
+    def __init__(self, data: float) -> None:
+        self.data = data
+        self.grad = 0.0
+
+    def __add__(self, other: Any) -> Inert:
+        return Inert(self.data + (other.data if type(other) is Inert else other))
+
+    __radd__ = __add__
+
+    def __mul__(self, other: Any) -> Inert:
+        return Inert(self.data * (other.data if type(other) is Inert else other))
+
+    __rmul__ = __mul__
+
+    def relu(self) -> Inert:
+        return Inert(self.data if self.data > 0 else 0.0)
+
+
 def count_nodes(root: Any) -> int:
     """Nodes reachable from root, for either engine (iteratively)."""
     parents_of = (lambda v: v.parents) if isinstance(root, al.Value) else (lambda v: v._prev)
