@@ -146,3 +146,18 @@ def test_scikit_learn_names_and_the_older_names_give_the_same_data() -> None:
         make_moons(n_samples=20, n=30)
     with pytest.raises(TypeError, match="both random_state= and its older name seed="):
         make_moons(random_state=1, seed=2)
+
+
+def test_random_state_none_draws_from_numpys_global_generator() -> None:
+    # scikit-learn's habit: np.random.seed(...) first makes random_state=None repeatable.
+    state = np.random.get_state()
+    try:
+        np.random.seed(1337)
+        first = make_moons(50, random_state=None)[0]
+        second = make_moons(50, random_state=None)[0]
+        np.random.seed(1337)
+        again = make_moons(50, random_state=None)[0]
+    finally:
+        np.random.set_state(state)
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first, second)

@@ -202,6 +202,21 @@ def test_same_seed_same_weights_and_different_seed_different_weights() -> None:
     assert MLP(2, [8, 1], seed=5).state_dict() != MLP(2, [8, 1], seed=6).state_dict()
 
 
+def test_no_seed_draws_from_the_global_generator_so_random_seed_repeats_it() -> None:
+    # micrograd's habit: random.seed(1337) before building the model fixes its weights.
+    state = random.getstate()
+    try:
+        random.seed(1337)
+        first = MLP(2, [16, 16, 1]).state_dict()
+        second = MLP(2, [16, 16, 1]).state_dict()
+        random.seed(1337)
+        again = MLP(2, [16, 16, 1]).state_dict()
+    finally:
+        random.setstate(state)
+    assert first == again
+    assert first != second  # the global stream moved on
+
+
 def test_a_shared_random_generator_gives_a_reproducible_stream() -> None:
     a = [Neuron(3, seed=rng) for rng in [random.Random(1)] * 2]
     rng = random.Random(1)

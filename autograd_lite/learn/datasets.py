@@ -30,7 +30,11 @@ SeedLike = int | np.random.Generator | None
 def _generator(fn: str, seed: SeedLike) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
+    if seed is None:
+        # From numpy's global generator, as scikit-learn does for random_state=None, so
+        # np.random.seed(1337) first makes the data repeatable (micrograd's demo does that).
+        return np.random.default_rng(np.random.randint(0, 2**62, dtype=np.int64))
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
         return np.random.default_rng(seed)
     raise TypeError(
         f"{fn}: random_state (seed) must be an int, a numpy Generator or None, got {seed!r}"
@@ -87,7 +91,8 @@ def make_moons(
     Args:
         n_samples: number of points (class 0 gets ``n_samples // 2``, class 1 the rest).
         noise: standard deviation of the noise.
-        random_state: an int (0 by default), a numpy Generator, or None (unseeded).
+        random_state: an int (0 by default), a numpy Generator, or None (drawn from numpy's
+            global generator, as scikit-learn does: ``np.random.seed`` first repeats it).
         n: older name of ``n_samples``. seed: older name of ``random_state``.
 
     Returns:
@@ -133,7 +138,7 @@ def make_spiral(
         n_samples: total number of points, split as evenly as possible over the arms.
         n_classes: number of arms (classes).
         noise: std of the angle noise (0.2 in the book).
-        random_state: an int, a numpy Generator, or None.
+        random_state: an int, a numpy Generator, or None (from numpy's global generator).
 
     Returns:
         ``X`` of shape (n_samples, 2) and ``y`` with labels 0..n_classes-1.
@@ -197,7 +202,7 @@ def make_blobs(
         centers: how many clusters (their centres drawn uniformly from ``center_box``), or
             the centres themselves as a list of (x, y) pairs.
         cluster_std: standard deviation of each cluster.
-        random_state: an int, a numpy Generator, or None.
+        random_state: an int, a numpy Generator, or None (from numpy's global generator).
         center_box: ``(low, high)`` for randomly placed centres.
 
     Returns:
@@ -263,7 +268,7 @@ def make_xor(n_samples: int = 200, noise: float = 0.25, random_state: SeedLike =
     Args:
         n_samples: number of points, spread evenly over the four corners (at least 4).
         noise: std of the Gaussian jitter around each corner.
-        random_state: an int, a numpy Generator, or None.
+        random_state: an int, a numpy Generator, or None (from numpy's global generator).
 
     Returns:
         ``X`` of shape (n_samples, 2) and ``y`` with labels 0 (same signs) and 1 (different signs).

@@ -83,7 +83,11 @@ Seed = int | random.Random | None
 def _rng(seed: Seed) -> random.Random:
     if isinstance(seed, random.Random):
         return seed
-    if seed is None or (isinstance(seed, int) and not isinstance(seed, bool)):
+    if seed is None:
+        # Drawn from Python's global generator, so `random.seed(1337)` before building a
+        # model makes its weights repeatable, as in micrograd's demo.
+        return random.Random(random.getrandbits(64))
+    if isinstance(seed, int) and not isinstance(seed, bool):
         return random.Random(seed)
     raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")
 
@@ -607,7 +611,8 @@ class Neuron(Module):
             (give one of ``nonlin`` and a non-default ``activation``, not both).
         init: ``"uniform"`` (weights from U(-1, 1)) or ``"scaled"`` (see :data:`INITS`).
         seed: an int, a ``random.Random`` (shared to draw many modules from one stream) or
-            None (unseeded).
+            None (drawn from Python's global ``random``: ``random.seed(1337)`` first makes it
+            repeatable, as in micrograd).
 
     Attributes:
         w: the weights (labelled ``w.0`` ...), b: the bias (``b``).
@@ -692,7 +697,7 @@ class Layer(Module):
         activation: every neuron's activation (see :class:`Neuron`).
         nonlin: micrograd's switch: True for ``"relu"``, False for ``"linear"``.
         init: initialisation scheme (see :data:`INITS`).
-        seed: an int, a ``random.Random`` or None.
+        seed: an int, a ``random.Random`` or None (from Python's global ``random``).
 
     Example:
         >>> from autograd_lite.nn import Layer
@@ -760,7 +765,9 @@ class MLP(Module):
         activation: activation of the hidden layers.
         output_activation: activation of the last layer (``"linear"`` gives logits/scores).
         init: initialisation scheme (see :data:`INITS`); ``"scaled"`` suits deeper nets.
-        seed: an int, a ``random.Random`` or None. The same seed gives the same weights.
+        seed: an int, a ``random.Random`` or None (from Python's global ``random``, so
+            ``random.seed(...)`` first makes it repeatable). The same seed gives the same
+            weights.
 
     Calling it on one sample returns the list of output nodes, or the node itself for a
     one-output network (as micrograd does).
