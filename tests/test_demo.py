@@ -17,7 +17,7 @@ from autograd_lite.learn import demo
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FILES = ["moons_decision_boundary.png", "spiral_decision_boundary.png", "loss_curves.png",
-         "neuron.svg"]
+         "neuron.svg", "backprop_check.svg"]
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -60,6 +60,19 @@ def test_svg_is_xml_drawing_one_neuron_with_its_parameter_names(
     assert "layers.0.neurons." in text and ".w.0" in text and ".w.1" in text
     assert "x.0" in text and "relu" in text
     assert "layers.1" not in text  # one first-layer neuron, not the network
+
+
+def test_the_demo_opens_with_a_hand_derived_backward_pass_and_its_root_cause(
+    quick_run: tuple[int, Path, str],
+) -> None:
+    _, out, printed = quick_run
+    check, training = printed.split("2. Training two networks")
+    assert check.index("1. Checking a backward pass derived by hand") < check.index("def loss_fn")
+    assert "check_gradients: 14 WRONG, 19 ok (33 entries checked)" in check
+    assert "First wrong step: z1" in check and "b1 and W1 are wrong too" in check
+    assert f"(wrong) or green (right): {out / 'backprop_check.svg'}" in check
+    assert "Checked again: check_gradients: 33 ok" in check
+    assert "training accuracy" in training and "training accuracy" not in check
 
 
 def test_progress_and_results_are_printed(quick_run: tuple[int, Path, str]) -> None:

@@ -1,7 +1,11 @@
-"""The demo: train two small networks with autograd_lite and write figures of what they learned.
+"""The demo: check a hand-derived backward pass, then train two small networks.
 
 Run with ``python -m autograd_lite demo [--out DIR] [--quick]``. It
 
+0. checks a learner's numpy backward pass through a 2-3-2 tanh network (seven named
+   gradients, one wrong line) in one ``check_gradients`` call, prints the report and its
+   root cause, writes ``backprop_check.svg`` with each checked entry coloured, and checks
+   the fixed pass again (see :mod:`autograd_lite.learn.demo_check`);
 1. trains a 2-16-16-1 relu MLP with the hinge loss on 100 points of the two-moons data set
    to 100% training accuracy;
 2. trains a 2-24-24-3 relu MLP (a softmax classifier: cross-entropy on its 3 logits) on the
@@ -31,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..core.value import Value
+from . import demo_check
 from .datasets import make_moons, spiral
 from .nn import MLP
 from .optim import Adam
@@ -198,7 +203,7 @@ def _write_neuron_svg(out_dir: Path, model: MLP, X: npt.NDArray[np.float64]) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Train the two demo networks, print progress and results, and write the figures.
+    """Check the hand-derived backward pass, train the two demo networks, write the figures.
 
     Args:
         argv: command-line arguments (``--out DIR``, ``--quick``, ``--seed N``,
@@ -206,13 +211,16 @@ def main(argv: list[str] | None = None) -> int:
             None.
 
     Returns:
-        0 when the networks reached their accuracy targets (always in ``--quick`` mode) and
-        the files were written, 1 otherwise.
+        0 when the check named the bug's step, the fixed pass passed, the networks reached
+        their accuracy targets (always in ``--quick`` mode) and the files were written;
+        1 otherwise.
     """
     parser = argparse.ArgumentParser(
         prog="python -m autograd_lite demo",
-        description="Train an MLP on two moons and a softmax classifier on a 3-class spiral, "
-                    "then write decision-boundary and loss-curve PNGs and a neuron's SVG graph.",
+        description="Check a hand-derived backward pass with a bug in one call and name its "
+                    "root cause; then train an MLP on two moons and a softmax classifier on a "
+                    "3-class spiral, and write decision-boundary and loss-curve PNGs and SVG "
+                    "graphs.",
     )
     parser.add_argument("--out", default="demo_out", help="output folder (default: demo_out)")
     parser.add_argument("--quick", action="store_true",
@@ -231,8 +239,14 @@ def main(argv: list[str] | None = None) -> int:
     bar = not args.no_progress and sys.stderr.isatty()
     print(f"autograd_lite demo{' (quick mode)' if args.quick else ''}: writing to {out_dir}/")
 
-    trained: dict[str, tuple[MLP, History]] = {}
     missed: list[str] = []
+    checked = demo_check.run(out_dir)
+    if checked.report.root_causes != ["z1"] or not checked.fixed.ok:
+        missed.append(f"the backward-pass check found {checked.report.root_causes} instead of "
+                      "['z1'], or the fixed pass did not pass")
+
+    print("\n2. Training two networks")
+    trained: dict[str, tuple[MLP, History]] = {}
     tasks = _tasks(args.quick)
     for task in tasks:
         model, history, accuracy, _ = _train(
@@ -243,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
             missed.append(f"{task.name} reached {accuracy:.1%}, below the target {task.target:.0%}")
 
     curves = {f"{task.name} ({task.loss})": trained[task.name][1] for task in tasks}
-    written = _write_figures(out_dir, trained, curves, args.quick)
+    written = [checked.drawing] if checked.drawing is not None else []
+    written += _write_figures(out_dir, trained, curves, args.quick)
     moons_X, _ = _data("moons", args.quick)
     svg = _write_neuron_svg(out_dir, trained["moons"][0], moons_X)
     if svg is not None:
