@@ -8,6 +8,9 @@ Workloads
           in one call (learn.exercises.batchnorm_mlp)
   conv    a naive-loop conv-relu-pool layer, x(2,3,16,16), w(3,3,3,3), b(3): 1,620 entries,
           its output array made with np.zeros_like so it holds Values
+  conv-float  the same layer written with np.zeros (a float array filled in a loop): the
+          forward cannot run on Values, so every entry is judged by finite differences
+          alone; at x(2,3,16,16) and at a smaller x(1,3,8,8)
 """
 
 from __future__ import annotations
@@ -28,6 +31,22 @@ def conv_relu_pool(x: Any, w: Any, b: Any) -> Any:
     k, _, kh, _ = w.shape
     out_size = size - kh + 1
     z = np.zeros_like(x[:, :k, :out_size, :out_size])
+    for a in range(n):
+        for o in range(k):
+            for i in range(out_size):
+                for j in range(out_size):
+                    z[a, o, i, j] = np.sum(x[a, :, i : i + kh, j : j + kh] * w[o]) + b[o]
+    r = np.maximum(z, 0)
+    pooled = r.reshape(n, k, out_size // 2, 2, out_size // 2, 2).max(axis=(3, 5))
+    return np.sum(pooled * pooled) / n
+
+
+def conv_relu_pool_floats(x: Any, w: Any, b: Any) -> Any:
+    """:func:`conv_relu_pool` with its output in ``np.zeros``: floats only, no graph."""
+    n, _, size, _ = x.shape
+    k, _, kh, _ = w.shape
+    out_size = size - kh + 1
+    z = np.zeros((n, k, out_size, out_size))
     for a in range(n):
         for o in range(k):
             for i in range(out_size):
@@ -64,6 +83,19 @@ def main() -> None:
     print(f"conv: {sum(v.size for v in inputs.values())} entries, ok={report.ok}")
     seconds = timed(lambda: check_gradients(conv_relu_pool, inputs, expected))
     print(f"conv: {seconds:.2f} s per check (target {TARGET_S} s, ratio {seconds / TARGET_S:.2f})")
+
+    for shape in ((1, 3, 8, 8), (2, 3, 16, 16)):
+        small = dict(inputs, x=rng.standard_normal(shape))
+        leaves = {name: values(v, name) for name, v in small.items()}
+        conv_relu_pool(**leaves).backward()
+        expected = {name: grads(v) for name, v in leaves.items()}
+        entries = sum(v.size for v in small.values())
+        start = time.perf_counter()
+        report = check_gradients(conv_relu_pool_floats, small, expected)
+        seconds = time.perf_counter() - start
+        print(f"conv-float x{shape}: {entries} entries by finite differences alone, "
+              f"ok={report.ok}, {seconds:.2f} s per check ({seconds / entries * 1e3:.1f} ms "
+              f"per entry; no target: the learner's forward runs twice per entry)")
 
 
 if __name__ == "__main__":
