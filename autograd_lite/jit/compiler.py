@@ -4,7 +4,9 @@ The compiled function computes ``f``'s value and the gradient with respect to ev
 without building any ``Value`` at run time: one line of Python per op forward, one line per
 gradient backward, read off the rule table (see :mod:`autograd_lite.jit.codegen`). Its source is
 kept in ``.source``, written the way one would by hand, so it also shows what backpropagation
-does. With ``batch=`` the same graph runs on whole arrays of samples with numpy.
+does. With ``batch=`` the same graph runs on whole arrays of samples with numpy. A graph of more
+than :data:`TAPE_MIN_OPS` ops runs on a numpy tape instead (:mod:`autograd_lite.jit.tape`):
+Python compiles straight-line source at about 15 µs a line, too slow for 65,000 ops.
 
 Example:
     >>> import autograd_lite as al
@@ -19,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import builtins
+import gc
 import linecache
 import weakref
 from collections.abc import Callable, Sequence
@@ -32,11 +35,20 @@ from ..core.errors import DomainError
 from ..core.flatten import as_float_array
 from .codegen import NUMPY_NAMESPACE, SCALAR_NAMESPACE, Program, program
 from .fused import fused_program
+from .tape import Tape
 from .trace import TracedGraph, trace
 
-__all__ = ["CompiledFunction", "compile"]
+__all__ = ["BACKENDS", "TAPE_MIN_OPS", "CompiledFunction", "compile"]
 
 _REDUCTIONS = ("mean", "sum")
+BACKENDS = ("auto", "source", "tape")
+"""What ``compile(..., backend=)`` accepts: ``"source"`` writes straight-line Python (readable,
+fastest per call, slow to compile when big), ``"tape"`` runs level-scheduled numpy groups
+(quick to compile at any size, scalar mode only), ``"auto"`` picks by size."""
+
+TAPE_MIN_OPS = 5_000
+"""``backend="auto"`` runs a scalar-mode graph with more ops than this on the tape: straight-line
+source of that size already takes about half a second to compile."""
 _serial = count(1)
 
 ArgSelector = int | str | Sequence[int | str] | None
@@ -49,6 +61,7 @@ def compile(  # the package's compile; inside the package the builtin is builtin
     batch: ArgSelector = None,
     reduce: str = "mean",
     wrt: ArgSelector = None,
+    backend: str = "auto",
 ) -> Any:
     """Compile ``f`` into straight-line Python that returns its value and all its gradients.
 
@@ -88,6 +101,9 @@ def compile(  # the package's compile; inside the package the builtin is builtin
         reduce: how batched results combine: ``"mean"`` or ``"sum"``.
         wrt: positions or names of the arguments to differentiate (default all); the others'
             gradients are returned as None and cost nothing.
+        backend: ``"auto"`` (default), ``"source"`` or ``"tape"``, see :data:`BACKENDS`.
+            Both give the interpreter's values, gradients and errors; only ``"source"`` has
+            a ``.source``.
 
     Returns:
         A :class:`CompiledFunction` (or a decorator when ``f`` is omitted).
@@ -107,10 +123,14 @@ def compile(  # the package's compile; inside the package the builtin is builtin
             raise TypeError("compile: pass f before the example arguments")
 
         def decorate(g: Callable[..., Any]) -> CompiledFunction:
-            return CompiledFunction(g, (), batch=batch, reduce=reduce, wrt=wrt)
+            return CompiledFunction(
+                g, (), batch=batch, reduce=reduce, wrt=wrt, backend=backend
+            )
 
         return decorate
-    return CompiledFunction(f, example_args, batch=batch, reduce=reduce, wrt=wrt)
+    return CompiledFunction(
+        f, example_args, batch=batch, reduce=reduce, wrt=wrt, backend=backend
+    )
 
 
 class CompiledFunction:
@@ -128,6 +148,8 @@ class CompiledFunction:
         fuse: batched mode writes each layer of neurons as one matrix product (see
             :mod:`autograd_lite.jit.fused`); False keeps one numpy call per op, the plain
             reference the fused code is tested against.
+        backend: the backend asked for (see :data:`BACKENDS`); once traced, ``"auto"``
+            becomes the one chosen, ``"source"`` or ``"tape"``.
     """
 
     def __init__(
@@ -139,11 +161,23 @@ class CompiledFunction:
         reduce: str = "mean",
         wrt: ArgSelector = None,
         fuse: bool = True,
+        backend: str = "auto",
     ) -> None:
         if not callable(f):
             raise TypeError(f"compile: f must be callable, got {type(f).__name__} {f!r:.60}")
         if reduce not in _REDUCTIONS:
             raise ValueError(f"compile: reduce must be 'mean' or 'sum', got {reduce!r}")
+        if backend not in BACKENDS:
+            raise ValueError(
+                f"compile: backend must be one of {', '.join(map(repr, BACKENDS))}, "
+                f"got {backend!r}"
+            )
+        if backend == "tape" and batch is not None:
+            raise ValueError(
+                "compile: backend='tape' runs scalar mode only; batched mode (batch=...) "
+                "writes numpy source, use backend='auto' or 'source'"
+            )
+        self.backend = backend
         self.f = f
         self.reduce = reduce
         self.fuse = fuse
@@ -153,6 +187,7 @@ class CompiledFunction:
         self.batch: tuple[int, ...] = ()
         self._graph: TracedGraph | None = None
         self._program: Program | None = None
+        self._wrt_slots: tuple[int, ...] = ()
         self._fn: Callable[..., Any] | None = None
         if example_args:
             self._build(tuple(example_args))
@@ -186,6 +221,18 @@ class CompiledFunction:
         return tuple(sorted(set(positions)))
 
     def _build(self, args: tuple[Any, ...]) -> None:
+        # Tracing makes two Values per op and keeps them all: the cyclic collector would walk
+        # them again and again (a third of the compile time of a 65,000-op graph). Nothing
+        # here makes a cycle; whatever f does is collected after.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._trace_and_generate(args)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _trace_and_generate(self, args: tuple[Any, ...]) -> None:
         names = argument_names(self.f, len(args))
         self.batch = self._positions(self._batch_request, names, "batch")
         wrt = self._positions(self._wrt_request, names, "wrt") or tuple(range(len(args)))
@@ -207,6 +254,19 @@ class CompiledFunction:
         for position, spec in enumerate(graph.specs):
             slot_batched += [position in self.batch] * spec.size
             slot_wrt += [position in self._wrt_args] * spec.size
+        self._slot_batched = slot_batched
+        self._n_args = len(args)
+        if self.backend == "tape" or (
+            self.backend == "auto"
+            and not self.batch
+            and _count_ops(graph) > TAPE_MIN_OPS
+        ):
+            tape = Tape(graph.nodes, graph.input_nodes, slot_wrt, self._where())
+            self.backend = "tape"
+            self._graph, self._program, self._fn = graph, None, tape
+            self._wrt_slots = tape.wrt_slots
+            return
+        self.backend = "source"
         parts = (graph.nodes, graph.input_nodes, graph.input_labels)
         name = _identifier(self.fname)
         if not self.batch:
@@ -227,39 +287,54 @@ class CompiledFunction:
         # ... while this object lives: then the lines go too (1.8 MiB per 1,000 compiles).
         weakref.finalize(self, linecache.cache.pop, filename, None)
         self._graph, self._program, self._fn = graph, prog, namespace[prog.name]
-        self._slot_batched = slot_batched
-        self._n_args = len(args)
+        self._wrt_slots = prog.wrt_slots
 
     # ------------------------------------------------------------------ facts
 
     @property
     def source(self) -> str:
-        """The generated Python source (one line per op forward, per gradient backward)."""
-        return self._require()[1].source
+        """The generated Python source (one line per op forward, per gradient backward).
+
+        Raises:
+            RuntimeError: the function runs on the tape backend, which writes no source.
+        """
+        prog = self._require_program()
+        return prog.source
 
     @property
     def graph(self) -> TracedGraph:
         """The traced graph the code was generated from."""
-        return self._require()[0]
+        return self._require()
 
     @property
     def num_ops(self) -> int:
         """How many op nodes the traced graph has (lines of the forward pass)."""
-        return sum(1 for n in self.graph.nodes if n.kind == "op")
+        return _count_ops(self.graph)
 
-    def _require(self) -> tuple[TracedGraph, Program]:
-        if self._graph is None or self._program is None:
+    def _require(self) -> TracedGraph:
+        if self._graph is None:
             raise RuntimeError(
                 f"{self._where()} has not been traced yet: call it once, or pass example "
                 "arguments to compile()"
             )
-        return self._graph, self._program
+        return self._graph
+
+    def _require_program(self) -> Program:
+        graph = self._require()
+        if self._program is None:
+            raise RuntimeError(
+                f"{self._where()} runs on the tape backend ({_count_ops(graph):,} ops, more "
+                f"than {TAPE_MIN_OPS:,} or backend='tape'), which writes no Python source; "
+                "compile with backend='source' to get it"
+            )
+        return self._program
 
     def __repr__(self) -> str:
         if self._graph is None:
             return f"CompiledFunction({self.fname}, not traced yet)"
         mode = f", batch={list(self.batch)}, reduce={self.reduce!r}" if self.batch else ""
-        return f"CompiledFunction({self.fname}, {self.num_ops} ops{mode})"
+        tape = ", tape" if self.backend == "tape" else ""
+        return f"CompiledFunction({self.fname}, {self.num_ops} ops{mode}{tape})"
 
     # ------------------------------------------------------------------ running
 
@@ -304,7 +379,7 @@ class CompiledFunction:
     def _run(self, args: tuple[Any, ...]) -> tuple[float, tuple[Any, ...]]:
         if self._fn is None:
             self._build(args)
-        graph = self._require()[0]
+        graph = self._require()
         fn = self._fn
         assert fn is not None
         if len(args) != self._n_args:
@@ -318,6 +393,9 @@ class CompiledFunction:
             for spec, arg in zip(graph.specs, args, strict=True):
                 spec.flatten(arg, flat)
             flat.extend([v.data for v in graph.captured])
+            if self._program is None:
+                tape_value, tape_grads = fn(flat)  # the tape locates its errors itself
+                return float(tape_value), tape_grads
             try:
                 value, grads = fn(flat)
             except (ArithmeticError, ValueError) as err:
@@ -372,12 +450,12 @@ class CompiledFunction:
     def _rebuild(
         self, args: tuple[Any, ...], flat_grads: tuple[Any, ...]
     ) -> tuple[tuple[Any, ...], list[float]]:
-        graph, prog = self._require()
+        graph = self._require()
         per_slot: list[Any] = [None] * len(self._slot_batched)
-        n_wrt = len(prog.wrt_slots)
+        n_wrt = len(self._wrt_slots)
         batched = self._slot_batched
         n = getattr(self, "_batch_size", 1)
-        for slot, g in zip(prog.wrt_slots, flat_grads[:n_wrt], strict=True):
+        for slot, g in zip(self._wrt_slots, flat_grads[:n_wrt], strict=True):
             if batched[slot]:
                 per_slot[slot] = np.broadcast_to(np.asarray(g, dtype=np.float64), (n,))
             else:
@@ -401,7 +479,7 @@ class CompiledFunction:
 
     def _explain(self, err: BaseException) -> BaseException:
         """The error of an op in the generated code, located: node, label, line, sample."""
-        graph, prog = self._require()
+        graph, prog = self._require(), self._require_program()
         fn = self._fn
         tb = err.__traceback__
         frame = None
@@ -444,6 +522,10 @@ class CompiledFunction:
             except (ArithmeticError, ValueError) as inner:
                 return type(inner)(f"{inner} [{where}{at}; inputs: {inputs}]")
         return type(err)(f"{err} [{where}]")
+
+
+def _count_ops(graph: TracedGraph) -> int:
+    return sum(1 for n in graph.nodes if n.kind == "op")
 
 
 def _describe(label: str | None, variable: str | None) -> str:

@@ -23,7 +23,7 @@ import math
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,9 +39,8 @@ __all__ = ["TracedGraph", "TracedNode", "trace"]
 INPUT, CAPTURED, CONSTANT, OP = "input", "captured", "constant", "op"
 
 
-@dataclass(frozen=True)
-class TracedNode:
-    """One vertex of a traced graph.
+class TracedNode(NamedTuple):
+    """One vertex of a traced graph (a named tuple: a big graph has many, made quickly).
 
     Attributes:
         kind: ``"input"`` (a flattened argument), ``"captured"`` (a Value from outside ``f``),
@@ -145,21 +144,25 @@ def trace(
     order, again = topological_order(first), topological_order(second)
     if len(order) != len(again):
         raise _nondeterministic(where, f"it built {len(order)} nodes, then {len(again)}")
-    index = {id(v): i for i, v in enumerate(order)}
+    # Values hash by identity.
+    index = {v: i for i, v in enumerate(order)}
+    index2 = {w: i for i, w in enumerate(again)}
+    position, position2 = index.__getitem__, index2.__getitem__
     nodes: list[TracedNode] = []
     captured: list[Value] = []
     input_nodes = [-1] * len(inputs)
+    # One pass over both runs: this loop is most of compile's time on a big graph.
     for i, (v, w) in enumerate(zip(order, again, strict=True)):
         rule = v.rule
         if rule is not None:
             other = w.rule
-            parents = tuple(index[id(p)] for p in v.parents)
-            if (
-                other is None
-                or (other.name, other.param) != (rule.name, rule.param)
-                or len(w.parents) != len(parents)
+            parents = tuple(map(position, v.parents))
+            if other is not rule and (
+                other is None or (other.name, other.param) != (rule.name, rule.param)
             ):
                 raise _nondeterministic(where, f"node {i} was {_what(v)}, then {_what(w)}")
+            if parents != tuple(map(position2, w.parents)):
+                raise _nondeterministic(where, f"node {i} ({_what(v)}) took different inputs")
             nodes.append(TracedNode(OP, v.label, rule, parents, v.data))
             continue
         if w.rule is not None:
@@ -177,17 +180,7 @@ def trace(
             raise _nondeterministic(
                 where, f"a constant made inside f was {v.data!r}, then {w.data!r} (random?)"
             )
-    _check_same_edges(order, again, index, where)
     return TracedGraph(tuple(nodes), tuple(input_nodes), tuple(labels), tuple(captured), specs)
-
-
-def _check_same_edges(
-    order: list[Value], again: list[Value], index: dict[int, int], where: str
-) -> None:
-    index2 = {id(v): i for i, v in enumerate(again)}
-    for i, (v, w) in enumerate(zip(order, again, strict=True)):
-        if [index[id(p)] for p in v.parents] != [index2[id(p)] for p in w.parents]:
-            raise _nondeterministic(where, f"node {i} ({_what(v)}) took different inputs")
 
 
 def _same_number(a: float, b: float) -> bool:
