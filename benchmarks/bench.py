@@ -25,7 +25,8 @@ any Python-level engine running the same code could beat micrograd by.
 
 After the table: the interpreter's targets as ratios of rows of this run, the import time
 (fresh processes), the scaling of the interpreter from 10^3 to 10^6 nodes and the compile time
-against graph size (bench_scaling.py).
+against graph size for both backends of compile, straight-line source and the numpy tape
+(bench_compile.compile_table).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ import bench_peers as peers
 import numpy as np
 from bench_compile import (
     SIZES,
+    compile_table,
     median_ms,
     spiral_run,
     w1_data,
@@ -55,7 +57,7 @@ from bench_compile import (
     w1_sample_loss,
 )
 from bench_engine import Inert, chain_workload, count_nodes, sum_workload
-from bench_scaling import compile_table, per_node_growth, scaling_table
+from bench_scaling import per_node_growth, scaling_table
 
 import autograd_lite as al
 from autograd_lite.datasets import spiral
@@ -382,7 +384,8 @@ def main() -> int:
     for name, growth in per_node_growth(scaling).items():
         print(f"{name}: backward µs/node at the largest size / at 10^4: {growth:.2f} "
               "(target <= 2)")
-    print("\ncompile of the micrograd-style W1 loss (binary ops) against its size\n")
+    print("\ncompile of the micrograd-style W1 loss (binary ops) against its size, both backends "
+          "(auto picks the tape above 5,000 ops)\n")
     print("\n".join(compile_table()))
     return 0
 

@@ -11,8 +11,8 @@ Interpreter (collector off while timing, as the graphs hold no cycles; medians):
 Per node: build and backward microseconds, and peak bytes during build + backward
 (tracemalloc, a separate run). "nodes" counts the nodes reachable from the root.
 
-compile: the micrograd-style W1 loss (binary ops only, bench_compile.classic_w1_loss) on 1 to
-100 points, from about 650 to 65,000 ops: seconds to trace, write and compile, and per op.
+compile: the micrograd-style W1 loss (binary ops only) from about 1,000 to 65,000 ops, on both
+backends (bench_compile.compile_table).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from bench_compile import classic_layers, classic_w1_loss, w1_data
+from bench_compile import compile_table
 from bench_engine import count_nodes
 
 import autograd_lite as al
@@ -100,20 +100,6 @@ def scaling_table(max_exponent: int = 6) -> list[str]:
             repeats = 7 if exponent <= 4 else (3 if exponent == 5 else 1)
             nodes, b, k, peak = measure(make(size), repeats)
             lines.append(f"| {name} | {nodes:,} | {b:.3f} | {k:.3f} | {peak:.0f} |")
-    return lines
-
-
-def compile_table(points: tuple[int, ...] = (1, 10, 30, 100)) -> list[str]:
-    X, Y = w1_data()
-    layers = classic_layers()
-    lines = ["| points | ops | compile s | µs/op |", "|---|---|---|---|"]
-    for n in points:
-        gc.collect()
-        t = time.perf_counter()
-        compiled = al.compile(classic_w1_loss, layers, X[:n], Y[:n], wrt="layers")
-        seconds = time.perf_counter() - t
-        lines.append(f"| {n} | {compiled.num_ops:,} | {seconds:.2f} | "
-                     f"{seconds / compiled.num_ops * 1e6:.1f} |")
     return lines
 
 
