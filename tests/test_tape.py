@@ -236,6 +236,41 @@ def test_random_graphs_against_central_differences(recipe: Recipe) -> None:
         assert same(g, numeric, 1e-5, 1e-6 * (1 + abs(numeric))), (k, g, numeric)
 
 
+CHAINS: list[tuple[str, Callable[..., Value]]] = [
+    ("sum() of products", lambda x, y, z: sum([x * y, y * z, z * x, x], x * 0.5)),
+    ("a number summed twice", lambda x, y, z: x + x + x + y),
+    ("the sum on the right", lambda x, y, z: z + (y + (x + y))),
+    ("a partial sum read elsewhere", lambda x, y, z: (lambda s: (s + z + x) * s)(x + y + z)),
+    ("chains of two lengths", lambda x, y, z: (x + y + z) * (y + z + x + x) + (z + y)),
+    ("two chains into one", lambda x, y, z: (x + y + z) + (z + y + x) + x),
+    ("inf - inf inside a chain", lambda x, y, z: x * x + -(y * y) + z + 1.0),
+]
+
+
+@pytest.mark.parametrize(("what", "f"), CHAINS, ids=[c[0] for c in CHAINS])
+def test_add_chains_as_the_interpreter(what: str, f: Callable[..., Value]) -> None:
+    assert_agree(f, [0.5, -1.5, 2.0], [1.25, 0.75, -3.0])
+    assert_agree(f, [0.5, -1.5, 2.0], [1e200, 1e200, 1.0])  # inf - inf is nan, not an error
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 8)), min_size=2, max_size=25))
+def test_random_sums_and_products(program: list[tuple[int, int]]) -> None:
+    """Sums grown at either end, restarted, and read by products: chains of every shape."""
+
+    def f(*xs: Value) -> Value:
+        nodes = list(xs)
+        for how, pick in program:
+            other = nodes[pick % len(nodes)]
+            last = nodes[-1]
+            nodes.append(
+                (last + other, other + last, last * other, other + xs[pick % 3])[how]
+            )
+        return al.sum_values(nodes[-3:])
+
+    assert_agree(f, [0.5, -1.5, 2.0], [0.25, 1.75, -0.5])
+
+
 # --------------------------------------------------------------------------- the API
 
 

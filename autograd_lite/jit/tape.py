@@ -10,6 +10,12 @@ the level of an op is one more than its deepest input's. No op of a group reads 
 - backward, in reverse, each group gathers its gradients and adds ``local derivative *
   gradient`` into its inputs' gradient slots (``np.add.at`` where an input repeats).
 
+A chain of additions whose partial sums nothing else reads (what ``sum()`` over Values and a
+neuron's ``b + w0*x0 + w1*x1...`` build) is one op of the schedule: ``np.add.accumulate`` adds
+left to right, so its partial sums are the chain's own, bit for bit, and every number summed
+gets the gradient of the chain's end. On micrograd's demo step that takes the schedule from
+about 340 levels (one per addition of the L2 penalty's sum) to about 15.
+
 The per-op numpy code is not written here. Each kind of op gets two small numpy functions,
 written once per tape from :mod:`autograd_lite.jit.codegen`: its forward expression and its
 local derivatives, which codegen reads off the rule table (a derivative with an inactive branch,
@@ -43,15 +49,22 @@ Kernel = Callable[..., Any]
 
 @dataclass(frozen=True)
 class _Group:
-    """Ops of one kind at one level: ``members[j]`` reads ``operands[k][j]`` as input k."""
+    """Ops of one kind at one level: ``members[j]`` reads ``operands[k][j]`` as input k.
 
-    rule: Rule
-    members: Array
-    operands: Array  # shape (arity, len(members))
-    repeats: tuple[bool, ...]  # per input: does a node appear twice in that row?
+    A group of add chains (``rule`` None) has one column per chain: ``operands`` holds its
+    first number and the terms, ``members`` its partial sums, the last row the chain's end.
+    """
+
+    rule: Rule | None
+    members: Array  # shape (count,), or (length, count) for add chains
+    operands: Array  # shape (arity, count)
+    repeats: tuple[bool, ...]  # per input: does a node appear twice in that row? (chains: at all)
     wanted: tuple[bool, ...]  # per input: does any of its nodes need a gradient?
     forward: Kernel
-    backward: Kernel | None  # None: no input needs a gradient
+    backward: Kernel | None  # None: no input needs a gradient (chains: see wanted)
+
+
+_CHAIN = "add chain"
 
 
 class Tape:
@@ -88,21 +101,33 @@ class Tape:
         needs = [False] * n
         level = [0] * n
         start = np.zeros(n)
-        keyed: dict[tuple[int, Rule, int], list[int]] = {}
+        keyed: dict[tuple[int, Rule | str, int], list[int]] = {}
         captured: list[tuple[int, int]] = []
+        chains = _add_chains(nodes)
         for i, node in enumerate(nodes):
             rule = node.rule
             if rule is not None:
                 parents = node.parents
-                if len(parents) == 2:  # most ops: written out, the loop is compile's hot path
+                chain = chains.get(i)
+                if chain is not None:
+                    if i != chain[0][-1]:
+                        continue  # a partial sum: the chain is scheduled at its end
+                    depth = max([level[p] for p in chain[1]])
+                    chain_needs = any([needs[p] for p in chain[1]])
+                    for m in chain[0]:
+                        level[m], needs[m] = depth + 1, chain_needs
+                    key: tuple[int, Rule | str, int] = (depth, _CHAIN, len(chain[1]))
+                elif len(parents) == 2:  # most ops: written out, the loop is compile's hot path
                     a, b = parents
                     depth = level[a] if level[a] > level[b] else level[b]
                     needs[i] = needs[a] or needs[b]
+                    level[i] = depth + 1
+                    key = (depth, rule, 2)
                 else:
                     depth = max([level[p] for p in parents], default=0)
                     needs[i] = any([needs[p] for p in parents])
-                level[i] = depth + 1
-                key = (depth, rule, len(parents))
+                    level[i] = depth + 1
+                    key = (depth, rule, len(parents))
                 members = keyed.get(key)
                 if members is None:
                     keyed[key] = [i]
@@ -132,19 +157,32 @@ class Tape:
         self.wrt_slots = tuple(wrt_slots)
         kernels: dict[tuple[str, float | None, int], tuple[Kernel, Kernel]] = {}
         groups: list[_Group] = []
-        for (_, rule, arity), members in sorted(keyed.items(), key=_by_level):
-            kind = (rule.name, rule.param, arity)
-            kernel = kernels.get(kind)
+        for (_, kind, arity), tails in sorted(keyed.items(), key=_by_level):
+            if isinstance(kind, str):  # add chains
+                chain_rows = [chains[t] for t in tails]
+                sums = np.array([c[0] for c in chain_rows], dtype=np.intp).T
+                operands = np.array([c[1] for c in chain_rows], dtype=np.intp).T
+                flat = operands.ravel().tolist()
+                needed = any([needs[p] for p in flat]) and any([needs[t] for t in tails])
+                groups.append(
+                    _Group(
+                        None, sums, operands, (len(set(flat)) < len(flat),), (needed,),
+                        _partial_sums, None,
+                    )
+                )  # fmt: skip
+                continue
+            which = (kind.name, kind.param, arity)
+            kernel = kernels.get(which)
             if kernel is None:
-                kernel = kernels[kind] = _kernels(rule, arity)
-            operands = np.array([nodes[m].parents for m in members], dtype=np.intp).T
+                kernel = kernels[which] = _kernels(kind, arity)
+            operands = np.array([nodes[m].parents for m in tails], dtype=np.intp).T
             rows = operands.tolist()
             wanted = tuple(any([needs[p] for p in row]) for row in rows)
             repeats = tuple(len(set(row)) < len(row) for row in rows)
-            backward = kernel[1] if any(wanted) and any([needs[m] for m in members]) else None
+            backward = kernel[1] if any(wanted) and any([needs[m] for m in tails]) else None
             groups.append(
                 _Group(
-                    rule, np.array(members, dtype=np.intp), operands,
+                    kind, np.array(tails, dtype=np.intp), operands,
                     repeats, wanted, kernel[0], backward,
                 )
             )  # fmt: skip
@@ -169,7 +207,7 @@ class Tape:
             with np.errstate(divide="raise", over="ignore", invalid="raise", under="ignore"):
                 for group in self.groups:
                     x = values[group.operands]
-                    values[group.members] = group.forward(*x)
+                    values[group.members] = group.forward(x)
                     gathered.append(x)
         except FloatingPointError:
             values = self._reference_forward(values)
@@ -178,9 +216,19 @@ class Tape:
         grads[self._output] = 1.0
         with np.errstate(all="ignore"):
             for group, x in zip(reversed(self.groups), reversed(gathered), strict=True):
+                members = group.members
+                if group.rule is None:
+                    # Add chains: every number summed gets the gradient of the chain's end.
+                    if not group.wanted[0]:
+                        continue
+                    g = grads[members[-1]]
+                    if group.repeats[0]:
+                        np.add.at(grads, group.operands, np.broadcast_to(g, x.shape))
+                    else:
+                        grads[group.operands] += g
+                    continue
                 if group.backward is None:
                     continue
-                members = group.members
                 terms = group.backward(grads[members], values[members], *x)
                 for k, term in enumerate(terms):
                     if not group.wanted[k]:
@@ -226,9 +274,56 @@ class Tape:
         return "constant" if node.kind == "constant" else f"node {i}"
 
 
-def _by_level(item: tuple[tuple[int, Rule, int], list[int]]) -> tuple[int, int]:
+def _by_level(item: tuple[tuple[int, Rule | str, int], list[int]]) -> tuple[int, int]:
     (level, _, _), members = item
     return level, members[0]
+
+
+def _partial_sums(x: Array) -> Array:
+    # add.accumulate adds strictly left to right: each partial sum is the one the chain's
+    # own additions give, bit for bit.
+    return np.add.accumulate(x)[1:]
+
+
+def _add_chains(nodes: Sequence[TracedNode]) -> dict[int, tuple[list[int], list[int]]]:
+    """Chains of additions ``((a + b) + c) + d...`` (``sum()`` over Values builds them),
+    each to run as one ``np.add.accumulate``: every node of a chain -> (its partial sums in
+    order, the numbers summed). Only partial sums that nothing else reads are chained, so all
+    of them have the gradient of the chain's end."""
+    uses = [0] * len(nodes)
+    for node in nodes:
+        for p in node.parents:
+            uses[p] += 1
+
+    def link(p: int) -> bool:
+        rule = nodes[p].rule
+        return uses[p] == 1 and rule is not None and rule.name == "add"
+
+    previous: dict[int, tuple[int, int]] = {}  # partial sum -> (the one before, the term)
+    for i, node in enumerate(nodes):
+        rule = node.rule
+        if rule is not None and rule.name == "add":
+            a, b = node.parents
+            if a != b and link(a):
+                previous[i] = (a, b)
+            elif a != b and link(b):
+                previous[i] = (b, a)  # term + sum: addition commutes exactly
+    continued = {before for before, _ in previous.values()}
+    chains: dict[int, tuple[list[int], list[int]]] = {}
+    for end in previous:
+        if end in continued:
+            continue
+        sums, terms = [end], []
+        at = end
+        while at in previous:
+            at, term = previous[at]
+            sums.append(at)
+            terms.append(term)
+        sums.reverse()
+        chain = (sums, [*nodes[at].parents, *reversed(terms)])
+        for s in sums:
+            chains[s] = chain
+    return chains
 
 
 def _kernels(rule: Rule, arity: int) -> tuple[Kernel, Kernel]:
@@ -251,7 +346,8 @@ def _kernels(rule: Rule, arity: int) -> tuple[Kernel, Kernel]:
             terms.append(f"g * ({render_expr(local, env, numpy=True)})")
     args = ", ".join(xs)
     source = (
-        f"def forward({args}):\n"
+        f"def forward(x):\n"
+        f"    {args}{',' if arity == 1 else ''} = x\n"
         f"    return {forward}\n"
         f"def backward(g, out, {args}):\n"
         f"    return ({', '.join(terms)},)\n"
