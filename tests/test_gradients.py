@@ -108,6 +108,11 @@ def test_an_injected_bug_is_found_as_the_root_cause_and_the_rest_inherit(
     assert f"First wrong step: {cause}" in text and "inherit" in text
     assert all(h in text for h in heirs)
     assert "root cause" in str(report)
+    overview = report.overview().splitlines()
+    assert overview[0] == "gradients, in the order the backward pass reaches them:"
+    assert [line.split()[0] for line in overview[1:]] == [g.name for g in report.gradients]
+    marked = [line.split()[0] for line in overview[1:] if line.endswith("<- root cause")]
+    assert marked == [cause]
 
 
 def test_views_maxima_and_fancy_indexing_are_variables_in_their_own_right() -> None:

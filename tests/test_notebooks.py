@@ -32,6 +32,7 @@ EXPECTED = {
     "02_checking_hand_derived_gradients",
     "03_training_a_network",
     "04_higher_order",
+    "05_backprop_through_batchnorm",
 }
 
 

@@ -352,6 +352,16 @@ class GradientReport:
             )
         return " ".join(sentences)
 
+    def overview(self) -> str:
+        """One line per checked gradient, in the order the backward pass reaches them.
+
+        Each line gives the name, whether it is an input or a variable (with the line that
+        assigns it), its shape, how many entries got each verdict, how the engine's gradient
+        was cross-checked, and ``<- root cause`` on the first wrong steps. Empty when only
+        inputs were checked (they have no backward order among them).
+        """
+        return "\n".join(self._gradient_lines())
+
     def _unchecked_text(self) -> str:
         # Grouped by input: "X (6 entries), b2" reads better than six names.
         groups: dict[str, int] = {}
