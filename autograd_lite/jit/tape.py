@@ -29,6 +29,7 @@ located at the node.
 from __future__ import annotations
 
 import builtins
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -290,10 +291,8 @@ def _add_chains(nodes: Sequence[TracedNode]) -> dict[int, tuple[list[int], list[
     each to run as one ``np.add.accumulate``: every node of a chain -> (its partial sums in
     order, the numbers summed). Only partial sums that nothing else reads are chained, so all
     of them have the gradient of the chain's end."""
-    uses = [0] * len(nodes)
-    for node in nodes:
-        for p in node.parents:
-            uses[p] += 1
+    every_input = itertools.chain.from_iterable([node.parents for node in nodes])
+    uses = np.bincount(np.fromiter(every_input, dtype=np.intp), minlength=len(nodes)).tolist()
 
     def link(p: int) -> bool:
         rule = nodes[p].rule
