@@ -201,10 +201,13 @@ def w1_rows(repeats: int) -> list[Row]:
         graph_engine("W1", "autograd_lite nn.MLP (fused dot nodes)", ours_nn, repeats),
     ]
     rows[-1].note = "one w·x+b node per neuron"
-    compiled = al.compile(w1_loss, model, X, Y, wrt="model")
+    compiled = al.compile(w1_loss, model, X, Y, wrt="model", backend="source")
+    taped = al.compile(w1_loss, model, X, Y, wrt="model", backend="tape")
     batched = al.compile(w1_sample_loss, model, X, Y, batch=("x", "y"), wrt="model")
     rows.append(timed_step("W1", "autograd_lite compiled", lambda: compiled(model, X, Y),
-                           repeats * 10, compiled.num_ops))
+                           repeats * 10, compiled.num_ops, "straight-line source"))
+    rows.append(timed_step("W1", "autograd_lite compiled, tape", lambda: taped(model, X, Y),
+                           repeats * 10, taped.num_ops, "auto picks it above 5,000 ops"))
     rows.append(timed_step("W1", "autograd_lite compiled batched", lambda: batched(model, X, Y),
                            repeats * 20, batched.num_ops, "ops per sample"))
     rows.append(timed_step("W1", "plain floats, careful hand-written",

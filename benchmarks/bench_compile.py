@@ -338,13 +338,16 @@ def main() -> None:
     model = MLP(2, SIZES[1:], seed=0)
 
     t = time.perf_counter()
-    compiled = al.compile(w1_loss, model, X, Y, wrt="model")
+    compiled = al.compile(w1_loss, model, X, Y, wrt="model", backend="source")
     compile_s = time.perf_counter() - t
+    t = time.perf_counter()
+    taped = al.compile(w1_loss, model, X, Y, wrt="model", backend="tape")
+    compile_t = time.perf_counter() - t
     t = time.perf_counter()
     batched = al.compile(w1_sample_loss, model, X, Y, batch=("x", "y"), wrt="model")
     compile_b = time.perf_counter() - t
     print(f"compile time: straight-line {compile_s:.2f} s ({compiled.num_ops} ops), "
-          f"batched {compile_b:.3f} s ({batched.num_ops} ops per sample)")
+          f"tape {compile_t:.2f} s, batched {compile_b:.3f} s ({batched.num_ops} ops per sample)")
 
     # The three agree (a sanity check, not a timing).
     value, (g, _, _) = compiled(model, X, Y)
@@ -352,10 +355,14 @@ def main() -> None:
     plain_value, _ = plain_float_step(as_plain_layers(model), X.tolist(), Y.tolist())
     assert abs(value - b_value) < 1e-12 and abs(value - plain_value) < 1e-12, (value, b_value)
     assert max(abs(a - b) for a, b in zip(g, bg, strict=True)) < 1e-12
+    t_value, (tg, _, _) = taped(model, X, Y)
+    assert abs(value - t_value) < 1e-12
+    assert max(abs(a - b) for a, b in zip(g, tg, strict=True)) < 1e-12
 
     Xl, Yl = X.tolist(), Y.tolist()
     rows: list[tuple[str, float | None]] = [
         ("autograd_lite compiled (straight-line)", median_ms(lambda: compiled(model, X, Y), fast)),
+        ("autograd_lite compiled (numpy tape)", median_ms(lambda: taped(model, X, Y), fast)),
         ("autograd_lite compiled batched (numpy)", median_ms(lambda: batched(model, X, Y), fast)),
         ("plain floats, hand-written fwd+bwd",
          median_ms(lambda: plain_float_step(as_plain_layers(model), Xl, Yl), fast)),
