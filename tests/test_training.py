@@ -412,3 +412,17 @@ def test_a_notebook_run_by_nbconvert_gets_one_summary_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "\r" not in err
     assert err.startswith("xor: 3/3 epochs, loss=") and "acc=" in err
+
+
+def test_compiled_fits_leave_nothing_in_linecache() -> None:
+    # Regression (issue 11): each fit(compile=True) kept 47 KiB of generated source forever.
+    import gc
+    import linecache
+
+    X, y = xor(20, noise=0.1, seed=0)
+    gc.collect()
+    before = set(linecache.cache)
+    for seed in range(5):
+        fit(MLP(2, [4, 2], seed=seed), X, y, epochs=2, progress=False, compile=True)
+    gc.collect()
+    assert set(linecache.cache) - before == set()

@@ -13,6 +13,7 @@ from typing import Final
 
 import graphviz
 
+from ..core.files import write_atomically
 from . import render as _render
 from .facts import GraphFacts
 from .page import InteractivePage, fit_to_width
@@ -127,6 +128,8 @@ class GraphDrawing:
             >>> draw_graph(Value(1.0, "x") * 2).save("graph.svg")  # doctest: +SKIP
             PosixPath('graph.svg')
         """
+        if not str(path).strip():
+            raise ValueError("save: the path is empty; give a file name such as 'graph.svg'")
         path = Path(path)
         fmt = (
             format.lower().lstrip(".")
@@ -144,7 +147,7 @@ class GraphDrawing:
             data = self.interactive().html.encode("utf-8")
         else:
             data = self.pipe(fmt)
-        path.write_bytes(data)
+        write_atomically(path, data, caller="GraphDrawing.save")
         return path
 
     def interactive(self) -> InteractivePage:

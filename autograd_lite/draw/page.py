@@ -18,6 +18,7 @@ import importlib.resources
 import json
 from typing import Final
 
+from ..core.files import write_atomically
 from .facts import GraphFacts
 
 __all__ = ["InteractivePage", "fit_to_width"]
@@ -70,9 +71,8 @@ class InteractivePage:
         self.html = _page(svg, facts)
 
     def save(self, path: str) -> str:
-        """Write the page to ``path`` (UTF-8) and return the path."""
-        with open(path, "w", encoding="utf-8") as out:
-            out.write(self.html)
+        """Write the page to ``path`` (UTF-8, all at once: never half a file) and return it."""
+        write_atomically(path, self.html, caller="InteractivePage.save")
         return path
 
     def _repr_html_(self) -> str:

@@ -18,11 +18,12 @@ import importlib.metadata
 import importlib.resources
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Final
 
 import wasmtime
+
+from ..core.files import write_atomically
 
 __all__ = [
     "CACHE_ENV_VAR",
@@ -212,15 +213,7 @@ def _write_atomically(path: Path, body: bytes) -> None:
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(hashlib.sha256(body).digest())
-                out.write(body)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, hashlib.sha256(body).digest() + body, caller="wasm cache")
     except OSError:
         return
 

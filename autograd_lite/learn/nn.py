@@ -30,7 +30,6 @@ import json
 import math
 import os
 import random
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -38,6 +37,7 @@ from typing import Any, NamedTuple, cast
 import numpy as np
 import numpy.typing as npt
 
+from ..core.files import write_atomically
 from ..core.functions import dot
 from ..core.modes import no_grad
 from ..core.rules import RULES
@@ -396,7 +396,9 @@ class Module:
         """Write the parameters to a JSON file that :meth:`load` reads back exactly.
 
         The file is written to a temporary name and then moved into place, so an existing
-        file is never left half-written. Non-finite parameters are refused (JSON has no NaN).
+        file is never left half-written; otherwise it is written as ``open(path, "w")``
+        would (the usual mode for a new file, an existing file's mode kept, a symlink
+        followed). Non-finite parameters are refused (JSON has no NaN).
 
         Args:
             path: where to write.
@@ -420,16 +422,7 @@ class Module:
             "parameters": state,
         }
         text = json.dumps(document, indent=1, allow_nan=False)
-        target = Path(path)
-        directory = target.parent if str(target.parent) else Path(".")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text + "\n")
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, text + "\n", caller=f"{type(self).__name__}.save")
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Read parameters written by :meth:`save` into this model, all or nothing.
