@@ -5,8 +5,11 @@ takes seconds to compile that way. A :class:`Tape` instead sorts the ops once in
 the ops of one kind (rule, parameter and number of inputs) at one topological level, where
 the level of an op is one more than its deepest input's. No op of a group reads another, so
 
-- forward, each group is one gather of its inputs from the array of node values, one call of
-  the op's numpy forward, one scatter of the results;
+- forward, each group is one gather of its inputs from the array of node values, one
+  computation, one scatter of the results. Arithmetic (``+ - * /``, sums, dot products) is
+  one numpy expression, the same IEEE operations as the interpreter's; any other op calls the
+  rule's own float function on each element, since numpy's ``tanh`` or ``power`` may differ
+  from the interpreter's in the last bits;
 - backward, in reverse, each group gathers its gradients and adds ``local derivative *
   gradient`` into its inputs' gradient slots (``np.add.at`` where an input repeats).
 
@@ -16,14 +19,14 @@ left to right, so its partial sums are the chain's own, bit for bit, and every n
 gets the gradient of the chain's end. On micrograd's demo step that takes the schedule from
 about 340 levels (one per addition of the L2 penalty's sum) to about 15.
 
-The per-op numpy code is not written here. Each kind of op gets two small numpy functions,
-written once per tape from :mod:`autograd_lite.jit.codegen`: its forward expression and its
-local derivatives, which codegen reads off the rule table (a derivative with an inactive branch,
+The per-op numpy code is not written here. Each kind of op gets two small functions, written
+once per tape from :mod:`autograd_lite.jit.codegen`: its forward expression and its local
+derivatives, which codegen reads off the rule table (a derivative with an inactive branch,
 relu's, becomes ``np.where(x0 <= 0.0, 0.0, g)``, so ``0 * inf`` through a relu that is off is 0
-here too). Results are the interpreter's: an op that numpy flags (a division by zero, an
-undefined value, ``inf - inf``) sends the whole forward pass through the rules' own float
-functions, node by node, which either gives the interpreter's numbers or raises its error,
-located at the node.
+here too). Results are the interpreter's: an op that numpy flags or a rule refuses (a division
+by zero, an undefined value, ``inf - inf``) sends the whole forward pass through the rules' own
+float functions, node by node, which either gives the interpreter's numbers or raises its
+error, located at the node.
 """
 
 from __future__ import annotations
@@ -32,13 +35,24 @@ import builtins
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from ..core.errors import DomainError
 from ..core.rules import Rule
-from .codegen import NUMPY_NAMESPACE, Const, Var, forward_expr, gated_product, local_grad_exprs
+from .codegen import (
+    NUMPY_NAMESPACE,
+    BinOp,
+    Const,
+    Expr,
+    Neg,
+    Var,
+    forward_expr,
+    gated_product,
+    local_grad_exprs,
+)
 from .codegen import render as render_expr
 from .trace import TracedNode
 
@@ -210,7 +224,7 @@ class Tape:
                     x = values[group.operands]
                     values[group.members] = group.forward(x)
                     gathered.append(x)
-        except FloatingPointError:
+        except (ArithmeticError, ValueError):  # numpy's flag, or a rule's DomainError
             values = self._reference_forward(values)
             gathered = [values[group.operands] for group in self.groups]
         grads = np.zeros(len(values) + 1)  # one more: the 0.0 of an unused input
@@ -331,7 +345,7 @@ def _kernels(rule: Rule, arity: int) -> tuple[Kernel, Kernel]:
     xs = [f"x{k}" for k in range(arity)]
     env = {x: x for x in xs}
     env["out"] = "out"
-    forward = render_expr(forward_expr(rule, [Var(x) for x in xs], numpy=True), env, numpy=True)
+    expr = forward_expr(rule, [Var(x) for x in xs], numpy=True)
     terms = []
     for local in local_grad_exprs(rule, arity):
         gated = gated_product("g", local, env, True)
@@ -344,6 +358,7 @@ def _kernels(rule: Rule, arity: int) -> tuple[Kernel, Kernel]:
         else:
             terms.append(f"g * ({render_expr(local, env, numpy=True)})")
     args = ", ".join(xs)
+    forward = render_expr(expr, env, numpy=True)
     source = (
         f"def forward(x):\n"
         f"    {args}{',' if arity == 1 else ''} = x\n"
@@ -354,4 +369,22 @@ def _kernels(rule: Rule, arity: int) -> tuple[Kernel, Kernel]:
     namespace: dict[str, Any] = dict(NUMPY_NAMESPACE)
     namespace["np"] = np
     exec(builtins.compile(source, f"<autograd_lite.tape {rule.name}>", "exec"), namespace)
-    return namespace["forward"], namespace["backward"]
+    if _arithmetic(expr):
+        return namespace["forward"], namespace["backward"]
+    # numpy's exp, tanh, power... may differ from libm's in the last bits (np.tanh by up to 2
+    # ulps): the rule's own float function gives the interpreter's value exactly.
+    return partial(_elementwise, rule.forward), namespace["backward"]
+
+
+def _arithmetic(expr: Expr) -> bool:
+    """Is ``expr`` only + - * / of its inputs (the same IEEE operations in numpy)?"""
+    if isinstance(expr, BinOp):
+        return _arithmetic(expr.left) and _arithmetic(expr.right)
+    if isinstance(expr, Neg):
+        return _arithmetic(expr.operand)
+    return isinstance(expr, Var | Const)
+
+
+def _elementwise(forward: Callable[..., float], x: Array) -> Array:
+    results = map(forward, *x.tolist())
+    return np.fromiter(results, dtype=np.float64, count=x.shape[1])
