@@ -13,7 +13,6 @@ Build expressions from :class:`Value` nodes, call ``backward()``, read ``.grad``
 from __future__ import annotations
 
 import importlib as _importlib
-import importlib.abc as _importlib_abc
 import importlib.machinery as _machinery
 import sys as _sys
 from types import ModuleType as _ModuleType
@@ -25,31 +24,21 @@ from .core import (
     AnomalyError,
     DivisionByZeroError,
     DomainError,
-    Dual,
     GraphCutError,
     MissingRuleError,
     OverflowDomainError,
     TracingError,
     Value,
     backward,
-    data,
     detect_anomaly,
     dot,
     enable_grad,
     from_micrograd,
-    grad,
     gradients,
-    grads,
-    hessian,
     is_grad_enabled,
-    jacfwd,
-    jacobian,
-    jvp,
     no_grad,
     sum_values,
     topological_order,
-    value_and_grad,
-    values,
     zero_grad,
 )
 
@@ -71,7 +60,19 @@ if TYPE_CHECKING:
         gradcheck,
         watch,
     )
-    from .core import rules
+    from .core import (
+        Dual,
+        data,
+        grad,
+        grads,
+        hessian,
+        jacfwd,
+        jacobian,
+        jvp,
+        rules,
+        value_and_grad,
+        values,
+    )
     from .core.op_names import *  # noqa: F403
     from .draw import GraphDrawing, GraphTooLargeError, RenderError, draw_graph
     from .jit import CompiledFunction
@@ -111,6 +112,16 @@ if TYPE_CHECKING:
 # fast: checking, drawing (graphviz, wasmtime), compiling and learning (tqdm) load on first
 # access. One name per line: name -> the part that defines it.
 _FROM_PARTS = {
+    "Dual": "core",
+    "data": "core",
+    "grad": "core",
+    "grads": "core",
+    "hessian": "core",
+    "jacfwd": "core",
+    "jacobian": "core",
+    "jvp": "core",
+    "value_and_grad": "core",
+    "values": "core",
     "ChainStep": "check",
     "ChainTerm": "check",
     "CheckedGradient": "check",
@@ -178,8 +189,21 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__) | set(_FROM_PARTS) | set(_SHORT_MODULES))
 
 
-class _ShortModuleFinder(_importlib_abc.MetaPathFinder, _importlib_abc.Loader):
-    """Makes `import autograd_lite.nn` give the part module `autograd_lite.learn.nn` itself."""
+if TYPE_CHECKING:
+    import importlib.abc
+
+    class _FinderAndLoader(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        """What the finder below is, to type checkers."""
+
+else:
+    _FinderAndLoader = object  # importlib.abc would import importlib.resources and pathlib
+
+
+class _ShortModuleFinder(_FinderAndLoader):
+    """Makes `import autograd_lite.nn` give the part module `autograd_lite.learn.nn` itself.
+
+    A meta path finder and loader by protocol (find_spec, create_module, exec_module).
+    """
 
     def find_spec(self, fullname: str, path: _Any, target: _Any = None) -> _Any:
         prefix, _, short = fullname.rpartition(".")

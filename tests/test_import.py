@@ -29,9 +29,29 @@ def test_import_loads_no_optional_part() -> None:
         "print(json.dumps(sorted(sys.modules)))"
     )
     assert isinstance(loaded, list)
-    for heavy in ("graphviz", "wasmtime", "tqdm", "autograd_lite.check", "autograd_lite.draw",
-                  "autograd_lite.jit", "autograd_lite.learn"):
+    for heavy in ("numpy", "graphviz", "wasmtime", "tqdm", "autograd_lite.check",
+                  "autograd_lite.draw", "autograd_lite.jit", "autograd_lite.learn",
+                  "importlib.resources", "pathlib"):
         assert heavy not in loaded, heavy
+
+
+def test_numpy_loads_on_first_use_and_everything_works_after() -> None:
+    # A scalar session that later takes up numpy: numpy bools are numbers, ufuncs dispatch
+    # to Values, the lazily loaded names (grad, values, jvp) work, before and after.
+    facts = _fresh(
+        "import sys, json\n"
+        "import autograd_lite as al\n"
+        "before = 'numpy' in sys.modules\n"
+        "g = al.grad(lambda x: x * x)(3.0)\n"
+        "import numpy as np\n"
+        "x = al.Value(2.0)\n"
+        "y = x * np.bool_(True) + np.float32(1.5) * np.exp(np.array([x]))[0]\n"
+        "y.backward()\n"
+        "W = al.values(np.array([[1.0, -2.0]]), 'W')\n"
+        "p, t = al.jvp(lambda a: a * a, (3.0,), (1.0,))\n"
+        "print(json.dumps([before, g, round(x.grad, 12), W[0, 1].label, t]))"
+    )
+    assert facts == [False, 6.0, round(1 + 1.5 * 2.718281828459045**2, 12), "W[0,1]", 6.0]
 
 
 def test_short_module_paths_are_the_part_modules() -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from . import rules
-from .arrays import data, entry_label, grads, values
 from .engine import backward, gradients, topological_order, zero_grad
 from .errors import (
     AnomalyError,
@@ -17,11 +17,41 @@ from .errors import (
     TracingError,
 )
 from .foreign import from_micrograd, is_micrograd_like
-from .forward import Dual, jacfwd, jvp
-from .functional import grad, hessian, jacobian, value_and_grad
 from .functions import OP_FUNCTIONS, OpFunction, dot, sum_values
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, on_compare
 from .value import Value, apply
+
+if TYPE_CHECKING:
+    from .arrays import data, entry_label, grads, values
+    from .forward import Dual, jacfwd, jvp
+    from .functional import grad, hessian, jacobian, value_and_grad
+
+# The parts that work on numpy arrays load numpy, which takes longer to import than all the
+# rest: they are imported on first use, so `import autograd_lite` and a scalar backward()
+# never load numpy.
+_LAZY = {
+    "data": "arrays",
+    "entry_label": "arrays",
+    "grads": "arrays",
+    "values": "arrays",
+    "Dual": "forward",
+    "jacfwd": "forward",
+    "jvp": "forward",
+    "grad": "functional",
+    "hessian": "functional",
+    "jacobian": "functional",
+    "value_and_grad": "functional",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "OP_FUNCTIONS",

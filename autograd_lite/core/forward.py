@@ -22,20 +22,21 @@ raises a TypeError naming the dual.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from . import rules as R
 from .custom import UserGrads
 from .engine import topological_order
 from .errors import DomainError
-from .node import Node, describe_node
+from .node import Node, describe_node, is_real
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .value import Value
+else:
+    from .lazy_numpy import np
 
 __all__ = [
     "Dual",
@@ -49,7 +50,7 @@ __all__ = [
 
 
 def _is_real(x: object) -> bool:
-    return isinstance(x, numbers.Real | np.bool_) and not isinstance(x, Node | Dual)
+    return is_real(x) and not isinstance(x, Node | Dual)
 
 
 class Dual:

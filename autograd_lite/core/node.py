@@ -9,9 +9,8 @@ no import cycle between the node and the backward pass.
 from __future__ import annotations
 
 import numbers
+import sys
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from .errors import OverflowDomainError
 
@@ -19,11 +18,19 @@ if TYPE_CHECKING:
     from .rules import Rule
     from .value import Value
 
-__all__ = ["Node", "describe_node", "to_float", "too_large"]
+__all__ = ["Node", "describe_node", "is_real", "to_float", "too_large"]
 
 _REAL_FAST = (float, int)
-# numpy.bool_ is not a numbers.Real, but learners' code mixes it in (probs[j] - (j == y[i])).
-_REAL = (numbers.Real, np.bool_)
+
+
+def is_real(x: object) -> bool:
+    """True for a real number: int, float, bool, numpy bools, ints and floats, Fraction..."""
+    if isinstance(x, numbers.Real):  # bool, numpy ints and floats, Fraction...
+        return True
+    # numpy.bool_ is not a numbers.Real, but learners' code mixes it in (probs[j] - (j == y[i])).
+    # Without numpy imported, no numpy.bool_ can exist: numpy is never imported here for it.
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(x, np.bool_)
 
 
 class Node:
@@ -81,9 +88,7 @@ def to_float(x: object, what: str) -> float:
         >>> to_float(3, "Value")
         3.0
     """
-    if type(x) in _REAL_FAST or (
-        isinstance(x, _REAL) and not isinstance(x, Node)  # bool, numpy reals, Fraction
-    ):
+    if type(x) in _REAL_FAST or (is_real(x) and not isinstance(x, Node)):
         try:
             return float(x)  # type: ignore[arg-type]
         except OverflowError:

@@ -49,11 +49,23 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-import numpy as np
-
 from .errors import DivisionByZeroError, DomainError, MissingRuleError
 
 __all__ = ["FLOAT_MATH", "INACTIVE", "RULES", "FloatMath", "Rule", "get_rule", "register"]
+
+
+
+def _numpy(name: str) -> Callable[..., Any]:
+    """``numpy.<name>``, imported at the first call: scalar code never loads numpy."""
+
+    def forward(*args: Any, **kwargs: Any) -> Any:
+        import numpy
+
+        return getattr(numpy, name)(*args, **kwargs)
+
+    forward.__name__ = forward.__qualname__ = name
+    return forward
+
 
 _INF = math.inf
 _NAN = math.nan
@@ -468,7 +480,7 @@ def exp_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 EXP = register(
-    "exp", "exp", exp, exp_grads, 1, numpy=np.exp,
+    "exp", "exp", exp, exp_grads, 1, numpy=_numpy("exp"),
     method="exp", functions=("exp",), ufunc="exp",
     doc="``e ** x``; ``inf`` above 709.78 (overflow is inf, as for ``x * x``).",
 )  # fmt: skip
@@ -485,7 +497,7 @@ def log_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 LOG = register(
-    "log", "log", log, log_grads, 1, numpy=np.log,
+    "log", "log", log, log_grads, 1, numpy=_numpy("log"),
     method="log", functions=("log",), ufunc="log",
     doc="Natural logarithm. Raises DomainError for inputs <= 0.",
 )  # fmt: skip
@@ -500,7 +512,7 @@ def tanh_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 TANH = register(
-    "tanh", "tanh", tanh, tanh_grads, 1, numpy=np.tanh,
+    "tanh", "tanh", tanh, tanh_grads, 1, numpy=_numpy("tanh"),
     method="tanh", functions=("tanh",), ufunc="tanh", activation=True,
     doc="Hyperbolic tangent (``tanh(1000)`` is exactly 1.0).",
 )  # fmt: skip
@@ -515,6 +527,8 @@ def sigmoid(x: float) -> float:
 
 
 def sigmoid_array(x: Any) -> Any:
+    import numpy as np
+
     # The same two branches, element-wise: exp only ever sees a non-positive argument.
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
@@ -536,6 +550,8 @@ def relu(x: float) -> float:
 
 
 def relu_array(x: Any) -> Any:
+    import numpy as np
+
     return np.maximum(x, 0.0)  # NaN falls through, as in the rule
 
 
@@ -560,7 +576,7 @@ def abs_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 ABS = register(
-    "abs", "abs", abs_, abs_grads, 1, numpy=np.abs, kinks=(0.0,),
+    "abs", "abs", abs_, abs_grads, 1, numpy=_numpy("abs"), kinks=(0.0,),
     method="abs", functions=("abs",), ufunc="absolute",
     doc="``|x|``; its derivative at 0 is taken as 0.",
 )  # fmt: skip
@@ -581,7 +597,7 @@ def sin_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 SIN = register(
-    "sin", "sin", sin, sin_grads, 1, numpy=np.sin,
+    "sin", "sin", sin, sin_grads, 1, numpy=_numpy("sin"),
     method="sin", functions=("sin",), ufunc="sin", doc="Sine. Raises DomainError for ``±inf``.",
 )  # fmt: skip
 
@@ -596,7 +612,7 @@ def cos_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 COS = register(
-    "cos", "cos", cos, cos_grads, 1, numpy=np.cos,
+    "cos", "cos", cos, cos_grads, 1, numpy=_numpy("cos"),
     method="cos", functions=("cos",), ufunc="cos", doc="Cosine. Raises DomainError for ``±inf``.",
 )  # fmt: skip
 
@@ -612,7 +628,7 @@ def sqrt_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 SQRT = register(
-    "sqrt", "sqrt", sqrt, sqrt_grads, 1, numpy=np.sqrt, latex="\\sqrt{{{0}}}",
+    "sqrt", "sqrt", sqrt, sqrt_grads, 1, numpy=_numpy("sqrt"), latex="\\sqrt{{{0}}}",
     method="sqrt", functions=("sqrt",), ufunc="sqrt",
     doc="Square root; its derivative at 0 is inf. Raises DomainError for inputs < 0.",
 )  # fmt: skip
@@ -629,7 +645,7 @@ def softplus_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 SOFTPLUS = register(
-    "softplus", "softplus", softplus, softplus_grads, 1, numpy=lambda x: np.logaddexp(0.0, x),
+    "softplus", "softplus", softplus, softplus_grads, 1, numpy=partial(_numpy("logaddexp"), 0.0),
     method="softplus", functions=("softplus",), activation=True,
     doc="``log(1 + e**x)``, a smooth relu, computed without overflow; its derivative is "
     "sigmoid(x).",
@@ -647,7 +663,8 @@ def log1p_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 LOG1P = register(
-    "log1p", "log1p", log1p, log1p_grads, 1, numpy=np.log1p, latex="\\ln\\left(1 + {0}\\right)",
+    "log1p", "log1p", log1p, log1p_grads, 1, numpy=_numpy("log1p"),
+    latex="\\ln\\left(1 + {0}\\right)",
     method="log1p", functions=("log1p",), ufunc="log1p",
     doc="``log(1 + x)``, accurate near 0. Raises DomainError for inputs <= -1.",
 )  # fmt: skip
@@ -665,7 +682,7 @@ def expm1_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 EXPM1 = register(
-    "expm1", "expm1", expm1, expm1_grads, 1, numpy=np.expm1, latex="e^{{{0}}} - 1",
+    "expm1", "expm1", expm1, expm1_grads, 1, numpy=_numpy("expm1"), latex="e^{{{0}}} - 1",
     method="expm1", functions=("expm1",), ufunc="expm1",
     doc="``e ** x - 1``, accurate near 0; ``inf`` above 709.78.",
 )  # fmt: skip
@@ -683,7 +700,7 @@ def exp2_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 EXP2 = register(
-    "exp2", "exp2", exp2, exp2_grads, 1, numpy=np.exp2, latex="2^{{{0}}}",
+    "exp2", "exp2", exp2, exp2_grads, 1, numpy=_numpy("exp2"), latex="2^{{{0}}}",
     method="exp2", functions=("exp2",), ufunc="exp2",
     doc="``2 ** x``; ``inf`` for inputs of 1024 and above.",
 )  # fmt: skip
@@ -704,7 +721,8 @@ def log2_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 LOG2 = register(
-    "log2", "log2", log2, log2_grads, 1, numpy=np.log2, latex="\\log_{{2}}\\left({0}\\right)",
+    "log2", "log2", log2, log2_grads, 1, numpy=_numpy("log2"),
+    latex="\\log_{{2}}\\left({0}\\right)",
     method="log2", functions=("log2",), ufunc="log2",
     doc="Base-2 logarithm. Raises DomainError for inputs <= 0.",
 )  # fmt: skip
@@ -720,7 +738,7 @@ def log10_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 LOG10 = register(
-    "log10", "log10", log10, log10_grads, 1, numpy=np.log10,
+    "log10", "log10", log10, log10_grads, 1, numpy=_numpy("log10"),
     latex="\\log_{{10}}\\left({0}\\right)",
     method="log10", functions=("log10",), ufunc="log10",
     doc="Base-10 logarithm. Raises DomainError for inputs <= 0.",
@@ -744,7 +762,7 @@ def sinh_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 SINH = register(
-    "sinh", "sinh", sinh, sinh_grads, 1, numpy=np.sinh, latex="\\sinh\\left({0}\\right)",
+    "sinh", "sinh", sinh, sinh_grads, 1, numpy=_numpy("sinh"), latex="\\sinh\\left({0}\\right)",
     method="sinh", functions=("sinh",), ufunc="sinh",
     doc="Hyperbolic sine; ``±inf`` beyond +-710.47.",
 )  # fmt: skip
@@ -762,7 +780,7 @@ def cosh_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 COSH = register(
-    "cosh", "cosh", cosh, cosh_grads, 1, numpy=np.cosh, latex="\\cosh\\left({0}\\right)",
+    "cosh", "cosh", cosh, cosh_grads, 1, numpy=_numpy("cosh"), latex="\\cosh\\left({0}\\right)",
     method="cosh", functions=("cosh",), ufunc="cosh",
     doc="Hyperbolic cosine; ``inf`` beyond +-710.47.",
 )  # fmt: skip
@@ -777,7 +795,7 @@ def arctan_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 ARCTAN = register(
-    "arctan", "arctan", arctan, arctan_grads, 1, numpy=np.arctan,
+    "arctan", "arctan", arctan, arctan_grads, 1, numpy=_numpy("arctan"),
     latex="\\arctan\\left({0}\\right)",
     method="arctan", functions=("arctan", "atan"), ufunc="arctan",
     doc="Inverse tangent, in (-pi/2, pi/2).",
@@ -793,7 +811,7 @@ def square_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 SQUARE = register(
-    "square", "square", square, square_grads, 1, numpy=np.square, latex="{{{0}}}^{{2}}",
+    "square", "square", square, square_grads, 1, numpy=_numpy("square"), latex="{{{0}}}^{{2}}",
     method="square", functions=("square",), ufunc="square",
     doc="``x * x`` as one node.",
 )  # fmt: skip
@@ -812,7 +830,7 @@ def reciprocal_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 RECIPROCAL = register(
-    "reciprocal", "reciprocal", reciprocal, reciprocal_grads, 1, numpy=np.reciprocal,
+    "reciprocal", "reciprocal", reciprocal, reciprocal_grads, 1, numpy=_numpy("reciprocal"),
     latex="\\frac{{1}}{{{0}}}",
     method="reciprocal", functions=("reciprocal",), ufunc="reciprocal",
     doc="``1 / x`` as one node. Raises DivisionByZeroError at 0.",
@@ -833,14 +851,14 @@ def identity_grads(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
 
 
 CONJUGATE = register(
-    "conjugate", "conj", identity, identity_grads, 1, numpy=np.conjugate,
+    "conjugate", "conj", identity, identity_grads, 1, numpy=_numpy("conjugate"),
     latex="\\overline{{{0}}}",
     method="conjugate", functions=("conjugate", "conj"), ufunc="conjugate",
     doc="The complex conjugate: x itself on real numbers (np.var and np.std call it).",
 )  # fmt: skip
 
 REAL = register(
-    "real", "real", identity, identity_grads, 1, numpy=np.real,
+    "real", "real", identity, identity_grads, 1, numpy=_numpy("real"),
     latex="\\operatorname{{Re}}\\left({0}\\right)",
     method="real", attribute=True, functions=("real",),
     doc="The real part: x itself (``v.real`` is a property, as on Python numbers).",
@@ -906,6 +924,8 @@ def logsumexp(*xs: float) -> float:
 
 
 def logsumexp_array(*xs: Any) -> Any:
+    import numpy as np
+
     rows = np.array(np.broadcast_arrays(*xs), dtype=np.float64)
     top = np.max(rows, axis=0)
     shift = np.where(np.isfinite(top), top, 0.0)
