@@ -18,19 +18,21 @@ from hypothesis import strategies as st
 import autograd_lite
 from autograd_lite import rules
 from autograd_lite.core.errors import DomainError
-from autograd_lite.jit.codegen import (
+from autograd_lite.jit.symbolic import (
     FORWARD_TEMPLATES,
-    NUMPY_NAMESPACE,
-    RESERVED_NAMES,
-    SCALAR_NAMESPACE,
     BinOp,
     Const,
     Expr,
     Neg,
     Var,
     forward_expr,
-    gated_product,
     local_grad_exprs,
+)
+from autograd_lite.jit.writer import (
+    NUMPY_NAMESPACE,
+    RESERVED_NAMES,
+    SCALAR_NAMESPACE,
+    gated_product,
     render,
     safe_comment,
     sanitize,

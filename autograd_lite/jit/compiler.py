@@ -2,7 +2,7 @@
 
 The compiled function computes ``f``'s value and the gradient with respect to every argument
 without building any ``Value`` at run time: one line of Python per op forward, one line per
-gradient backward, read off the rule table (see :mod:`autograd_lite.jit.codegen`). Its source is
+gradient backward, read off the rule table (see :mod:`autograd_lite.jit.symbolic`). Its source is
 kept in ``.source``, written the way one would by hand, so it also shows what backpropagation
 does. With ``batch=`` the same graph runs on whole arrays of samples with numpy. A graph of more
 than :data:`TAPE_MIN_OPS` ops runs on a numpy tape instead (:mod:`autograd_lite.jit.tape`):
@@ -33,10 +33,11 @@ import numpy as np
 from ..core.arguments import argument_names
 from ..core.errors import DomainError
 from ..core.flatten import as_float_array
-from .codegen import NUMPY_NAMESPACE, SCALAR_NAMESPACE, Program, program
+from .codegen import Program, program
 from .fused import fused_program
 from .tape import Tape
 from .trace import TracedGraph, trace
+from .writer import NUMPY_NAMESPACE, SCALAR_NAMESPACE
 
 __all__ = ["BACKENDS", "TAPE_MIN_OPS", "CompiledFunction", "compile"]
 
@@ -535,7 +536,7 @@ def _describe(label: str | None, variable: str | None) -> str:
 
 
 def _identifier(name: str) -> str:
-    from .codegen import sanitize
+    from .writer import sanitize
 
     return "compiled_" + sanitize(name, "f")
 

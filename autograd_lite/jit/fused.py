@@ -21,26 +21,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .codegen import (
-    _FP_RAISE,
-    _MUL,
-    Const,
-    Program,
-    Var,
-    _label_comment,
-    _Names,
-    _render,
-    _return_gradients,
-    _sum_lines,
-    _term,
-    _wrap,
+from .codegen import Program
+from .symbolic import Var, forward_expr, local_grad_exprs
+from .writer import (
+    FP_RAISE,
+    Names,
+    backward_terms,
     float_literal,
-    forward_expr,
-    gated_product,
-    local_grad_exprs,
+    forward_line,
+    gradient_term,
+    input_lines,
     node_flags,
     node_variables,
     render,
+    return_gradients,
+    sum_lines,
     without_empty_blocks,
 )
 
@@ -126,6 +121,26 @@ def _find_groups(nodes: Sequence[Any], is_batched: list[bool]) -> list[_Group]:
     return [g for g in kept if g.kind == "dense" or g.source >= 0]
 
 
+@dataclass
+class _Layout:
+    """What the steps of :func:`fused_program` share: the graph, its groups and the names."""
+
+    nodes: Sequence[Any]
+    groups: list[_Group]
+    group_of: list[int]  # node -> its group, or -1
+    matrix: list[str]  # group -> the variable of its matrix (one row per member)
+    variables: list[str | None]
+    names: Names
+    is_batched: list[bool]
+    needs: list[bool]
+    weight_var: dict[int, str] = field(default_factory=dict)  # dense group -> its W
+    x_var: dict[int, str] = field(default_factory=dict)  # dense group -> its X
+
+    def text(self, i: int) -> str:
+        v = self.variables[i]
+        return v if v is not None else float_literal(self.nodes[i].value)
+
+
 def fused_program(
     nodes: Sequence[Any],
     input_nodes: Sequence[int],
@@ -138,25 +153,42 @@ def fused_program(
 
     Same arguments and the same function signature ``(inputs, batched, seed)``.
     """
-    n = len(nodes)
-    output = n - 1
     is_batched, needs = node_flags(nodes, wrt, batched)
-    names = _Names()
+    names = Names()
     variables = node_variables(nodes, input_labels, names)
     groups = _find_groups(nodes, is_batched)
-    group_of = [-1] * n
+    group_of = [-1] * len(nodes)
     for g, group in enumerate(groups):
         for m in group.members:
             group_of[m] = g
     matrix = [names.allocate(f"M{g}") for g in range(len(groups))]
+    layout = _Layout(nodes, groups, group_of, matrix, variables, names, is_batched, needs)
+    order = _unit_order(nodes, len(groups), group_of)
 
-    def text(i: int) -> str:
-        v = variables[i]
-        return v if v is not None else float_literal(nodes[i].value)
+    lines = [f"def {name}(inputs, batched, seed):", "    n_samples = batched.shape[1]"]
+    lines += input_lines(nodes, input_nodes, input_labels, variables, batched)
+    lines.append("    # forward: whole layers as matrices (one row per neuron), the rest per op")
+    lines.append(f"    with {FP_RAISE}:")
+    line_nodes = _forward_lines(layout, order, _rows_needed(layout), lines)
+    lines.append('    with np.errstate(all="ignore"):')
+    lines.append(f"{_INDENT}# backward")
+    _backward_lines(layout, order, lines)
+    output = len(nodes) - 1
+    wrt_slots = return_gradients(
+        lines, layout.text(output), nodes, input_nodes, variables, needs, wrt
+    )
+    lines = without_empty_blocks(lines)
+    return Program("\n".join(lines) + "\n", name, line_nodes, tuple(variables), wrt_slots)
 
-    # Which members are also needed as single rows (read by a node outside the groups).
-    row_needed = [False] * n
-    row_needed[output] = True
+
+_INDENT = "        "
+
+
+def _rows_needed(layout: _Layout) -> list[bool]:
+    """Which group members are also needed as single rows (read outside the groups)."""
+    nodes, groups, group_of = layout.nodes, layout.groups, layout.group_of
+    needed = [False] * len(nodes)
+    needed[-1] = True  # the output
     for i, node in enumerate(nodes):
         g = group_of[i]
         for p in node.parents:
@@ -167,10 +199,15 @@ def fused_program(
                 groups[g].kind == "map" or p in groups[g].xs
             )
             if not uses_matrix:
-                row_needed[p] = True
+                needed[p] = True
+    return needed
 
-    # Units: a group, or a single node; ordered so each comes after the units it reads.
-    unit_of = [group_of[i] if group_of[i] >= 0 else len(groups) + i for i in range(n)]
+
+def _unit_order(nodes: Sequence[Any], n_groups: int, group_of: list[int]) -> list[int]:
+    """Units (a group ``g``, or a single node ``i`` as ``n_groups + i``), each after the units
+    it reads; among the ready ones, the one holding the earliest node first."""
+    n = len(nodes)
+    unit_of = [group_of[i] if group_of[i] >= 0 else n_groups + i for i in range(n)]
     unit_members: dict[int, list[int]] = {}
     for i in range(n):
         unit_members.setdefault(unit_of[i], []).append(i)
@@ -193,144 +230,146 @@ def fused_program(
             waiting[v] -= 1
             if waiting[v] == 0:
                 heapq.heappush(ready, (min(unit_members[v]), v))
+    return order
 
-    lines = [f"def {name}(inputs, batched, seed):", "    n_samples = batched.shape[1]"]
-    lines.append("    # inputs")
-    batched_rows: dict[int, int] = {}
-    for slot, i in enumerate(input_nodes):
-        if batched[slot]:
-            batched_rows[slot] = len(batched_rows)
-        if i < 0:
-            continue
-        source = f"batched[{batched_rows[slot]}]" if batched[slot] else f"inputs[{slot}]"
-        comment = _label_comment(input_labels[slot], variables[i])
-        lines.append(f"    {variables[i]} = {source}{comment}")
-    n_slots = len(input_nodes)
-    for i, node in enumerate(nodes):
-        if node.kind == "captured":
-            lines.append(f"    {variables[i]} = inputs[{n_slots + node.slot}]")
-    lines.append("    # forward: whole layers as matrices (one row per neuron), the rest per op")
-    lines.append(f"    with {_FP_RAISE}:")
-    ind = "        "
+
+def _forward_lines(
+    layout: _Layout, order: list[int], rows_needed: list[bool], lines: list[str]
+) -> dict[int, int]:
+    """Append the forward pass; return source line -> node for the per-op lines."""
     line_nodes: dict[int, int] = {}
-    weight_var: dict[int, str] = {}
-    x_var: dict[int, str] = {}
+    n_groups = len(layout.groups)
     for u in order:
-        if u >= len(groups):
-            i = u - len(groups)
-            node = nodes[i]
-            if node.kind != "op":
-                continue
-            env = {f"x{k}": text(p) for k, p in enumerate(node.parents)}
-            expr = forward_expr(node.rule, [Var(f"x{k}") for k in range(len(node.parents))],
-                                numpy=is_batched[i])
-            lines.append(f"{ind}{variables[i]} = {render(expr, env, numpy=is_batched[i])}")
-            line_nodes[len(lines)] = i
+        if u >= n_groups:
+            i = u - n_groups
+            node = layout.nodes[i]
+            if node.kind == "op":
+                parents = [layout.text(p) for p in node.parents]
+                lines.append(forward_line(
+                    _INDENT, node, layout.variables[i], parents, layout.is_batched[i]
+                ))
+                line_nodes[len(lines)] = i
             continue
-        group = groups[u]
+        group = layout.groups[u]
         if group.kind == "dense":
-            w = names.allocate(f"W{u}")
-            weight_var[u] = w
-            rows = ", ".join("(" + ", ".join(text(x) for x in ws) + ",)" for ws in group.weights)
-            lines.append(f"{ind}{w} = np.array(({rows},))")
-            if group.source >= 0:
-                x = matrix[group.source]
-            else:
-                x = names.allocate(f"X{u}")
-                lines.append(f"{ind}{x} = np.array(({', '.join(text(i) for i in group.xs)},))")
-            x_var[u] = x
-            bias = ""
-            if group.biases:
-                column = ", ".join(f"({text(i)},)" for i in group.biases)
-                bias = f" + np.array(({column},))"
-            lines.append(f"{ind}{matrix[u]} = {w} @ {x}{bias}")
+            _dense_forward(layout, u, lines)
         else:
-            rule = nodes[group.members[0]].rule
+            rule = layout.nodes[group.members[0]].rule
             expr = forward_expr(rule, [Var("x0")], numpy=True)
-            lines.append(f"{ind}{matrix[u]} = {render(expr, {'x0': matrix[group.source]}, True)}")
+            source = layout.matrix[group.source]
+            lines.append(f"{_INDENT}{layout.matrix[u]} = {render(expr, {'x0': source}, True)}")
         for j, m in enumerate(group.members):
-            if row_needed[m]:
-                lines.append(f"{ind}{variables[m]} = {matrix[u]}[{j}]")
+            if rows_needed[m]:
+                lines.append(f"{_INDENT}{layout.variables[m]} = {layout.matrix[u]}[{j}]")
+    return line_nodes
 
-    lines.append('    with np.errstate(all="ignore"):')
-    lines.append(f"{ind}# backward")
-    terms: list[list[str]] = [[] for _ in range(n)]
-    if group_of[output] >= 0:
+
+def _dense_forward(layout: _Layout, u: int, lines: list[str]) -> None:
+    """``M = W @ X + b`` for dense group ``u``: one row of weights per member."""
+    group, text = layout.groups[u], layout.text
+    w = layout.weight_var[u] = layout.names.allocate(f"W{u}")
+    rows = ", ".join("(" + ", ".join(text(x) for x in ws) + ",)" for ws in group.weights)
+    lines.append(f"{_INDENT}{w} = np.array(({rows},))")
+    if group.source >= 0:
+        x = layout.matrix[group.source]
+    else:
+        x = layout.names.allocate(f"X{u}")
+        lines.append(f"{_INDENT}{x} = np.array(({', '.join(text(i) for i in group.xs)},))")
+    layout.x_var[u] = x
+    bias = ""
+    if group.biases:
+        column = ", ".join(f"({text(i)},)" for i in group.biases)
+        bias = f" + np.array(({column},))"
+    lines.append(f"{_INDENT}{layout.matrix[u]} = {w} @ {x}{bias}")
+
+
+def _backward_lines(layout: _Layout, order: list[int], lines: list[str]) -> None:
+    """Append the backward pass: units in reverse order, each passing its gradient on."""
+    nodes, n_groups = layout.nodes, len(layout.groups)
+    terms: list[list[str]] = [[] for _ in nodes]
+    output = len(nodes) - 1
+    if layout.group_of[output] >= 0:
         terms[output].append("seed")  # the output is a row of a group
-    matrix_terms: list[list[str]] = [[] for _ in groups]
+    matrix_terms: list[list[str]] = [[] for _ in layout.groups]
     for u in reversed(order):
-        if u >= len(groups):
-            i = u - len(groups)
-            node = nodes[i]
-            if not needs[i]:
-                continue
-            grad = f"d_{variables[i]}"
-            if i == output:
-                lines.append(f"{ind}{grad} = seed")
-            else:
-                lines.extend(_sum_lines(ind, grad, terms[i]))
-            if node.kind != "op":
-                continue
-            locals_ = local_grad_exprs(node.rule, len(node.parents))
-            env = {f"x{k}": text(p) for k, p in enumerate(node.parents)}
-            env["out"] = str(variables[i])
-            refs = {f"x{k}" for k, p in enumerate(node.parents) if is_batched[p]}
-            if is_batched[i]:
-                refs.add("out")
-            for k, p in enumerate(node.parents):
-                if needs[p]:
-                    term = _term(grad, locals_[k], env, is_batched[i], is_batched[p], refs)
-                    terms[p].append(term)
-            continue
-        group = groups[u]
-        if not any(needs[m] for m in group.members):
-            continue
-        grad = f"d_{matrix[u]}"
-        parts = matrix_terms[u]  # read only here: extended in place
-        row_sums = []
-        for m in group.members:
-            t = terms[m]
-            row_sums.append(" + ".join(t) if t else "0.0")
-        if any(r != "0.0" for r in row_sums):
-            parts.append(f"stack_rows(({', '.join(row_sums)},), n_samples)")
-        lines.append(f"{ind}{grad} = {' + '.join(parts)}")
-        if group.kind == "map":
-            rule = nodes[group.members[0]].rule
-            (local,) = local_grad_exprs(rule, 1)
-            env = {"x0": matrix[group.source], "out": matrix[u]}
-            gated = gated_product(grad, local, env, True)
-            if gated is not None:
-                matrix_terms[group.source].append(gated)
-            elif isinstance(local, Const) and local.value == 1.0:
-                matrix_terms[group.source].append(grad)
-            else:
-                body = _wrap(_render(local, env, True), _MUL + 1)
-                matrix_terms[group.source].append(f"{grad} * {body}")
-            continue
-        w, x = weight_var[u], x_var[u]
-        if any(needs[wk] for ws in group.weights for wk in ws):
-            dw = names.allocate(f"dW{u}")
-            lines.append(f"{ind}{dw} = ({grad} @ {x}.T).tolist()")
-            for j, ws in enumerate(group.weights):
-                for k, wk in enumerate(ws):
-                    if needs[wk]:
-                        terms[wk].append(f"{dw}[{j}][{k}]")
-        if any(needs[b] for b in group.biases):
-            db = names.allocate(f"dB{u}")
-            lines.append(f"{ind}{db} = {grad}.sum(axis=1).tolist()")
-            for j, b in enumerate(group.biases):
-                if needs[b]:
-                    terms[b].append(f"{db}[{j}]")
-        if any(needs[xi] for xi in group.xs):
-            if group.source >= 0:
-                matrix_terms[group.source].append(f"{w}.T @ {grad}")
-            else:
-                dx = names.allocate(f"dX{u}")
-                lines.append(f"{ind}{dx} = {w}.T @ {grad}")
-                for k, xi in enumerate(group.xs):
-                    if needs[xi]:
-                        terms[xi].append(f"{dx}[{k}]")
+        if u >= n_groups:
+            _node_backward(layout, u - n_groups, terms, lines)
+        elif any(layout.needs[m] for m in layout.groups[u].members):
+            _group_backward(layout, u, terms, matrix_terms, lines)
 
-    wrt_slots = _return_gradients(lines, text(output), nodes, input_nodes, variables, needs, wrt)
-    lines = without_empty_blocks(lines)
-    return Program("\n".join(lines) + "\n", name, line_nodes, tuple(variables), wrt_slots)
+
+def _node_backward(layout: _Layout, i: int, terms: list[list[str]], lines: list[str]) -> None:
+    node, needs, is_batched = layout.nodes[i], layout.needs, layout.is_batched
+    if not needs[i]:
+        return
+    grad = f"d_{layout.variables[i]}"
+    if i == len(layout.nodes) - 1:
+        lines.append(f"{_INDENT}{grad} = seed")
+    else:
+        lines.extend(sum_lines(_INDENT, grad, terms[i]))
+    if node.kind != "op":
+        return
+    for k, term in backward_terms(
+        node, grad, str(layout.variables[i]), [layout.text(p) for p in node.parents],
+        is_batched[i], [is_batched[p] for p in node.parents], [needs[p] for p in node.parents],
+    ):
+        terms[node.parents[k]].append(term)
+
+
+def _group_backward(
+    layout: _Layout,
+    u: int,
+    terms: list[list[str]],
+    matrix_terms: list[list[str]],
+    lines: list[str],
+) -> None:
+    """``dM`` of group ``u`` (its rows' terms stacked), then what it passes on: through the
+    map's local derivative, or ``dW = dM @ X.T``, ``db``, ``dX = W.T @ dM`` for a dense one."""
+    group = layout.groups[u]
+    grad = f"d_{layout.matrix[u]}"
+    parts = matrix_terms[u]
+    row_sums = [" + ".join(terms[m]) if terms[m] else "0.0" for m in group.members]
+    if any(r != "0.0" for r in row_sums):
+        parts.append(f"stack_rows(({', '.join(row_sums)},), n_samples)")
+    lines.append(f"{_INDENT}{grad} = {' + '.join(parts)}")
+    if group.kind == "map":
+        (local,) = local_grad_exprs(layout.nodes[group.members[0]].rule, 1)
+        env = {"x0": layout.matrix[group.source], "out": layout.matrix[u]}
+        term = gradient_term(grad, local, env, True, True, {"x0", "out"})
+        matrix_terms[group.source].append(term)
+        return
+    _dense_backward(layout, u, grad, terms, matrix_terms, lines)
+
+
+def _dense_backward(
+    layout: _Layout,
+    u: int,
+    grad: str,
+    terms: list[list[str]],
+    matrix_terms: list[list[str]],
+    lines: list[str],
+) -> None:
+    group, needs, names = layout.groups[u], layout.needs, layout.names
+    w, x = layout.weight_var[u], layout.x_var[u]
+    if any(needs[wk] for ws in group.weights for wk in ws):
+        dw = names.allocate(f"dW{u}")
+        lines.append(f"{_INDENT}{dw} = ({grad} @ {x}.T).tolist()")
+        for j, ws in enumerate(group.weights):
+            for k, wk in enumerate(ws):
+                if needs[wk]:
+                    terms[wk].append(f"{dw}[{j}][{k}]")
+    if any(needs[b] for b in group.biases):
+        db = names.allocate(f"dB{u}")
+        lines.append(f"{_INDENT}{db} = {grad}.sum(axis=1).tolist()")
+        for j, b in enumerate(group.biases):
+            if needs[b]:
+                terms[b].append(f"{db}[{j}]")
+    if any(needs[xi] for xi in group.xs):
+        if group.source >= 0:
+            matrix_terms[group.source].append(f"{w}.T @ {grad}")
+        else:
+            dx = names.allocate(f"dX{u}")
+            lines.append(f"{_INDENT}{dx} = {w}.T @ {grad}")
+            for k, xi in enumerate(group.xs):
+                if needs[xi]:
+                    terms[xi].append(f"{dx}[{k}]")

@@ -42,19 +42,10 @@ import numpy as np
 
 from ..core.errors import DomainError
 from ..core.rules import Rule
-from .codegen import (
-    NUMPY_NAMESPACE,
-    BinOp,
-    Const,
-    Expr,
-    Neg,
-    Var,
-    forward_expr,
-    gated_product,
-    local_grad_exprs,
-)
-from .codegen import render as render_expr
+from .symbolic import BinOp, Const, Expr, Neg, Var, forward_expr, local_grad_exprs
 from .trace import TracedNode
+from .writer import NUMPY_NAMESPACE, gated_product
+from .writer import render as render_expr
 
 __all__ = ["Tape"]
 
