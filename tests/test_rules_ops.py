@@ -173,6 +173,10 @@ NUMPY_FUNCTIONS: dict[str, Any] = {
     "norm axis=1": lambda X: np.sum(np.linalg.norm(X, axis=1)),
     "norm axis=0 ord=2": lambda X: np.sum(np.linalg.norm(X, ord=2, axis=0)),
     "norm ord=1": lambda X: np.linalg.norm(X[0], ord=1),
+    "norm ord=3": lambda X: np.linalg.norm(X.ravel(), ord=3),
+    "norm ord=0.5": lambda X: np.linalg.norm(X[1], ord=0.5),
+    "norm ord=-1.5 axis=1": lambda X: np.sum(np.linalg.norm(X, ord=-1.5, axis=1)),
+    "norm ord=3 axis=0": lambda X: np.sum(np.linalg.norm(X, ord=3, axis=0)),
     "layer norm": lambda X: np.sum(
         ((X - np.mean(X, axis=1, keepdims=True)) / np.sqrt(np.var(X, axis=1, keepdims=True) + 1e-5))
         * np.array([0.3, -1.2, 2.0])

@@ -161,6 +161,18 @@ class Value(Node, OpMethods):
         """True for a node no operation produced (an input, a parameter, a constant)."""
         return self._rule is None
 
+    @property
+    def dtype(self) -> Any:
+        """numpy's view of a Value: an object scalar, ``np.dtype(object)``.
+
+        numpy reads it where it treats a reduction's result as an array:
+        ``np.linalg.norm(x, ord=3)`` raises the sum of ``|x|**3`` to ``1/3`` with
+        ``dtype=result.dtype``.
+        """
+        import numpy
+
+        return numpy.dtype(object)
+
     # micrograd's names, read-only, so code written for micrograd (the lecture's draw_dot,
     # a hand-written topological sort) walks our graphs.
 
