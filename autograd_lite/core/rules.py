@@ -47,21 +47,25 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import DivisionByZeroError, DomainError, MissingRuleError
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from .lazy_numpy import np
 
 __all__ = ["FLOAT_MATH", "INACTIVE", "RULES", "FloatMath", "Rule", "get_rule", "register"]
 
 
 
 def _numpy(name: str) -> Callable[..., Any]:
-    """``numpy.<name>``, imported at the first call: scalar code never loads numpy."""
+    """``numpy.<name>``, looked up at each call (:mod:`.lazy_numpy`): scalar code never
+    loads numpy."""
 
     def forward(*args: Any, **kwargs: Any) -> Any:
-        import numpy
-
-        return getattr(numpy, name)(*args, **kwargs)
+        return getattr(np, name)(*args, **kwargs)
 
     forward.__name__ = forward.__qualname__ = name
     return forward
@@ -527,8 +531,6 @@ def sigmoid(x: float) -> float:
 
 
 def sigmoid_array(x: Any) -> Any:
-    import numpy as np
-
     # The same two branches, element-wise: exp only ever sees a non-positive argument.
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
@@ -550,8 +552,6 @@ def relu(x: float) -> float:
 
 
 def relu_array(x: Any) -> Any:
-    import numpy as np
-
     return np.maximum(x, 0.0)  # NaN falls through, as in the rule
 
 
@@ -924,8 +924,6 @@ def logsumexp(*xs: float) -> float:
 
 
 def logsumexp_array(*xs: Any) -> Any:
-    import numpy as np
-
     rows = np.array(np.broadcast_arrays(*xs), dtype=np.float64)
     top = np.max(rows, axis=0)
     shift = np.where(np.isfinite(top), top, 0.0)
