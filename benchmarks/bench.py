@@ -119,12 +119,19 @@ def graph_engine(
         if enabled:
             gc.enable()
     b, k = _median(builds), _median(backs)
-    return Row(workload, engine, nodes, b / nodes * 1e6, k / nodes * 1e6, (b + k) * 1e3,
-               peak / nodes)
+    return Row(
+        workload, engine, nodes, b / nodes * 1e6, k / nodes * 1e6, (b + k) * 1e3, peak / nodes
+    )
 
 
-def timed_step(workload: str, engine: str, step: Callable[[], Any], repeats: int,
-               nodes: int | None = None, note: str = "") -> Row:
+def timed_step(
+    workload: str,
+    engine: str,
+    step: Callable[[], Any],
+    repeats: int,
+    nodes: int | None = None,
+    note: str = "",
+) -> Row:
     return Row(workload, engine, nodes, step_ms=median_ms(step, repeats), note=note)
 
 
@@ -181,8 +188,12 @@ def floor_row(repeats: int, collector: bool) -> Row:
         if enabled:
             gc.enable()
     name = "floor: same code, no graph" + ("" if collector else ", gc off")
-    return Row("W1", name, step_ms=_median(times) * 1e3,
-               note="forward floats only; no engine can be faster")
+    return Row(
+        "W1",
+        name,
+        step_ms=_median(times) * 1e3,
+        note="forward floats only; no engine can be faster",
+    )
 
 
 def w1_rows(repeats: int) -> list[Row]:
@@ -204,14 +215,44 @@ def w1_rows(repeats: int) -> list[Row]:
     compiled = al.compile(w1_loss, model, X, Y, wrt="model", backend="source")
     taped = al.compile(w1_loss, model, X, Y, wrt="model", backend="tape")
     batched = al.compile(w1_sample_loss, model, X, Y, batch=("x", "y"), wrt="model")
-    rows.append(timed_step("W1", "autograd_lite compiled", lambda: compiled(model, X, Y),
-                           repeats * 10, compiled.num_ops, "straight-line source"))
-    rows.append(timed_step("W1", "autograd_lite compiled, tape", lambda: taped(model, X, Y),
-                           repeats * 10, taped.num_ops, "auto picks it above 5,000 ops"))
-    rows.append(timed_step("W1", "autograd_lite compiled batched", lambda: batched(model, X, Y),
-                           repeats * 20, batched.num_ops, "ops per sample"))
-    rows.append(timed_step("W1", "plain floats, careful hand-written",
-                           peers.careful_float_step(Xl, Yl), repeats * 10))
+    rows.append(
+        timed_step(
+            "W1",
+            "autograd_lite compiled",
+            lambda: compiled(model, X, Y),
+            repeats * 10,
+            compiled.num_ops,
+            "straight-line source",
+        )
+    )
+    rows.append(
+        timed_step(
+            "W1",
+            "autograd_lite compiled, tape",
+            lambda: taped(model, X, Y),
+            repeats * 10,
+            taped.num_ops,
+            "auto picks it above 5,000 ops",
+        )
+    )
+    rows.append(
+        timed_step(
+            "W1",
+            "autograd_lite compiled batched",
+            lambda: batched(model, X, Y),
+            repeats * 20,
+            batched.num_ops,
+            "ops per sample",
+        )
+    )
+    rows.append(
+        timed_step(
+            "W1",
+            "plain floats, careful hand-written",
+            peers.careful_float_step(Xl, Yl),
+            repeats * 10,
+        )
+    )
     try:
         from micrograd.engine import Value as MValue
     except ImportError:
@@ -222,8 +263,15 @@ def w1_rows(repeats: int) -> list[Row]:
         rows.append(graph_engine("W1", "micrograd, gc off", theirs, max(2, repeats // 2), False))
     rows.append(floor_row(repeats, True))
     rows.append(floor_row(repeats, False))
-    rows.append(timed_step("W1", "numpy, hand-written vectorised", peers.numpy_step(X, Y),
-                           repeats * 40, note="float64"))
+    rows.append(
+        timed_step(
+            "W1",
+            "numpy, hand-written vectorised",
+            peers.numpy_step(X, Y),
+            repeats * 40,
+            note="float64",
+        )
+    )
     for engine, make, package, note in (
         ("PyTorch vectorised", peers.torch_step, "torch", "float64, 1 thread"),
         ("JAX jit vectorised", peers.jax_step, "jax", "float64, CPU"),
@@ -233,8 +281,15 @@ def w1_rows(repeats: int) -> list[Row]:
         if step is None:
             rows.append(Row("W1", engine, note=f"skipped: {package} not installed"))
         else:
-            rows.append(timed_step("W1", engine, step, repeats * 40,
-                                   note=f"{package} {peers.version(package)}, {note}"))
+            rows.append(
+                timed_step(
+                    "W1",
+                    engine,
+                    step,
+                    repeats * 40,
+                    note=f"{package} {peers.version(package)}, {note}",
+                )
+            )
     return rows
 
 
@@ -250,8 +305,10 @@ def flatness(steps: int = 50) -> str:
         w1_loss(model, Xl, Yl).backward()
         times.append(time.perf_counter() - t)
     first, last = _median(times[:10]) * 1e3, _median(times[-10:]) * 1e3
-    return (f"W1 interpreter over {steps} steps (collector on): median of the first 10 "
-            f"{first:.1f} ms, of the last 10 {last:.1f} ms (ratio {last / first:.2f})")
+    return (
+        f"W1 interpreter over {steps} steps (collector on): median of the first 10 "
+        f"{first:.1f} ms, of the last 10 {last:.1f} ms (ratio {last / first:.2f})"
+    )
 
 
 # ----------------------------------------------------------------------------- spiral
@@ -275,12 +332,20 @@ def spiral_rows(repeats: int) -> tuple[list[Row], str]:
     batched = al.compile(sample_loss, model, X, T, batch=("x", "t"), wrt="model")
     rows = [
         graph_engine("spiral", "autograd_lite interpreter", loss_graph, max(2, repeats // 2)),
-        timed_step("spiral", "autograd_lite compiled batched",
-                   lambda: batched(model, X, T), repeats * 20, batched.num_ops, "ops per sample"),
+        timed_step(
+            "spiral",
+            "autograd_lite compiled batched",
+            lambda: batched(model, X, T),
+            repeats * 20,
+            batched.num_ops,
+            "ops per sample",
+        ),
     ]
     seconds, steps, accuracy, compile_s = spiral_run()
-    return rows, (f"spiral trained with compiled batched steps: {accuracy:.1%} after {steps} "
-                  f"Adam steps in {seconds:.2f} s (compile {compile_s:.3f} s included)")
+    return rows, (
+        f"spiral trained with compiled batched steps: {accuracy:.1%} after {steps} "
+        f"Adam steps in {seconds:.2f} s (compile {compile_s:.3f} s included)"
+    )
 
 
 # ----------------------------------------------------------------------------- output
@@ -292,16 +357,20 @@ def _fmt(x: float | None, spec: str) -> str:
 
 def print_table(rows: list[Row]) -> None:
     reference = {r.workload: r.step_ms for r in rows if r.engine == "micrograd" and r.step_ms}
-    header = ("| workload | engine | nodes | build µs/node | backward µs/node | ms/step "
-              "| peak bytes/node | vs micrograd (gc on) | note |")
+    header = (
+        "| workload | engine | nodes | build µs/node | backward µs/node | ms/step "
+        "| peak bytes/node | vs micrograd (gc on) | note |"
+    )
     print(header)
     print("|" + "---|" * 9)
     for r in rows:
         ref = reference.get(r.workload)
         ratio = f"{ref / r.step_ms:.1f}x" if ref and r.step_ms and r.engine != "micrograd" else ""
-        print(f"| {r.workload} | {r.engine} | {_fmt(r.nodes, ',')} | {_fmt(r.build_us, '.3f')} "
-              f"| {_fmt(r.backward_us, '.3f')} | {_fmt(r.step_ms, '.2f')} "
-              f"| {_fmt(r.peak_bytes, '.0f')} | {ratio} | {r.note} |")
+        print(
+            f"| {r.workload} | {r.engine} | {_fmt(r.nodes, ',')} | {_fmt(r.build_us, '.3f')} "
+            f"| {_fmt(r.backward_us, '.3f')} | {_fmt(r.step_ms, '.2f')} "
+            f"| {_fmt(r.peak_bytes, '.0f')} | {ratio} | {r.note} |"
+        )
 
 
 def _fresh_ms(body: str, tries: int) -> float:
@@ -315,8 +384,9 @@ def _fresh_ms(body: str, tries: int) -> float:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     times = []
     for _ in range(tries + 1):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True, env=env)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        )
         times.append(float(out.stdout))
     return min(times[1:])
 
@@ -370,21 +440,29 @@ def ratio_lines(rows: list[Row]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per graph engine")
-    parser.add_argument("--max-size", type=int, default=6,
-                        help="largest scaling graph, as a power of 10")
+    parser.add_argument(
+        "--max-size", type=int, default=6, help="largest scaling graph, as a power of 10"
+    )
     args = parser.parse_args()
     cpu = os.cpu_count()
-    print(f"autograd_lite {al.__version__} benchmark, {time.strftime('%Y-%m-%d %H:%M')}, "
-          f"Python {platform.python_version()}, numpy {np.__version__}, "
-          f"{platform.system()} {platform.machine()}, {cpu} cores, "
-          f"load average {os.getloadavg()[0]:.1f} at the start; medians\n")
+    print(
+        f"autograd_lite {al.__version__} benchmark, {time.strftime('%Y-%m-%d %H:%M')}, "
+        f"Python {platform.python_version()}, numpy {np.__version__}, "
+        f"{platform.system()} {platform.machine()}, {cpu} cores, "
+        f"load average {os.getloadavg()[0]:.1f} at the start; medians\n"
+    )
     rows = w1_rows(args.repeats)
     for name, make in (("chain", chain_workload), ("sum", sum_workload)):
-        rows.append(graph_engine(name, "autograd_lite interpreter", make(al.Value),
-                                 args.repeats))
+        rows.append(graph_engine(name, "autograd_lite interpreter", make(al.Value), args.repeats))
         if name == "sum":
-            rows.append(graph_engine(name, "autograd_lite sum_values (one node)",
-                                     sum_workload(al.Value, fused=True), args.repeats))
+            rows.append(
+                graph_engine(
+                    name,
+                    "autograd_lite sum_values (one node)",
+                    sum_workload(al.Value, fused=True),
+                    args.repeats,
+                )
+            )
         try:
             from micrograd.engine import Value as MValue
         except ImportError:
@@ -406,10 +484,11 @@ def main() -> int:
     print("\n".join(scaling))
     print()
     for name, growth in per_node_growth(scaling).items():
-        print(f"{name}: backward µs/node at the largest size / at 10^4: {growth:.2f} "
-              "(target <= 2)")
-    print("\ncompile of the micrograd-style W1 loss (binary ops) against its size, both backends "
-          "(auto picks the tape above 5,000 ops)\n")
+        print(f"{name}: backward µs/node at the largest size / at 10^4: {growth:.2f} (target <= 2)")
+    print(
+        "\ncompile of the micrograd-style W1 loss (binary ops) against its size, both backends "
+        "(auto picks the tape above 5,000 ops)\n"
+    )
     print("\n".join(compile_table()))
     return 0
 

@@ -67,15 +67,20 @@ def main() -> None:
     ex = batchnorm_mlp(bug="bessel")
     entries = sum(g.size for g in ex.gradients.values())
     report = check_gradients(ex.loss_fn, ex.inputs, ex.gradients)
-    print(f"bn-mlp: {len(ex.gradients)} gradients, {entries} entries, root causes "
-          f"{report.root_causes}")
+    print(
+        f"bn-mlp: {len(ex.gradients)} gradients, {entries} entries, root causes "
+        f"{report.root_causes}"
+    )
     seconds = timed(lambda: check_gradients(ex.loss_fn, ex.inputs, ex.gradients))
     ratio = seconds / TARGET_S
     print(f"bn-mlp: {seconds:.2f} s per check (target {TARGET_S} s, ratio {ratio:.2f})")
 
     rng = np.random.default_rng(0)
-    inputs = {"x": rng.standard_normal((2, 3, 16, 16)), "w": rng.standard_normal((3, 3, 3, 3)),
-              "b": rng.standard_normal(3)}
+    inputs = {
+        "x": rng.standard_normal((2, 3, 16, 16)),
+        "w": rng.standard_normal((3, 3, 3, 3)),
+        "b": rng.standard_normal(3),
+    }
     leaves = {name: values(v, name) for name, v in inputs.items()}
     conv_relu_pool(**leaves).backward()  # the right answer, from the engine, as a learner's
     expected = {name: grads(v) for name, v in leaves.items()}
@@ -93,9 +98,11 @@ def main() -> None:
         start = time.perf_counter()
         report = check_gradients(conv_relu_pool_floats, small, expected)
         seconds = time.perf_counter() - start
-        print(f"conv-float x{shape}: {entries} entries by finite differences alone, "
-              f"ok={report.ok}, {seconds:.2f} s per check ({seconds / entries * 1e3:.1f} ms "
-              f"per entry; no target: the learner's forward runs twice per entry)")
+        print(
+            f"conv-float x{shape}: {entries} entries by finite differences alone, "
+            f"ok={report.ok}, {seconds:.2f} s per check ({seconds / entries * 1e3:.1f} ms "
+            f"per entry; no target: the learner's forward runs twice per entry)"
+        )
 
 
 if __name__ == "__main__":

@@ -112,8 +112,10 @@ def compile_table(points: tuple[int, ...] = (1, 15, 100), repeats: int = 5) -> l
     X, Y = w1_data()
     layers = classic_layers()
     params = [p for layer in layers for neuron in layer for p in neuron]
-    lines = ["| points | ops | compile s: source | tape | ms/call: source | tape | interpreter |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| points | ops | compile s: source | tape | ms/call: source | tape | interpreter |",
+        "|---|---|---|---|---|---|---|",
+    ]
     tape_seconds = 0.0
     for n in points:
         Xn, Yn = X[:n], Y[:n]
@@ -130,10 +132,13 @@ def compile_table(points: tuple[int, ...] = (1, 15, 100), repeats: int = 5) -> l
             del compiled
         ms["interpreter"] = median_ms(partial(interpret, params, layers, Xn, Yn), repeats)
         tape_seconds = seconds["tape"]
-        lines.append(f"| {n} | {ops:,} | {seconds['source']:.2f} | {seconds['tape']:.2f} | "
-                     f"{ms['source']:.2f} | {ms['tape']:.2f} | {ms['interpreter']:.2f} |")
-    lines.append(f"\ncompile of the {ops:,}-op graph on the tape: {tape_seconds:.2f} s "
-                 "(target <= 1 s)")
+        lines.append(
+            f"| {n} | {ops:,} | {seconds['source']:.2f} | {seconds['tape']:.2f} | "
+            f"{ms['source']:.2f} | {ms['tape']:.2f} | {ms['interpreter']:.2f} |"
+        )
+    lines.append(
+        f"\ncompile of the {ops:,}-op graph on the tape: {tape_seconds:.2f} s (target <= 1 s)"
+    )
     return lines
 
 
@@ -332,8 +337,10 @@ def main() -> None:
     args = parser.parse_args()
     fast, slow = (20, 2) if args.quick else (100, 5)
 
-    print(f"# bench_compile  {time.strftime('%Y-%m-%d')}  Python {platform.python_version()}  "
-          f"{platform.machine()}  numpy {np.__version__}")
+    print(
+        f"# bench_compile  {time.strftime('%Y-%m-%d')}  Python {platform.python_version()}  "
+        f"{platform.machine()}  numpy {np.__version__}"
+    )
     X, Y = w1_data()
     model = MLP(2, SIZES[1:], seed=0)
 
@@ -346,8 +353,10 @@ def main() -> None:
     t = time.perf_counter()
     batched = al.compile(w1_sample_loss, model, X, Y, batch=("x", "y"), wrt="model")
     compile_b = time.perf_counter() - t
-    print(f"compile time: straight-line {compile_s:.2f} s ({compiled.num_ops} ops), "
-          f"tape {compile_t:.2f} s, batched {compile_b:.3f} s ({batched.num_ops} ops per sample)")
+    print(
+        f"compile time: straight-line {compile_s:.2f} s ({compiled.num_ops} ops), "
+        f"tape {compile_t:.2f} s, batched {compile_b:.3f} s ({batched.num_ops} ops per sample)"
+    )
 
     # The three agree (a sanity check, not a timing).
     value, (g, _, _) = compiled(model, X, Y)
@@ -364,8 +373,10 @@ def main() -> None:
         ("autograd_lite compiled (straight-line)", median_ms(lambda: compiled(model, X, Y), fast)),
         ("autograd_lite compiled (numpy tape)", median_ms(lambda: taped(model, X, Y), fast)),
         ("autograd_lite compiled batched (numpy)", median_ms(lambda: batched(model, X, Y), fast)),
-        ("plain floats, hand-written fwd+bwd",
-         median_ms(lambda: plain_float_step(as_plain_layers(model), Xl, Yl), fast)),
+        (
+            "plain floats, hand-written fwd+bwd",
+            median_ms(lambda: plain_float_step(as_plain_layers(model), Xl, Yl), fast),
+        ),
     ]
 
     def interpret() -> None:
@@ -407,9 +418,11 @@ def main() -> None:
     print("\n".join(compile_table(repeats=3 if args.quick else 5)))
 
     seconds, steps, accuracy, compile_sp = spiral_run()
-    print(f"\nspiral 3 x 100 points, MLP 2-16-16-3, Adam, compiled batched: "
-          f"{accuracy:.1%} after {steps} steps in {seconds:.2f} s "
-          f"(compile {compile_sp:.3f} s included; target 90% in < 5 s)")
+    print(
+        f"\nspiral 3 x 100 points, MLP 2-16-16-3, Adam, compiled batched: "
+        f"{accuracy:.1%} after {steps} steps in {seconds:.2f} s "
+        f"(compile {compile_sp:.3f} s included; target 90% in < 5 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -156,8 +156,7 @@ def torch_step(X: np.ndarray[Any, Any], Y: np.ndarray[Any, Any], seed: int = 0) 
         return None
     torch.set_num_threads(1)
     Xt, Yt = torch.tensor(X), torch.tensor(Y)
-    params = [torch.tensor(a, requires_grad=True) for layer in initial_weights(seed)
-              for a in layer]
+    params = [torch.tensor(a, requires_grad=True) for layer in initial_weights(seed) for a in layer]
 
     def step() -> Any:
         for p in params:

@@ -87,13 +87,19 @@ def measure(build: Callable[[], al.Value], repeats: int) -> tuple[int, float, fl
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del root
-    return (nodes, statistics.median(builds) / nodes * 1e6,
-            statistics.median(backs) / nodes * 1e6, peak / nodes)
+    return (
+        nodes,
+        statistics.median(builds) / nodes * 1e6,
+        statistics.median(backs) / nodes * 1e6,
+        peak / nodes,
+    )
 
 
 def scaling_table(max_exponent: int = 6) -> list[str]:
-    lines = ["| graph | nodes | build µs/node | backward µs/node | peak bytes/node |",
-             "|---|---|---|---|---|"]
+    lines = [
+        "| graph | nodes | build µs/node | backward µs/node | peak bytes/node |",
+        "|---|---|---|---|---|",
+    ]
     for name, make in (("chain", chain), ("dag", dag)):
         for exponent in range(3, max_exponent + 1):
             size = 10**exponent
@@ -124,8 +130,9 @@ def main(argv: Any = None) -> None:
     table = scaling_table(args.max)
     print("\n".join(table))
     for name, ratio in per_node_growth(table).items():
-        print(f"{name}: backward per node at the largest size / at 10^4 = {ratio:.2f} "
-              "(target <= 2)")
+        print(
+            f"{name}: backward per node at the largest size / at 10^4 = {ratio:.2f} (target <= 2)"
+        )
     print()
     print("\n".join(compile_table()))
 

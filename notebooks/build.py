@@ -187,9 +187,7 @@ def kernel_env() -> dict[str, str]:
     """The kernel's environment: this checkout first on the path, the in-process renderer."""
     env = dict(os.environ)
     env["AUTOGRAD_LITE_RENDERER"] = "wasm"
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     # Plain-text progress bars and no colour codes: what is stored must not depend on a terminal.
     env.pop("FORCE_COLOR", None)
     env["NO_COLOR"] = "1"

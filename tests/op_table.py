@@ -63,9 +63,7 @@ OPS: dict[str, OpCase] = {
         (0.7, -1.3),
     ),
     "sub": OpCase(lambda p, a, b: a - b, ((1.5, -2.0), (-3.0, 7.25)), (0.7, -1.3)),
-    "mul": OpCase(
-        lambda p, a, b: a * b, ((1.5, -2.0), (0.0, 4.0), (-1e-5, 1e5)), (0.7, -1.3)
-    ),
+    "mul": OpCase(lambda p, a, b: a * b, ((1.5, -2.0), (0.0, 4.0), (-1e-5, 1e5)), (0.7, -1.3)),
     "div": OpCase(
         lambda p, a, b: a / b,
         ((1.5, -2.0), (3.0, 1e-4), (-7.0, 3.0), (1.0, 0.0)),
@@ -94,9 +92,7 @@ OPS: dict[str, OpCase] = {
         domain=(0.2, 2.0),
         singular=(0,),
     ),
-    "exp": OpCase(
-        lambda p, x: sp.exp(x), ((0.0,), (-3.0,), (700.0,), (-700.0,), (710.0,)), (0.7,)
-    ),
+    "exp": OpCase(lambda p, x: sp.exp(x), ((0.0,), (-3.0,), (700.0,), (-700.0,), (710.0,)), (0.7,)),
     "log": OpCase(
         lambda p, x: sp.log(x),
         ((1.0,), (1e-8,), (1e-300,), (1e10,), (NAN,), (0.0,), (-1.0,)),
@@ -104,9 +100,7 @@ OPS: dict[str, OpCase] = {
         domain=(0.2, 2.0),
         singular=None,
     ),
-    "tanh": OpCase(
-        lambda p, x: sp.tanh(x), ((0.3,), (-2.0,), (50.0,), (-50.0,), (0.0,)), (0.7,)
-    ),
+    "tanh": OpCase(lambda p, x: sp.tanh(x), ((0.3,), (-2.0,), (50.0,), (-50.0,), (0.0,)), (0.7,)),
     "sigmoid": OpCase(
         lambda p, x: _sigmoid(x), ((0.3,), (-30.0,), (30.0,), (-700.0,), (0.0,)), (0.7,)
     ),

@@ -118,7 +118,11 @@ def test_numpy_flavour_agrees_with_the_rule_table(rule: rules.Rule) -> None:
             for j, (p, expected) in enumerate(valid):
                 want = rule.local_grads(rules.FLOAT_MATH, expected, *p)[k]
                 assert math.isclose(d[j], want, rel_tol=1e-13) or _same(d[j], want), (
-                    rule, p, k, d[j], want
+                    rule,
+                    p,
+                    k,
+                    d[j],
+                    want,
                 )
 
 

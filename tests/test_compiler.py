@@ -387,9 +387,14 @@ def test_real_mlp_matches_the_interpreter_exactly() -> None:
             p.data -= 0.1 * d
 
     batched = al.compile(
-        lambda model, x, y: (1 + -y * model(x)).relu()
-        + 1e-4 * al.sum_values([p * p for p in model.parameters()]),
-        model, X, Y, batch=("x", "y"), wrt="model",
+        lambda model, x, y: (
+            (1 + -y * model(x)).relu() + 1e-4 * al.sum_values([p * p for p in model.parameters()])
+        ),
+        model,
+        X,
+        Y,
+        batch=("x", "y"),
+        wrt="model",
     )
     b_value, (b_g, _, _) = batched(model, X, Y)
     value, (g, _, _) = step(model, X, Y)

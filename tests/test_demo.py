@@ -16,8 +16,13 @@ from autograd_lite.datasets import make_moons
 from autograd_lite.learn import demo
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-FILES = ["moons_decision_boundary.png", "spiral_decision_boundary.png", "loss_curves.png",
-         "neuron.svg", "backprop_check.svg"]
+FILES = [
+    "moons_decision_boundary.png",
+    "spiral_decision_boundary.png",
+    "loss_curves.png",
+    "neuron.svg",
+    "backprop_check.svg",
+]
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -51,7 +56,7 @@ def test_pngs_are_valid_images_of_a_sensible_size(quick_run: tuple[int, Path, st
 
 
 def test_svg_is_xml_drawing_one_neuron_with_its_parameter_names(
-    quick_run: tuple[int, Path, str]
+    quick_run: tuple[int, Path, str],
 ) -> None:
     _, out, _ = quick_run
     root = ET.parse(out / "neuron.svg").getroot()
@@ -87,8 +92,11 @@ def test_progress_and_results_are_printed(quick_run: tuple[int, Path, str]) -> N
 
 def _numbers(printed: str) -> list[str]:
     """The lines that carry training results (per-epoch losses and accuracies)."""
-    return [line for line in printed.splitlines() if line.lstrip().startswith("epoch")
-            or (" training accuracy " in line and "after" in line)]
+    return [
+        line
+        for line in printed.splitlines()
+        if line.lstrip().startswith("epoch") or (" training accuracy " in line and "after" in line)
+    ]
 
 
 def test_the_interpreter_path_prints_the_same_training(

@@ -203,7 +203,7 @@ def _graph_from_steps(steps: list[tuple[int, int, int]]) -> tuple[list[Value], l
     nodes = list(leaves)
     for kind, i, j in steps:
         nodes.append(_MAKERS[kind](nodes[i % len(nodes)], nodes[j % len(nodes)]))
-    return leaves, nodes[len(leaves):]
+    return leaves, nodes[len(leaves) :]
 
 
 @settings(max_examples=60, deadline=None)
@@ -321,7 +321,7 @@ def test_anomaly_forward_names_op_inputs_and_first_node() -> None:
 
 def test_anomaly_backward_names_the_node() -> None:
     x = Value(0.0, label="x")
-    y = x ** 0.5  # sqrt'(0) is inf
+    y = x**0.5  # sqrt'(0) is inf
     with detect_anomaly(), pytest.raises(AnomalyError) as info:
         y.backward()
     assert "backward" in str(info.value) and "pow" in str(info.value) and "'x'" in str(info.value)

@@ -22,16 +22,20 @@ from .op_table import OPS
 def network() -> tuple[Value, dict[str, Value]]:
     """2 inputs, 2 tanh hidden units, 2 outputs, softmax cross-entropy on class 1."""
     x1, x2 = Value(0.5, label="x1"), Value(-1.5, label="x2")
-    w = {name: Value(v, label=name) for name, v in
-         [("w11", 0.3), ("w12", -0.8), ("w21", 1.1), ("w22", 0.4)]}
+    w = {
+        name: Value(v, label=name)
+        for name, v in [("w11", 0.3), ("w12", -0.8), ("w21", 1.1), ("w22", 0.4)]
+    }
     b1, b2 = Value(0.1, label="b1"), Value(-0.2, label="b2")
     k1 = al.dot([w["w11"], w["w12"]], [x1, x2], bias=b1)
     k2 = al.dot([w["w21"], w["w22"]], [x1, x2], bias=b2)
     k1.label, k2.label = "k1", "k2"
     h1, h2 = k1.tanh(), k2.tanh()
     h1.label, h2.label = "h1", "h2"
-    v = {name: Value(val, label=name) for name, val in
-         [("v11", 0.7), ("v12", -1.2), ("v21", -0.5), ("v22", 0.9)]}
+    v = {
+        name: Value(val, label=name)
+        for name, val in [("v11", 0.7), ("v12", -1.2), ("v21", -0.5), ("v22", 0.9)]
+    }
     # Fused weighted sums, so o1 and o2 are h1's direct consumers (as in a hand derivation).
     o1 = al.dot([h1, h2], [v["v11"], v["v12"]])
     o2 = al.dot([h1, h2], [v["v21"], v["v22"]])

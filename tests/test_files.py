@@ -83,9 +83,7 @@ def test_an_existing_file_keeps_its_mode(tmp_path: Path, writer: str, mode: int)
 
 @POSIX
 @pytest.mark.parametrize("writer", WRITERS)
-def test_a_symlink_stays_a_symlink_and_its_target_is_rewritten(
-    tmp_path: Path, writer: str
-) -> None:
+def test_a_symlink_stays_a_symlink_and_its_target_is_rewritten(tmp_path: Path, writer: str) -> None:
     real = tmp_path / "real" / "out.json"
     real.parent.mkdir()
     real.write_text("old")

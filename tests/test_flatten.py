@@ -21,9 +21,11 @@ Pair = namedtuple("Pair", "a b")
 numbers_ = st.floats(-1e6, 1e6, allow_nan=False)
 trees = st.recursive(
     numbers_,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.tuples(inner, inner)
-    | st.dictionaries(st.sampled_from("abc"), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.sampled_from("abc"), inner, max_size=3)
+    ),
     max_leaves=10,
 )
 

@@ -44,6 +44,7 @@ from .oracles import close
 # Max unevaluated).
 Instruction = tuple[str, float | None, tuple[int, ...], float]
 
+
 def _arity(name: str, draw: st.DrawFn) -> int:
     rule = rules.RULES[name]
     if rule.arity is not None:

@@ -32,9 +32,18 @@ def test_import_loads_no_optional_part() -> None:
     # import hook, for one, brings pathlib along.
     before = _fresh("import sys, json\nprint(json.dumps(sorted(sys.modules)))")
     assert isinstance(loaded, list) and isinstance(before, list)
-    for heavy in ("numpy", "graphviz", "wasmtime", "tqdm", "autograd_lite.check",
-                  "autograd_lite.draw", "autograd_lite.jit", "autograd_lite.learn",
-                  "importlib.resources", "pathlib"):
+    for heavy in (
+        "numpy",
+        "graphviz",
+        "wasmtime",
+        "tqdm",
+        "autograd_lite.check",
+        "autograd_lite.draw",
+        "autograd_lite.jit",
+        "autograd_lite.learn",
+        "importlib.resources",
+        "pathlib",
+    ):
         assert heavy not in loaded or heavy in before, heavy
 
 

@@ -24,9 +24,7 @@ from autograd_lite.losses import (
 from .oracles import central_difference, close
 
 
-def _sympy_gradient(
-    build: Callable[[list[sp.Symbol]], sp.Expr], point: list[float]
-) -> list[float]:
+def _sympy_gradient(build: Callable[[list[sp.Symbol]], sp.Expr], point: list[float]) -> list[float]:
     """Exact partial derivatives of ``build(symbols)`` at ``point`` (40 digits, as floats)."""
     symbols = list(sp.symbols(f"z0:{len(point)}", real=True))
     expr = build(symbols)
@@ -89,8 +87,10 @@ def _ce_sympy(points: list[list[float]], targets: list[list[float]]) -> list[flo
     def build(s: list[sp.Symbol]) -> sp.Expr:
         rows = [s[i * k : (i + 1) * k] for i in range(len(points))]
         losses = [
-            -sum(t * (z - sp.log(sum(sp.exp(x) for x in row)))
-                 for t, z in zip(target, row, strict=True))
+            -sum(
+                t * (z - sp.log(sum(sp.exp(x) for x in row)))
+                for t, z in zip(target, row, strict=True)
+            )
             for row, target in zip(rows, targets, strict=True)
         ]
         return sum(losses) / len(points)
@@ -114,9 +114,7 @@ def test_cross_entropy_gradient_is_softmax_minus_onehot_for_one_sample() -> None
 
 @settings(max_examples=15, deadline=None)
 @given(
-    logits=st.lists(
-        st.lists(st.floats(-8, 8), min_size=3, max_size=3), min_size=1, max_size=4
-    ),
+    logits=st.lists(st.lists(st.floats(-8, 8), min_size=3, max_size=3), min_size=1, max_size=4),
     data=st.data(),
 )
 def test_batch_cross_entropy_gradient_matches_sympy(
@@ -131,8 +129,10 @@ def test_batch_cross_entropy_gradient_matches_sympy(
     for g, e in zip(got, expected, strict=True):
         assert close(g, e, 1e-12, 1e-14)
     # and the closed form (softmax - onehot) / batch size
-    closed = [(_np_softmax(np.array(row)) - np.array(t)) / len(logits)
-              for row, t in zip(logits, onehot, strict=True)]
+    closed = [
+        (_np_softmax(np.array(row)) - np.array(t)) / len(logits)
+        for row, t in zip(logits, onehot, strict=True)
+    ]
     np.testing.assert_allclose(got, np.concatenate(closed), rtol=1e-12, atol=1e-15)
 
 
@@ -242,8 +242,10 @@ def test_mse_compares_elements_whatever_the_nesting() -> None:
 def _bce_sympy(logits: list[float], targets: list[float]) -> list[float]:
     def build(s: list[sp.Symbol]) -> sp.Expr:
         terms = [
-            -(sp.nsimplify(t) * sp.log(1 / (1 + sp.exp(-z)))
-              + (1 - sp.nsimplify(t)) * sp.log(1 - 1 / (1 + sp.exp(-z))))
+            -(
+                sp.nsimplify(t) * sp.log(1 / (1 + sp.exp(-z)))
+                + (1 - sp.nsimplify(t)) * sp.log(1 - 1 / (1 + sp.exp(-z)))
+            )
             for z, t in zip(s, targets, strict=True)
         ]
         return sum(terms) / len(terms)
@@ -320,9 +322,7 @@ def test_hinge_margin_and_labels() -> None:
         ("hinge", [[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]]),
     ],
 )
-def test_per_sample_losses_average_to_the_batch_loss(
-    name: str, targets: list[list[float]]
-) -> None:
+def test_per_sample_losses_average_to_the_batch_loss(name: str, targets: list[list[float]]) -> None:
     # fit(compile=True) uses SAMPLE_LOSSES with the targets as Values; the interpreter the
     # batch loss. Same numbers and gradients.
     from autograd_lite.learn.losses import SAMPLE_LOSSES

@@ -221,7 +221,7 @@ def test_user_ops_are_drawn_and_explained() -> None:
     assert step.grad == pytest.approx(local, abs=1e-12)
     y.backward()
     source = draw_graph(y, edge_labels=True).source
-    assert 'label=tanh' in source.replace('"', "")
+    assert "label=tanh" in source.replace('"', "")
 
 
 # ----------------------------------------------------------------------- other classes

@@ -321,9 +321,7 @@ def test_each_asyncio_task_has_its_own_mode() -> None:
 
     async def main() -> tuple[bool, float]:
         entered, checked = asyncio.Event(), asyncio.Event()
-        raised, result = await asyncio.gather(
-            detecting(entered, checked), plain(entered, checked)
-        )
+        raised, result = await asyncio.gather(detecting(entered, checked), plain(entered, checked))
         return raised, result
 
     raised, result = asyncio.run(main())

@@ -149,7 +149,6 @@ def test_a_neurons_weights_are_drawn_in_order(renderer: str) -> None:
     assert sorted(heights, key=heights.__getitem__) == [f"w.{k}" for k in range(5)]
 
 
-
 @pytest.mark.parametrize("renderer", RENDERERS)
 def test_a_layers_neurons_are_drawn_in_order_by_both_renderers(renderer: str) -> None:
     # Debian's Graphviz 2.43 used to refuse this drawing outright ("lost ... edge").
@@ -166,6 +165,7 @@ def test_a_layers_neurons_are_drawn_in_order_by_both_renderers(renderer: str) ->
         column = [tops[f"n_L{layer}_N{k}"] for k in range(16)]
         assert column == sorted(column), (renderer, layer)
     assert drawing.pipe("png")[:8] == b"\x89PNG\r\n\x1a\n"
+
 
 def test_check_report_names_line_up_with_the_network_view() -> None:
     report = check_gradients(lambda x: x * x, {"x": 3.0}, {"x": 5.0})

@@ -51,8 +51,11 @@ def test_labels_equal_names_and_parameters_follow_the_same_order() -> None:
 
 def test_standalone_layer_and_neuron_names() -> None:
     layer = Layer(2, 2, seed=0)
-    assert [n for n, _ in layer.named_parameters()][:3] == ["neurons.0.w.0", "neurons.0.w.1",
-                                                           "neurons.0.b"]
+    assert [n for n, _ in layer.named_parameters()][:3] == [
+        "neurons.0.w.0",
+        "neurons.0.w.1",
+        "neurons.0.b",
+    ]
     neuron = Neuron(2, seed=0)
     assert [n for n, _ in neuron.named_parameters()] == ["w.0", "w.1", "b"]
     assert [p.label for p in neuron.parameters()] == ["w.0", "w.1", "b"]
@@ -340,8 +343,9 @@ finite = st.floats(allow_nan=False, allow_infinity=False)
 
 @settings(max_examples=30, deadline=None)
 @given(values=st.lists(finite, min_size=13, max_size=13))
-def test_save_load_round_trips_every_float_bit_for_bit(tmp_path_factory: pytest.TempPathFactory,
-                                                        values: list[float]) -> None:
+def test_save_load_round_trips_every_float_bit_for_bit(
+    tmp_path_factory: pytest.TempPathFactory, values: list[float]
+) -> None:
     model = MLP(2, [3, 1], seed=0)
     model.load_state_dict(dict(zip(model.state_dict(), values, strict=True)))
     path = tmp_path_factory.mktemp("rt") / "model.json"
@@ -366,14 +370,23 @@ def test_awkward_floats_survive_a_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "error", "message"),
     [
-        ('{"format": "autograd_lite.state_dict", "version": 1, "param', ValueError,
-         "is not valid JSON"),
+        (
+            '{"format": "autograd_lite.state_dict", "version": 1, "param',
+            ValueError,
+            "is not valid JSON",
+        ),
         ("[1, 2, 3]", ValueError, "not an autograd_lite state file"),
         ('{"format": "other", "parameters": {}}', ValueError, "not an autograd_lite state file"),
-        ('{"format": "autograd_lite.state_dict", "version": 7, "parameters": {}}', ValueError,
-         "format version 7"),
-        ('{"format": "autograd_lite.state_dict", "version": 1, "parameters": {}}', KeyError,
-         "missing 'layers.0.neurons.0.w.0'"),
+        (
+            '{"format": "autograd_lite.state_dict", "version": 7, "parameters": {}}',
+            ValueError,
+            "format version 7",
+        ),
+        (
+            '{"format": "autograd_lite.state_dict", "version": 1, "parameters": {}}',
+            KeyError,
+            "missing 'layers.0.neurons.0.w.0'",
+        ),
     ],
 )
 def test_bad_files_raise_clear_errors_and_change_nothing(
@@ -399,8 +412,11 @@ def test_a_file_of_another_shape_says_what_it_was_saved_from(tmp_path: Path) -> 
 
 def test_non_numbers_in_a_file_and_binary_files(tmp_path: Path) -> None:
     model = Neuron(1, seed=0)
-    document = {"format": "autograd_lite.state_dict", "version": 1,
-                "parameters": {"w.0": "0.5", "b": 0.0}}
+    document = {
+        "format": "autograd_lite.state_dict",
+        "version": 1,
+        "parameters": {"w.0": "0.5", "b": 0.0},
+    }
     (tmp_path / "s.json").write_text(json.dumps(document))
     with pytest.raises(TypeError, match=r"'w\.0': expected a number, got str"):
         model.load(tmp_path / "s.json")

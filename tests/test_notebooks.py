@@ -81,7 +81,7 @@ def test_parse_source_splits_cells_and_reads_tags() -> None:
         ("# %% [markdown]\nnot a comment\n", "t.py:2: a markdown cell's lines must start"),
         ("# %%\n\n# %%\ny = 2\n", "t.py:1: empty code cell"),
         ("# %% tags=graph\nx = 1\n", "t.py:1: malformed cell marker"),
-        ('# %% tags=[1]\nx = 1\n', "t.py:1: tags must be a JSON list of strings"),
+        ("# %% tags=[1]\nx = 1\n", "t.py:1: tags must be a JSON list of strings"),
         ("", "t.py: no cells"),
     ],
 )

@@ -83,8 +83,9 @@ def test_adam_weight_decay_adds_to_the_gradient() -> None:
     assert a.data == b.data
 
 
-@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.5),
-                                  lambda ps: Adam(ps, lr=0.1)])
+@pytest.mark.parametrize(
+    "make", [lambda ps: SGD(ps, lr=0.1, momentum=0.5), lambda ps: Adam(ps, lr=0.1)]
+)
 def test_optimizers_minimise_a_quadratic_through_the_engine(make: object) -> None:
     x, y = Value(3.0, label="x"), Value(-2.0, label="y")
     opt = make([x, y])  # type: ignore[operator]
@@ -169,8 +170,11 @@ def test_a_bad_schedule_value_updates_nothing() -> None:
         (lambda: SGD([_P, _P], lr=0.1), ValueError, r"params\[1\].*listed twice"),
         (lambda: SGD([Value(1.0)], lr=0.0), ValueError, "lr must be finite and > 0"),
         (lambda: SGD([Value(1.0)], lr="0.1"), TypeError, "lr must be a number"),
-        (lambda: SGD([Value(1.0)], lr=0.1, momentum=1.0), ValueError,
-         r"momentum must be in \[0, 1\)"),
+        (
+            lambda: SGD([Value(1.0)], lr=0.1, momentum=1.0),
+            ValueError,
+            r"momentum must be in \[0, 1\)",
+        ),
         (lambda: SGD([Value(1.0)], lr=0.1, weight_decay=-1), ValueError, "weight_decay must be"),
         (lambda: Adam([Value(1.0)], betas=(0.9,)), TypeError, "betas must be a pair"),
         (lambda: Adam([Value(1.0)], betas=(0.9, 1.5)), ValueError, r"betas\[1\] must be in"),
@@ -196,10 +200,13 @@ def _train(opt: SGD | Adam, params: list[Value], steps: int) -> None:
         opt.step()
 
 
-@pytest.mark.parametrize("make", [
-    lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
-    lambda ps: Adam(ps, lr=0.05, betas=(0.8, 0.99), weight_decay=0.01),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
+        lambda ps: Adam(ps, lr=0.05, betas=(0.8, 0.99), weight_decay=0.01),
+    ],
+)
 def test_state_dict_round_trip_resumes_exactly(make: object) -> None:
     import json
 

@@ -48,8 +48,10 @@ def test_history_without_accuracy_and_from_a_dict() -> None:
 
 
 def test_several_runs_get_one_line_each_and_a_legend() -> None:
-    runs = {"a": History(loss=[1.0, 0.1], accuracy=[0.2, 0.9]),
-            "b": History(loss=[2.0, 1.0], accuracy=[0.1, 0.5])}
+    runs = {
+        "a": History(loss=[1.0, 0.1], accuracy=[0.2, 0.9]),
+        "b": History(loss=[2.0, 1.0], accuracy=[0.1, 0.5]),
+    }
     fig = plot_history(runs)
     assert [line.get_label() for line in fig.axes[0].lines] == ["a", "b"]
     assert fig.axes[0].get_legend() is not None
@@ -110,8 +112,9 @@ def test_minus_one_plus_one_labels_and_sigmoid_threshold() -> None:
 
 def test_drawing_into_given_axes() -> None:
     fig, (left, right) = plt.subplots(1, 2)
-    out = plot_decision_boundary(MLP(2, [1], seed=0), [[0.0, 0.0], [1.0, 1.0]], [0, 1],
-                                 ax=right, resolution=5)
+    out = plot_decision_boundary(
+        MLP(2, [1], seed=0), [[0.0, 0.0], [1.0, 1.0]], [0, 1], ax=right, resolution=5
+    )
     assert out is fig and right.collections and not left.collections
 
 

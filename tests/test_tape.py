@@ -265,9 +265,7 @@ def test_random_sums_and_products(program: list[tuple[int, int]]) -> None:
         for how, pick in program:
             other = nodes[pick % len(nodes)]
             last = nodes[-1]
-            nodes.append(
-                (last + other, other + last, last * other, other + xs[pick % 3])[how]
-            )
+            nodes.append((last + other, other + last, last * other, other + xs[pick % 3])[how])
         return al.sum_values(nodes[-3:])
 
     assert_agree(f, [0.5, -1.5, 2.0], [0.25, 1.75, -0.5])

@@ -78,7 +78,10 @@ def test_from_torch_reads_a_hand_built_module_and_refuses_other_shapes() -> None
         ),
         (
             torch.nn.Sequential(
-                torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 3), torch.nn.Tanh(),
+                torch.nn.Linear(2, 3),
+                torch.nn.ReLU(),
+                torch.nn.Linear(3, 3),
+                torch.nn.Tanh(),
                 torch.nn.Linear(3, 1),
             ),
             "one hidden activation",

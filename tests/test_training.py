@@ -73,8 +73,15 @@ def test_fit_is_deterministic_for_fixed_seeds() -> None:
 def test_hinge_maps_zero_one_labels_and_reports_accuracy() -> None:
     X, y = make_moons(40, noise=0.05, seed=0)
     model = MLP(2, [8, 8, 1], seed=0)
-    history = fit(model, X, y, loss="hinge", optimizer=Adam(model.parameters(), lr=0.05),
-                  epochs=60, progress=False)
+    history = fit(
+        model,
+        X,
+        y,
+        loss="hinge",
+        optimizer=Adam(model.parameters(), lr=0.05),
+        epochs=60,
+        progress=False,
+    )
     assert history.accuracy[-1] >= 0.95
     # the same loss by hand with -1/+1 labels
     outputs = [model(row) for row in X.tolist()]
@@ -86,8 +93,15 @@ def test_mse_has_no_accuracy_and_a_custom_accuracy_is_used() -> None:
     y = np.array([1.0, -1.0])
     history = fit(MLP(2, [1], seed=0), X, y, loss="mse", epochs=2, progress=False)
     assert history.accuracy == []
-    history = fit(MLP(2, [1], seed=0), X, y, loss="mse", epochs=2, progress=False,
-                  accuracy=lambda outputs, targets: 0.25)
+    history = fit(
+        MLP(2, [1], seed=0),
+        X,
+        y,
+        loss="mse",
+        epochs=2,
+        progress=False,
+        accuracy=lambda outputs, targets: 0.25,
+    )
     assert history.accuracy == [0.25, 0.25]
 
 
@@ -173,8 +187,12 @@ def test_a_non_finite_loss_stops_training_with_a_clear_error() -> None:
 def test_bad_arguments_are_named(
     kwargs: dict[str, object], error: type[Exception], message: str
 ) -> None:
-    args: dict[str, object] = {"X": np.zeros((4, 2)), "y": np.array([0, 1, 1, 0]),
-                               "progress": False, "epochs": 1}
+    args: dict[str, object] = {
+        "X": np.zeros((4, 2)),
+        "y": np.array([0, 1, 1, 0]),
+        "progress": False,
+        "epochs": 1,
+    }
     args.update(kwargs)
     X, y = args.pop("X"), args.pop("y")
     with pytest.raises(error, match=message):
@@ -189,8 +207,9 @@ def test_a_plain_function_model_needs_an_optimizer() -> None:
 
     with pytest.raises(TypeError, match="pass optimizer="):
         fit(model, [[1.0]], [1.0], loss="mse", progress=False)
-    history = fit(model, [[1.0]], [1.0], loss="mse", optimizer=SGD([w], lr=0.25), epochs=1,
-                  progress=False)
+    history = fit(
+        model, [[1.0]], [1.0], loss="mse", optimizer=SGD([w], lr=0.25), epochs=1, progress=False
+    )
     assert history.loss == [0.25] and w.data == 0.75  # grad 2 (0.5 - 1) = -1
 
 
@@ -198,16 +217,32 @@ def test_a_plain_function_model_needs_an_optimizer() -> None:
 
 
 def _train_both(
-    loss: str, X: np.ndarray, y: np.ndarray, sizes: list[int], *, batch_size: int | None,
-    epochs: int = 3, make_optimizer: Any = None,
+    loss: str,
+    X: np.ndarray,
+    y: np.ndarray,
+    sizes: list[int],
+    *,
+    batch_size: int | None,
+    epochs: int = 3,
+    make_optimizer: Any = None,
 ) -> tuple[History, History, np.ndarray, np.ndarray]:
     """The same training with compile=False and compile=True: histories and parameters."""
     results = []
     for compiled in (False, True):
         model = MLP(2, sizes, seed=1)
         optimizer = (make_optimizer or (lambda ps: Adam(ps, lr=0.02)))(model.parameters())
-        history = fit(model, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
-                      batch_size=batch_size, seed=4, progress=False, compile=compiled)
+        history = fit(
+            model,
+            X,
+            y,
+            loss=loss,
+            optimizer=optimizer,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=4,
+            progress=False,
+            compile=compiled,
+        )
         results.append((history, np.array([p.data for p in model.parameters()])))
     (slow, before), (fast, after) = results
     return slow, fast, before, after
@@ -250,7 +285,12 @@ def test_compiled_training_equals_the_interpreter_for_every_loss(
 
 def test_compiled_training_equals_the_interpreter_with_sgd_momentum_over_many_steps() -> None:
     slow, fast, a, b = _train_both(
-        "cross_entropy", BLOBS_X, BLOBS_Y, [6, 6, 3], batch_size=5, epochs=8,
+        "cross_entropy",
+        BLOBS_X,
+        BLOBS_Y,
+        [6, 6, 3],
+        batch_size=5,
+        epochs=8,
         make_optimizer=lambda ps: SGD(ps, lr=0.1, momentum=0.9),
     )
     assert fast.steps == 24  # three batches per epoch: 5, 5 and the short last one of 3
@@ -269,8 +309,14 @@ def test_compiled_cross_entropy_follows_logits_far_from_the_traced_ones() -> Non
     # shift seen at tracing (sample 0 has logits near 0, the others near +-3000).
     X = np.array([[0.001, 0.0], [3.0, 1.0], [-3.0, 0.5], [2.5, -1.0]])
     y = np.array([0, 1, 0, 2])
-    slow, fast, a, b = _train_both("cross_entropy", X * 1000.0, y, [3], batch_size=None,
-                                   make_optimizer=lambda ps: SGD(ps, lr=1e-4))
+    slow, fast, a, b = _train_both(
+        "cross_entropy",
+        X * 1000.0,
+        y,
+        [3],
+        batch_size=None,
+        make_optimizer=lambda ps: SGD(ps, lr=1e-4),
+    )
     assert all(np.isfinite(fast.loss)) and fast.loss[0] > 100
     _assert_same_training(slow, fast, a, b)
 
@@ -283,8 +329,16 @@ def test_compiled_bce_gradient_at_a_zero_logit_is_sigmoid_minus_target() -> None
     grads = []
     for compiled in (False, True):
         w = Value(0.0)
-        fit(lambda row, w=w: w * row[0], X, y, loss="bce", optimizer=SGD([w], lr=1.0),
-            epochs=1, progress=False, compile=compiled)
+        fit(
+            lambda row, w=w: w * row[0],
+            X,
+            y,
+            loss="bce",
+            optimizer=SGD([w], lr=1.0),
+            epochs=1,
+            progress=False,
+            compile=compiled,
+        )
         grads.append(-w.data)  # one SGD step with lr 1 from 0: w = -grad
     expected = float(np.mean((0.5 - y) * X[:, 0]))
     assert grads[0] == pytest.approx(expected, rel=1e-12)
@@ -301,8 +355,17 @@ def test_a_plain_function_model_trains_compiled_through_its_optimizer_parameters
         def model(row: list[float], w: list[Value] = w, b: Value = b) -> Value:
             return (w[0] * row[0] + w[1] * row[1] + b).tanh()
 
-        history = fit(model, X, y, loss="mse", optimizer=SGD([*w, b], lr=0.3), epochs=4,
-                      batch_size=4, progress=False, compile=compiled)
+        history = fit(
+            model,
+            X,
+            y,
+            loss="mse",
+            optimizer=SGD([*w, b], lr=0.3),
+            epochs=4,
+            batch_size=4,
+            progress=False,
+            compile=compiled,
+        )
         results.append((history.loss, [v.data for v in (*w, b)]))
     (loss_a, params_a), (loss_b, params_b) = results
     np.testing.assert_allclose(loss_b, loss_a, rtol=1e-9)
@@ -318,8 +381,16 @@ def test_compiled_training_of_some_parameters_matches_the_interpreter_on_all_of_
     for compiled in (False, True):
         model = MLP(2, [3, 2], seed=0)
         trained = model.parameters()[3:]
-        fit(model, X, y, optimizer=SGD(trained, lr=0.1), batch_size=1, epochs=2,
-            progress=False, compile=compiled)
+        fit(
+            model,
+            X,
+            y,
+            optimizer=SGD(trained, lr=0.1),
+            batch_size=1,
+            epochs=2,
+            progress=False,
+            compile=compiled,
+        )
         results.append([(p.data, p.grad) for p in model.parameters()])
     np.testing.assert_allclose(results[1], results[0], rtol=1e-9, atol=1e-15)
     assert results[1][0][1] != 0.0  # a frozen weight's accumulated gradient
@@ -342,8 +413,15 @@ def test_a_model_that_decides_on_values_cannot_be_compiled() -> None:
         return z if z > 0 else -z  # a Python branch on a Value: nothing to compile
 
     with pytest.raises(TracingError, match=r"fit\(compile=True\).*compile=False"):
-        fit(model, [[1.0], [2.0]], [1.0, 0.0], loss="mse", optimizer=SGD([w], lr=0.1),
-            progress=False, compile=True)
+        fit(
+            model,
+            [[1.0], [2.0]],
+            [1.0, 0.0],
+            loss="mse",
+            optimizer=SGD([w], lr=0.1),
+            progress=False,
+            compile=True,
+        )
     assert w.data == 0.5 and w.grad == 0.0
 
 
@@ -370,8 +448,7 @@ def test_compiled_path_rejects_targets_like_the_interpreter(
 
 def test_compile_must_be_a_bool() -> None:
     with pytest.raises(TypeError, match="compile must be True or False"):
-        fit(MLP(2, [2], seed=0), [[0.0, 1.0]], [1], progress=False,
-            compile="yes")  # type: ignore[arg-type]
+        fit(MLP(2, [2], seed=0), [[0.0, 1.0]], [1], progress=False, compile="yes")  # type: ignore[arg-type]
 
 
 def test_a_notebook_without_ipywidgets_gets_the_text_bar(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -128,9 +128,7 @@ def positional_parameters(f: Callable[..., Any]) -> PositionalParameters:
         return PositionalParameters((), 0, None, known=False)
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     positional = [p for p in parameters if p.kind in kinds]
-    star = next(
-        (p.name for p in parameters if p.kind is inspect.Parameter.VAR_POSITIONAL), None
-    )
+    star = next((p.name for p in parameters if p.kind is inspect.Parameter.VAR_POSITIONAL), None)
     required = sum(1 for p in positional if p.default is inspect.Parameter.empty)
     return PositionalParameters(tuple(p.name for p in positional), required, star, known=True)
 

@@ -473,9 +473,7 @@ def gradients(
         )
     for i, x in enumerate(inputs):
         if not isinstance(x, Node):
-            raise TypeError(
-                f"gradients: inputs[{i}] must be a Value, got {type(x).__name__} {x!r}"
-            )
+            raise TypeError(f"gradients: inputs[{i}] must be a Value, got {type(x).__name__} {x!r}")
     seed = _check_seed(output, gradient, create_graph)
     grads = _backprop(output, seed, create_graph=create_graph)
     return [grads.get(x, 0.0) for x in inputs]

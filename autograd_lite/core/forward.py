@@ -314,9 +314,7 @@ def _split(result: Any, where: str) -> tuple[Any, Any]:
     )
 
 
-def jvp(
-    f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
-) -> tuple[Any, Any]:
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     """Evaluate ``f`` and its derivative along ``tangents`` in one forward pass (JAX's ``jvp``).
 
     Args:
@@ -343,8 +341,7 @@ def jvp(
             f"jvp: {len(primals)} primals but {len(tangents)} tangents; give one per argument"
         )
     args = [
-        _seed(x, t, f"primals[{i}]")
-        for i, (x, t) in enumerate(zip(primals, tangents, strict=True))
+        _seed(x, t, f"primals[{i}]") for i, (x, t) in enumerate(zip(primals, tangents, strict=True))
     ]
     name = getattr(f, "__name__", type(f).__name__)
     return _split(f(*args), f"jvp({name})")
@@ -497,9 +494,7 @@ def hessian_forward_over_reverse(root: Value, inputs: Sequence[Value]) -> np.nda
         try:
             local = rule.local_grads(DUAL_MATH, _dual(data[i], tangent[i]), *duals)
         except DomainError as err:
-            raise DomainError(
-                f"{err} [at {describe_node(order[i])}]", err.op, err.inputs
-            ) from None
+            raise DomainError(f"{err} [at {describe_node(order[i])}]", err.op, err.inputs) from None
         for p, d in zip(parents[i], local, strict=True):
             if isinstance(d, Dual):
                 primal_grad[p] += g.primal * d.primal

@@ -135,4 +135,3 @@ def dot(
     if bias is None:
         return apply(R.DOT, [*ws, *xs])
     return apply(R.LINEAR, [*ws, *xs, as_value(bias)])
-

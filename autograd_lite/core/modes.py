@@ -164,7 +164,6 @@ def detect_anomaly(enabled: bool = True) -> AbstractContextManager[None]:
     return _Switch(anomaly=enabled)
 
 
-
 def tracing() -> AbstractContextManager[None]:
     """Record for :func:`autograd_lite.compile`'s tracer: the mode ``f`` runs in while traced.
 
@@ -203,4 +202,3 @@ def on_compare(callback: Comparison) -> Iterator[None]:
         yield
     finally:
         _ON_COMPARE.reset(token)
-

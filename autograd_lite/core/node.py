@@ -93,9 +93,7 @@ def to_float(x: object, what: str) -> float:
             return float(x)  # type: ignore[arg-type]
         except OverflowError:
             raise OverflowDomainError(f"{what}: {too_large(x)}", what) from None
-    raise TypeError(
-        f"{what}: expected a real number or a Value, got {type(x).__name__} {x!r}"
-    )
+    raise TypeError(f"{what}: expected a real number or a Value, got {type(x).__name__} {x!r}")
 
 
 def describe_node(v: Node) -> str:

@@ -59,7 +59,6 @@ else:
 __all__ = ["FLOAT_MATH", "INACTIVE", "RULES", "FloatMath", "Rule", "get_rule", "register"]
 
 
-
 def _numpy(name: str) -> Callable[..., Any]:
     """``numpy.<name>``, looked up at each call (:mod:`.lazy_numpy`): scalar code never
     loads numpy."""
@@ -327,9 +326,7 @@ def add_grads(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
     return (1.0, 1.0)
 
 
-ADD = register(
-    "add", "+", add, add_grads, 2, formula="{0} + {1}", latex="{0} + {1}", ufunc="add"
-)
+ADD = register("add", "+", add, add_grads, 2, formula="{0} + {1}", latex="{0} + {1}", ufunc="add")
 
 
 def sub(a: float, b: float) -> float:

@@ -546,9 +546,7 @@ def apply(rule: R.Rule, inputs: Sequence[Value]) -> Value:
     parents = tuple(inputs)
     for p in parents:
         if not isinstance(p, Value):
-            raise TypeError(
-                f"{rule.name}: inputs must be Values, got {type(p).__name__} {p!r}"
-            )
+            raise TypeError(f"{rule.name}: inputs must be Values, got {type(p).__name__} {p!r}")
     try:
         out = rule.forward(*[p.data for p in parents])
     except DomainError as err:

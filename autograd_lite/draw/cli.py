@@ -37,9 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m autograd_lite graph",
         description=(
             "Draw the computation graph of a formula after backward(). The formula may use "
-            "numbers, variables, + - * / **, pi, e and the functions "
-            + ", ".join(FUNCTIONS)
-            + "."
+            "numbers, variables, + - * / **, pi, e and the functions " + ", ".join(FUNCTIONS) + "."
         ),
         epilog='example: python -m autograd_lite graph "tanh(x*w + b)" '
         "--at x=2 w=-3 b=6.88 -o graph.svg   (a formula that starts with '-' goes last, after --)",

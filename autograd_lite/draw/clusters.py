@@ -145,4 +145,3 @@ def natural_key(path: tuple[str, ...]) -> list[tuple[int, int, str]]:
     """Sort key for cluster paths that orders numbered parts by number."""
     parts = re.split(r"(\d+)", path[-1])
     return [(1, int(p), "") if p.isdigit() else (0, 0, p) for p in parts]
-

@@ -50,7 +50,6 @@ VIEWS: Final = ("values", "network")
 """What one box stands for: a value (``"values"``) or a neuron (``"network"``)."""
 
 
-
 class GraphTooLargeError(ValueError):
     """The graph has more nodes than ``max_nodes``; the message says how to draw it anyway."""
 
@@ -160,9 +159,7 @@ def draw_graph(
         elements = {}
         num_boxes, num_ops = len(order), sum(1 for node in order if node.parents)
     facts = graph_facts(order, ids, elements, highlight, kinds, digits)
-    return GraphDrawing(
-        dot, renderer=renderer, num_values=num_boxes, num_ops=num_ops, facts=facts
-    )
+    return GraphDrawing(dot, renderer=renderer, num_values=num_boxes, num_ops=num_ops, facts=facts)
 
 
 def _check_options(

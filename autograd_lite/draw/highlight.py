@@ -122,4 +122,3 @@ def _verdict_kind(verdict: Any) -> str | None:
             f"{', '.join(sorted(VERDICTS))} or a bool"
         )
     return VERDICTS[word]
-

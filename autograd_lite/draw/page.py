@@ -124,4 +124,3 @@ def _page(svg: str, facts: GraphFacts) -> str:
 </body>
 </html>
 """
-

@@ -41,8 +41,10 @@ _FONT_FAMILY: Final = re.compile(r'font-family="([^"]*)"')
 
 def _with_generic_font(svg: str) -> str:
     return _FONT_FAMILY.sub(
-        lambda m: f'font-family="{m.group(1).replace("sans-Serif", "sans-serif")}'
-        + (',sans-serif"' if "sans-serif" not in m.group(1).lower() else '"'),
+        lambda m: (
+            f'font-family="{m.group(1).replace("sans-Serif", "sans-serif")}'
+            + (',sans-serif"' if "sans-serif" not in m.group(1).lower() else '"')
+        ),
         svg,
     )
 

@@ -216,4 +216,3 @@ def _write_atomically(path: Path, body: bytes) -> None:
         write_atomically(path, hashlib.sha256(body).digest() + body, caller="wasm cache")
     except OSError:
         return
-

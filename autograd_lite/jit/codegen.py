@@ -126,8 +126,13 @@ def program(
         if node.kind != "op":
             continue
         for k, term in backward_terms(
-            node, grad, str(variables[i]), [text(p) for p in node.parents], is_batched[i],
-            [is_batched[p] for p in node.parents], [needs[p] for p in node.parents],
+            node,
+            grad,
+            str(variables[i]),
+            [text(p) for p in node.parents],
+            is_batched[i],
+            [is_batched[p] for p in node.parents],
+            [needs[p] for p in node.parents],
         ):
             terms[node.parents[k]].append(term)
 

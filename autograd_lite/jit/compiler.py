@@ -124,14 +124,10 @@ def compile(  # the package's compile; inside the package the builtin is builtin
             raise TypeError("compile: pass f before the example arguments")
 
         def decorate(g: Callable[..., Any]) -> CompiledFunction:
-            return CompiledFunction(
-                g, (), batch=batch, reduce=reduce, wrt=wrt, backend=backend
-            )
+            return CompiledFunction(g, (), batch=batch, reduce=reduce, wrt=wrt, backend=backend)
 
         return decorate
-    return CompiledFunction(
-        f, example_args, batch=batch, reduce=reduce, wrt=wrt, backend=backend
-    )
+    return CompiledFunction(f, example_args, batch=batch, reduce=reduce, wrt=wrt, backend=backend)
 
 
 class CompiledFunction:
@@ -170,8 +166,7 @@ class CompiledFunction:
             raise ValueError(f"compile: reduce must be 'mean' or 'sum', got {reduce!r}")
         if backend not in BACKENDS:
             raise ValueError(
-                f"compile: backend must be one of {', '.join(map(repr, BACKENDS))}, "
-                f"got {backend!r}"
+                f"compile: backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}"
             )
         if backend == "tape" and batch is not None:
             raise ValueError(
@@ -258,9 +253,7 @@ class CompiledFunction:
         self._slot_batched = slot_batched
         self._n_args = len(args)
         if self.backend == "tape" or (
-            self.backend == "auto"
-            and not self.batch
-            and _count_ops(graph) > TAPE_MIN_OPS
+            self.backend == "auto" and not self.batch and _count_ops(graph) > TAPE_MIN_OPS
         ):
             tape = Tape(graph.nodes, graph.input_nodes, slot_wrt, self._where())
             self.backend = "tape"
@@ -282,9 +275,7 @@ class CompiledFunction:
         namespace["np"] = np
         exec(code, namespace)
         # Tracebacks through the generated code show its lines.
-        linecache.cache[filename] = (
-            len(prog.source), None, prog.source.splitlines(True), filename
-        )
+        linecache.cache[filename] = (len(prog.source), None, prog.source.splitlines(True), filename)
         # ... while this object lives: then the lines go too (1.8 MiB per 1,000 compiles).
         weakref.finalize(self, linecache.cache.pop, filename, None)
         self._graph, self._program, self._fn = graph, prog, namespace[prog.name]
@@ -364,9 +355,7 @@ class CompiledFunction:
         """
         value, flat_grads = self._run(args)
         grads, captured = self._rebuild(args, flat_grads)
-        for position, (spec, arg, g) in enumerate(
-            zip(self.graph.specs, args, grads, strict=True)
-        ):
+        for position, (spec, arg, g) in enumerate(zip(self.graph.specs, args, grads, strict=True)):
             if position not in self._wrt_args or position in self.batch:
                 continue  # batched arguments are data arrays: no Values to update
             flat = _flatten_grad(g)

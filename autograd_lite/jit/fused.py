@@ -195,8 +195,8 @@ def _rows_needed(layout: _Layout) -> list[bool]:
             pg = group_of[p]
             if pg < 0:
                 continue
-            uses_matrix = g >= 0 and groups[g].source == pg and (
-                groups[g].kind == "map" or p in groups[g].xs
+            uses_matrix = (
+                g >= 0 and groups[g].source == pg and (groups[g].kind == "map" or p in groups[g].xs)
             )
             if not uses_matrix:
                 needed[p] = True
@@ -245,9 +245,9 @@ def _forward_lines(
             node = layout.nodes[i]
             if node.kind == "op":
                 parents = [layout.text(p) for p in node.parents]
-                lines.append(forward_line(
-                    _INDENT, node, layout.variables[i], parents, layout.is_batched[i]
-                ))
+                lines.append(
+                    forward_line(_INDENT, node, layout.variables[i], parents, layout.is_batched[i])
+                )
                 line_nodes[len(lines)] = i
             continue
         group = layout.groups[u]
@@ -310,8 +310,13 @@ def _node_backward(layout: _Layout, i: int, terms: list[list[str]], lines: list[
     if node.kind != "op":
         return
     for k, term in backward_terms(
-        node, grad, str(layout.variables[i]), [layout.text(p) for p in node.parents],
-        is_batched[i], [is_batched[p] for p in node.parents], [needs[p] for p in node.parents],
+        node,
+        grad,
+        str(layout.variables[i]),
+        [layout.text(p) for p in node.parents],
+        is_batched[i],
+        [is_batched[p] for p in node.parents],
+        [needs[p] for p in node.parents],
     ):
         terms[node.parents[k]].append(term)
 

@@ -405,8 +405,7 @@ def local_grad_exprs(rule: R.Rule, arity: int) -> tuple[Expr, ...]:
         ) from None
     if len(grads) != arity:
         raise ValueError(
-            f"codegen: {rule.name}.local_grads returned {len(grads)} derivatives for "
-            f"{arity} inputs"
+            f"codegen: {rule.name}.local_grads returned {len(grads)} derivatives for {arity} inputs"
         )
     _DERIVED[key] = grads
     return grads

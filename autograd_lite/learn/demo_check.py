@@ -111,18 +111,26 @@ def run(out_dir: Path) -> CheckDemo:
     print(_indented(inspect.getsource(loss_fn)) + "\n")
     print("The backward pass by hand, one named gradient at a time:\n")
     print(_indented(inspect.getsource(backward_by_hand)) + "\n")
-    print("All seven gradients are checked in one call: `expected` names the variables "
-          "loss_fn assigns\n(z2, a1, z1) as well as its inputs:\n")
+    print(
+        "All seven gradients are checked in one call: `expected` names the variables "
+        "loss_fn assigns\n(z2, a1, z1) as well as its inputs:\n"
+    )
     print('    report = al.check_gradients(loss_fn, inputs=params, expected={"z2": dZ2, ...})\n')
     report = check(backward_by_hand)
     print(_indented(report.to_text(max_ok_rows=0)))
     cause = report.root_causes[0] if report.root_causes else None
     if cause is not None:
-        print(f"\nreport.root_causes == {report.root_causes}: yours next to the engine's for "
-              f"{cause}:\n")
+        print(
+            f"\nreport.root_causes == {report.root_causes}: yours next to the engine's for "
+            f"{cause}:\n"
+        )
         yours = backward_by_hand(**PARAMETERS)[cause]
-        print(_indented(f"yours  = {np.array2string(yours, precision=5)}\n"
-                        f"engine = {np.array2string(report.engine[cause], precision=5)}"))
+        print(
+            _indented(
+                f"yours  = {np.array2string(yours, precision=5)}\n"
+                f"engine = {np.array2string(report.engine[cause], precision=5)}"
+            )
+        )
     drawing = _draw(report, out_dir)
     if drawing is not None:
         print(f"\nThe graph, each checked entry red (wrong) or green (right): {drawing}")

@@ -140,8 +140,9 @@ def _probabilities(fn: str, t: object, k: int, where: str) -> list[float]:
     try:
         probs = [float(p) for p in t]  # type: ignore[attr-defined]
     except (TypeError, ValueError):
-        raise TypeError(f"{fn}: {where} must be a class index or a list of {k} probabilities, "
-                        f"got {t!r}") from None
+        raise TypeError(
+            f"{fn}: {where} must be a class index or a list of {k} probabilities, got {t!r}"
+        ) from None
     if len(probs) != k:
         raise ValueError(f"{fn}: {where} has {len(probs)} probabilities for {k} logits")
     if any(not (p >= 0.0 and math.isfinite(p)) for p in probs):

@@ -111,8 +111,7 @@ class Optimizer(ABC):
             unknown = sorted(set(raw) - {"params"} - set(defaults))
             if unknown:
                 raise KeyError(
-                    f"{name}: {where} has unknown option(s) {unknown}; "
-                    f"known: {sorted(defaults)}"
+                    f"{name}: {where} has unknown option(s) {unknown}; known: {sorted(defaults)}"
                 )
             group_params = list(raw["params"])
             if not group_params:
@@ -271,8 +270,7 @@ class Optimizer(ABC):
             )
         if state.get("optimizer") != name:
             raise ValueError(
-                f"{name}.load_state_dict: the state is from {state.get('optimizer')!r}, "
-                f"not {name}"
+                f"{name}.load_state_dict: the state is from {state.get('optimizer')!r}, not {name}"
             )
         groups = state.get("param_groups")
         if not isinstance(groups, list) or [

@@ -164,9 +164,7 @@ def plot_decision_boundary(
         )
     labels = np.asarray(y).reshape(-1)
     if len(labels) != len(points):
-        raise ValueError(
-            f"plot_decision_boundary: {len(points)} points but {len(labels)} labels"
-        )
+        raise ValueError(f"plot_decision_boundary: {len(points)} points but {len(labels)} labels")
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
         raise ValueError(
             f"plot_decision_boundary: resolution must be an int >= 2, got {resolution!r}"
@@ -198,8 +196,17 @@ def plot_decision_boundary(
     else:
         fig = ax.figure
     ax.contourf(gx, gy, regions, levels=np.arange(n_classes + 1) - 0.5, cmap=cmap, alpha=0.3)
-    ax.scatter(points[:, 0], points[:, 1], c=truth, cmap=cmap, vmin=-0.5, vmax=n_classes - 0.5,
-               s=18, edgecolors="black", linewidths=0.5)
+    ax.scatter(
+        points[:, 0],
+        points[:, 1],
+        c=truth,
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=n_classes - 0.5,
+        s=18,
+        edgecolors="black",
+        linewidths=0.5,
+    )
     ax.set(xlim=(xs[0], xs[-1]), ylim=(ys[0], ys[-1]), xlabel="x0", ylabel="x1")
     ax.set_title(title if title is not None else f"decision regions (accuracy {accuracy:.1%})")
     fig.tight_layout()

@@ -166,8 +166,9 @@ def _as_rows(X: npt.ArrayLike) -> list[list[float]]:
     except (TypeError, ValueError) as err:
         raise TypeError(f"fit: X must be a 2-D array of numbers ({err})") from None
     if array.ndim != 2 or array.shape[0] == 0:
-        raise ValueError(f"fit: X must be a non-empty 2-D array (samples x inputs), got shape "
-                         f"{array.shape}")
+        raise ValueError(
+            f"fit: X must be a non-empty 2-D array (samples x inputs), got shape {array.shape}"
+        )
     rows: list[list[float]] = array.tolist()
     return rows
 
@@ -224,8 +225,10 @@ def _run(model: Callable[..., Any], row: list[float]) -> list[Value]:
 def _resolve_loss(loss: str | LossFunction) -> tuple[LossFunction, str | None]:
     if isinstance(loss, str):
         if loss not in LOSSES:
-            raise ValueError(f"fit: unknown loss {loss!r}; use one of {', '.join(LOSSES)} "
-                             "or a function (outputs, targets) -> Value")
+            raise ValueError(
+                f"fit: unknown loss {loss!r}; use one of {', '.join(LOSSES)} "
+                "or a function (outputs, targets) -> Value"
+            )
         return LOSSES[loss], loss
     if not callable(loss):
         raise TypeError(f"fit: loss must be a name or a function, got {type(loss).__name__}")
@@ -268,9 +271,7 @@ def _numeric_targets(
     return np.asarray(targets, dtype=np.float64).reshape(n, n_outputs)
 
 
-def _check_targets(
-    loss_fn: LossFunction, targets: npt.NDArray[Any], n_outputs: int
-) -> None:
+def _check_targets(loss_fn: LossFunction, targets: npt.NDArray[Any], n_outputs: int) -> None:
     """Reject targets exactly as the interpreter path would, before anything is compiled.
 
     The interpreter's loss is evaluated once on zero outputs: it raises the same clear errors
@@ -299,8 +300,7 @@ def _compile_loss(
         return CompiledFunction(per_sample, (params, X, T), batch=("x", "t"), wrt="params")
     except TracingError as err:
         raise TracingError(
-            f"fit(compile=True): the model cannot be compiled ({err}); train it with "
-            "compile=False"
+            f"fit(compile=True): the model cannot be compiled ({err}); train it with compile=False"
         ) from err
 
 
@@ -593,4 +593,3 @@ def evaluate(
     return Evaluation(
         loss=value.data, accuracy=score(floats, plan.targets) if score is not None else None
     )
-

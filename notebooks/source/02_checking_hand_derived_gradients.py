@@ -137,15 +137,27 @@ print("loss =", loss_relu_net(**net_relu))
 
 # %%
 by_hand_relu = {
-    "w_ko": np.array([[-1.0789328, 0.24456371, 0.83436909],
-                      [-1.04385251, 0.236612, 0.80724051],
-                      [-1.62909441, 0.36926987, 1.25982454]]),
-    "w_jk": np.array([[0.33888014, 0.00741679, 0.13421573],
-                      [0.29717182, 0.00650396, 0.11769687],
-                      [0.57348947, 0.01255149, 0.22713432]]),
-    "w_ij": np.array([[0.00521354, 0.00022821, 0.01858372],
-                      [0.01042708, 0.00045642, 0.03716743],
-                      [0.03649478, 0.00159746, 0.13008602]]),
+    "w_ko": np.array(
+        [
+            [-1.0789328, 0.24456371, 0.83436909],
+            [-1.04385251, 0.236612, 0.80724051],
+            [-1.62909441, 0.36926987, 1.25982454],
+        ]
+    ),
+    "w_jk": np.array(
+        [
+            [0.33888014, 0.00741679, 0.13421573],
+            [0.29717182, 0.00650396, 0.11769687],
+            [0.57348947, 0.01255149, 0.22713432],
+        ]
+    ),
+    "w_ij": np.array(
+        [
+            [0.00521354, 0.00022821, 0.01858372],
+            [0.01042708, 0.00045642, 0.03716743],
+            [0.03649478, 0.00159746, 0.13008602],
+        ]
+    ),
 }
 report = check_gradients(loss_relu_net, inputs=net_relu, expected=by_hand_relu)
 report
@@ -174,6 +186,7 @@ draw_graph(report.loss, highlight=report, show_data=False)
 #
 # The corrected backward pass, checked the same way:
 
+
 # %%
 def backward_relu_net(i, w_ij, w_jk, w_ko):
     j = np.dot(i, w_ij) + BIAS
@@ -186,8 +199,11 @@ def backward_relu_net(i, w_ij, w_jk, w_ko):
     dL_do = p * (dL_dp - np.sum(p * dL_dp))  # the full softmax Jacobian, transposed, times dL/dp
     dL_dk = np.dot(w_ko, dL_do) * (k > 0)  # back through w_ko, then relu
     dL_dj = np.dot(w_jk, dL_dk) * (j > 0)  # a matrix-vector product, then relu
-    return {"w_ko": np.outer(k_out, dL_do), "w_jk": np.outer(j_out, dL_dk),
-            "w_ij": np.outer(i, dL_dj)}
+    return {
+        "w_ko": np.outer(k_out, dL_do),
+        "w_jk": np.outer(j_out, dL_dk),
+        "w_ij": np.outer(i, dL_dj),
+    }
 
 
 fixed = check_gradients(loss_relu_net, inputs=net_relu, expected=backward_relu_net(**net_relu))
@@ -240,8 +256,7 @@ bugs["3a. one relu neuron"] = (report, "no bug")
 
 # %%
 X = np.array([[1.0, 2.0, 3.0, 2.5], [2.0, 5.0, -1.0, 2.0], [-1.5, 2.7, 3.3, -0.8]])
-weights = np.array([[0.2, 0.8, -0.5, 1.0], [0.5, -0.91, 0.26, -0.5],
-                    [-0.26, -0.27, 0.17, 0.87]]).T
+weights = np.array([[0.2, 0.8, -0.5, 1.0], [0.5, -0.91, 0.26, -0.5], [-0.26, -0.27, 0.17, 0.87]]).T
 biases = np.array([[2.0, 3.0, 0.5]])
 dvalues = np.array([[1.0, 1.0, 1.0], [2.0, 2.0, 2.0], [3.0, 3.0, 3.0]])
 
@@ -255,11 +270,11 @@ print("layer output before relu:\n", np.dot(X, weights) + biases)
 
 # %%
 by_hand_layer = {
-    "weights": np.array([[0.5, 0.5, 0.5], [20.1, 20.1, 20.1], [10.9, 10.9, 10.9],
-                         [4.1, 4.1, 4.1]]),
+    "weights": np.array([[0.5, 0.5, 0.5], [20.1, 20.1, 20.1], [10.9, 10.9, 10.9], [4.1, 4.1, 4.1]]),
     "biases": np.array([[6.0, 6.0, 6.0]]),
-    "X": np.array([[0.44, -0.38, -0.07, 1.37], [0.88, -0.76, -0.14, 2.74],
-                   [1.32, -1.14, -0.21, 4.11]]),
+    "X": np.array(
+        [[0.44, -0.38, -0.07, 1.37], [0.88, -0.76, -0.14, 2.74], [1.32, -1.14, -0.21, 4.11]]
+    ),
 }
 report = check_gradients(dense_relu, inputs=layer, expected=by_hand_layer)
 report
@@ -281,6 +296,7 @@ draw_graph(report.loss, highlight=report, show_data=False)
 # (`dvalues`, passed straight through): one call then judges `z`, `weights`, `biases` and the
 # learner's `dinputs` (the gradient for `X`) together, in the order the backward pass computes
 # them, and says which step is first wrong.
+
 
 # %%
 def dense_relu_steps(X, weights, biases):
@@ -305,14 +321,19 @@ draw_graph(whole.loss, highlight=whole, show_data=False)
 # %%
 z = np.dot(X, weights) + biases
 drelu = dvalues * (z > 0)  # relu's backward: the upstream gradient where z > 0, else 0
-fixed = check_gradients(dense_relu, inputs=layer, expected={
-    "weights": np.dot(X.T, drelu),
-    "biases": np.sum(drelu, axis=0, keepdims=True),
-    "X": np.dot(drelu, weights.T),
-})
+fixed = check_gradients(
+    dense_relu,
+    inputs=layer,
+    expected={
+        "weights": np.dot(X.T, drelu),
+        "biases": np.sum(drelu, axis=0, keepdims=True),
+        "X": np.dot(drelu, weights.T),
+    },
+)
 print(fixed.summary())
 bugs["3b. dense + relu, batch (later cell)"] = (
-    report, "the dense backward is fed dvalues instead of the relu's dinputs: relu' skipped"
+    report,
+    "the dense backward is fed dvalues instead of the relu's dinputs: relu' skipped",
 )
 
 # %% [markdown]
@@ -320,6 +341,7 @@ bugs["3b. dense + relu, batch (later cell)"] = (
 #
 # An earlier cell of the notebook computes the relu's backward pass for the same layer and
 # prints it. Checked against the layer output `z`:
+
 
 # %%
 def relu_part(z):
@@ -339,6 +361,7 @@ draw_graph(report.loss, highlight=report)
 # useful way to diagnose a wrong gradient is to ask which function it *is* the gradient of.
 # Here it is $\frac{1}{2}\sum \mathrm{relu}(z)^2$, and the check confirms it:
 
+
 # %%
 def half_sum_of_squares(z):
     return 0.5 * np.sum(relu(z) ** 2)
@@ -346,7 +369,8 @@ def half_sum_of_squares(z):
 
 print(check_gradients(half_sum_of_squares, {"z": z}, {"z": by_hand_drelu}).summary())
 bugs["3c. relu backward (earlier cell)"] = (
-    report, "the relu backward starts from the layer's outputs instead of dvalues"
+    report,
+    "the relu backward starts from the layer's outputs instead of dvalues",
 )
 
 # %% [markdown]
@@ -445,11 +469,13 @@ def softmax_layer_cos(x):
     return np.sum(upstream * softmax_1d(x))
 
 
-fixed = check_gradients(softmax_layer_cos, {"x": grid},
-                        {"x": y * (upstream - np.sum(y * upstream))}, atol=1e-12)
+fixed = check_gradients(
+    softmax_layer_cos, {"x": grid}, {"x": y * (upstream - np.sum(y * upstream))}, atol=1e-12
+)
 print(fixed.summary())
 bugs["4a. Softmax.backward"] = (
-    report, "returns the Jacobian's diagonal y - y**2 and ignores dupstream"
+    report,
+    "returns the Jacobian's diagonal y - y**2 and ignores dupstream",
 )
 
 # %% [markdown]
@@ -461,6 +487,7 @@ bugs["4a. Softmax.backward"] = (
 # there is no single right derivative so close to the corner, and the learner's 0 lies between
 # the slopes on either side.
 
+
 # %%
 def relu_layer(x):
     return np.sum((dupstream + 10) * relu(x))
@@ -469,8 +496,10 @@ def relu_layer(x):
 report = check_gradients(relu_layer, {"x": grid}, {"x": np.where(grid > 0, 10.0, 0.0)})
 print(report.summary())
 kink = report.kinks[0]
-print(f"{kink.name} = {grid[1000]:.3g}: yours {kink.expected}, one-sided slopes "
-      f"{kink.one_sided[0]:.3g} and {kink.one_sided[1]:.3g}")
+print(
+    f"{kink.name} = {grid[1000]:.3g}: yours {kink.expected}, one-sided slopes "
+    f"{kink.one_sided[0]:.3g} and {kink.one_sided[1]:.3g}"
+)
 bugs["4b. Relu.backward"] = (report, "no bug (one kink at x = -2.1e-13)")
 
 # %% [markdown]
@@ -508,8 +537,9 @@ print("loss =", loss_tanh_net(**net_tanh))
 
 # %%
 by_hand_tanh = {
-    "W2": np.array([[-0.04995162, -0.19110853], [0.25383057, -0.33159091],
-                    [0.03490578, 0.05526051]]),
+    "W2": np.array(
+        [[-0.04995162, -0.19110853], [0.25383057, -0.33159091], [0.03490578, 0.05526051]]
+    ),
     "W1": np.array([[-0.22463172, 0.73086196], [-0.01204015, 0.02338504]]),
     "b1": np.array([[-0.10875015], [-0.01273163]]),
 }
@@ -522,6 +552,7 @@ report
 # dLossdZ2`. Write the forward pass with those variables named and check the whole backward
 # pass in one call: `expected` may name any variable the function assigns.
 
+
 # %%
 def loss_tanh_steps(X, W1, b1, W2, b2):
     Z1 = np.dot(W1, X) + b1
@@ -530,9 +561,13 @@ def loss_tanh_steps(X, W1, b1, W2, b2):
     return loss_from_logits(Z2)
 
 
-by_hand_dZ2 = np.array([[-2.60914798e-01, 3.31453475e-02, 2.72975400e-02],
-                        [1.53165977e-03, -3.33304401e-01, 1.33828888e-05],
-                        [7.24185355e-02, 1.52031947e-01, -1.66483685e-01]])
+by_hand_dZ2 = np.array(
+    [
+        [-2.60914798e-01, 3.31453475e-02, 2.72975400e-02],
+        [1.53165977e-03, -3.33304401e-01, 1.33828888e-05],
+        [7.24185355e-02, 1.52031947e-01, -1.66483685e-01],
+    ]
+)
 by_hand_whole = {"Z2": by_hand_dZ2, "A1": np.dot(W2.T, by_hand_dZ2), **by_hand_tanh}
 whole = check_gradients(loss_tanh_steps, inputs=net_tanh, expected=by_hand_whole)
 print("root causes:", whole.root_causes)
@@ -565,21 +600,27 @@ except ValueError as err:
 # of all of dL/dZ2, which is exactly 0 (adding the same number to every logit leaves a softmax
 # unchanged). The corrected backward pass, every parameter included:
 
+
 # %%
 def backward_tanh_net(X, W1, b1, W2, b2):
     A1 = np.tanh(np.dot(W1, X) + b1)
     A2 = softmax_columns(np.dot(W2, A1) + b2)
     dZ2 = (A2 - Y) / Y.shape[1]
     dZ1 = np.dot(W2.T, dZ2) * (1 - A1**2)
-    return {"W2": np.dot(dZ2, A1.T), "b2": np.sum(dZ2, keepdims=True),
-            "W1": np.dot(dZ1, X.T), "b1": np.sum(dZ1, axis=1, keepdims=True)}
+    return {
+        "W2": np.dot(dZ2, A1.T),
+        "b2": np.sum(dZ2, keepdims=True),
+        "W1": np.dot(dZ1, X.T),
+        "b1": np.sum(dZ1, axis=1, keepdims=True),
+    }
 
 
 fixed = check_gradients(loss_tanh_net, inputs=net_tanh, expected=backward_tanh_net(**net_tanh))
 print(fixed.summary())
 bugs["5. tanh network, samples as columns"] = (
-    report, "the softmax backward multiplies by A2 twice; dW2, dW1, db1 inherit it; db2 has "
-    "the wrong shape for a (1, 1) bias"
+    report,
+    "the softmax backward multiplies by A2 twice; dW2, dW1, db1 inherit it; db2 has "
+    "the wrong shape for a (1, 1) bias",
 )
 
 # %% [markdown]

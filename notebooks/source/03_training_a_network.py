@@ -78,8 +78,9 @@ print(X.shape, y.shape, "classes:", np.bincount(y))
 
 # %%
 model = MLP(2, [16, 16, 1], seed=0)
-history = fit(model, X, y, loss="hinge", optimizer=Adam(model.parameters(), lr=0.02),
-              epochs=80, desc="moons")
+history = fit(
+    model, X, y, loss="hinge", optimizer=Adam(model.parameters(), lr=0.02), epochs=80, desc="moons"
+)
 print(f"{len(model.parameters())} parameters, {history.nodes_per_step} graph nodes per step")
 trained = evaluate(model, X, y, loss="hinge")
 print(f"after training: loss {trained.loss:.4f}, accuracy {trained.accuracy:.0%}")
@@ -106,8 +107,15 @@ fig = plot_decision_boundary(model, X, y)
 # %%
 X3, y3 = spiral(60, 3, seed=0)
 model3 = MLP(2, [16, 16, 3], init="scaled", seed=0)
-history3 = fit(model3, X3, y3, loss="cross_entropy",
-               optimizer=Adam(model3.parameters(), lr=0.05), epochs=120, desc="spiral")
+history3 = fit(
+    model3,
+    X3,
+    y3,
+    loss="cross_entropy",
+    optimizer=Adam(model3.parameters(), lr=0.05),
+    epochs=120,
+    desc="spiral",
+)
 print(f"{len(model3.parameters())} parameters, {history3.nodes_per_step} graph nodes per step")
 trained = evaluate(model3, X3, y3, loss="cross_entropy")
 print(f"after training: loss {trained.loss:.4f}, accuracy {trained.accuracy:.1%}")

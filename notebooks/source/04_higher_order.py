@@ -25,6 +25,7 @@ plt.rcParams["figure.dpi"] = 80  # small figures keep this page light
 # Write `f` with autograd_lite's functions (`sin`, `exp`, ...) or Value methods, so that the
 # engine sees every operation; they accept plain numbers too.
 
+
 # %%
 def f(x):
     return x**3 * sin(x)
@@ -46,13 +47,16 @@ x = sp.Symbol("x")
 f_exact = x**3 * sp.sin(x)
 for order, ours in enumerate([f, df, d2f, d3f]):
     exact = float(sp.diff(f_exact, x, order).subs(x, 1.5))
-    print(f"order {order}: autograd_lite {ours(1.5):+.15f}   sympy {exact:+.15f}   "
-          f"difference {abs(ours(1.5) - exact):.1e}")
+    print(
+        f"order {order}: autograd_lite {ours(1.5):+.15f}   sympy {exact:+.15f}   "
+        f"difference {abs(ours(1.5) - exact):.1e}"
+    )
 
 # %% [markdown]
 # The differences are rounding in the last bits of a float64. Nothing limits the order: here are
 # the first seven derivatives of $e^{\sin x}$ at a few points, each `grad` wrapping the one
 # before, against sympy.
+
 
 # %%
 def g(x):
@@ -104,6 +108,7 @@ print("d2y/dx2 =", xv.grad)
 # `argnums` picks the arguments to differentiate (an int or a tuple). `value_and_grad` returns
 # the function's value and its gradient from one forward and one backward pass.
 
+
 # %%
 def h(x, y):
     return x**2 * y + sin(x * y)
@@ -115,8 +120,10 @@ print(f"h(1, 2) = {value:.12f}, dh/dx = {dh_dx:.12f}, dh/dy = {dh_dy:.12f}")
 X, Y = sp.symbols("x y")
 h_exact = X**2 * Y + sp.sin(X * Y)
 at = {X: 1.0, Y: 2.0}
-print(f"sympy:    dh/dx = {float(sp.diff(h_exact, X).subs(at)):.12f}, "
-      f"dh/dy = {float(sp.diff(h_exact, Y).subs(at)):.12f}")
+print(
+    f"sympy:    dh/dx = {float(sp.diff(h_exact, X).subs(at)):.12f}, "
+    f"dh/dy = {float(sp.diff(h_exact, Y).subs(at)):.12f}"
+)
 
 # %% [markdown]
 # ## The Hessian
@@ -139,6 +146,7 @@ print(f"largest difference: {np.max(np.abs(H - H_exact)):.1e}")
 # The exact answer to compare with is the largest root of $f'(x) = 4x^3 - 6x + 1$, which sympy
 # finds to 30 digits.
 
+
 # %%
 def quartic(x):
     return x**4 - 3 * x**2 + x
@@ -152,8 +160,10 @@ print(f"sympy: f'(x) = 0 at x* = {x_exact}")
 
 xk = 2.0
 for step in range(7):
-    print(f"step {step}: x = {xk:.16f}   f'(x) = {d_quartic(xk):+.3e}   "
-          f"|x - x*| = {abs(xk - float(x_exact)):.1e}")
+    print(
+        f"step {step}: x = {xk:.16f}   f'(x) = {d_quartic(xk):+.3e}   "
+        f"|x - x*| = {abs(xk - float(x_exact)):.1e}"
+    )
     xk = xk - d_quartic(xk) / d2_quartic(xk)
 
 # %% [markdown]
@@ -171,6 +181,7 @@ print(f"f''(x*) = {d2_quartic(float(x_exact)):.6f}")
 # the bottom of a long curved valley, where plain gradient descent crawls. Newton's method
 # solves $H \, \Delta = -\nabla r$ at every step.
 
+
 # %%
 def rosenbrock(x, y):
     return (1 - x) ** 2 + 100 * (y - x**2) ** 2
@@ -183,8 +194,10 @@ point = np.array([-1.2, 1.0])
 path = [point]
 for step in range(7):
     g_k = np.array(gradient(*point))
-    print(f"step {step}: (x, y) = ({point[0]:+.10f}, {point[1]:+.10f})   "
-          f"r = {rosenbrock(*point):.3e}   |grad| = {np.linalg.norm(g_k):.3e}")
+    print(
+        f"step {step}: (x, y) = ({point[0]:+.10f}, {point[1]:+.10f})   "
+        f"r = {rosenbrock(*point):.3e}   |grad| = {np.linalg.norm(g_k):.3e}"
+    )
     point = point - np.linalg.solve(curvature(*point), g_k)
     path.append(point)
 
@@ -201,8 +214,7 @@ start = {X: -1.2, Y: 1.0}
 grad_exact = np.array([float(sp.diff(r_exact, v).subs(start)) for v in (X, Y)])
 hess_exact = np.array(sp.hessian(r_exact, (X, Y)).subs(start), dtype=float)
 print("gradient at (-1.2, 1): engine", np.array(gradient(-1.2, 1.0)), " sympy", grad_exact)
-print("Hessian at (-1.2, 1):  engine", curvature(-1.2, 1.0).tolist(), " sympy",
-      hess_exact.tolist())
+print("Hessian at (-1.2, 1):  engine", curvature(-1.2, 1.0).tolist(), " sympy", hess_exact.tolist())
 
 # %% [markdown]
 # The path, over the level sets of $\log(1 + r)$ (darker is lower):

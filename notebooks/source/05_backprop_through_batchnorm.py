@@ -32,8 +32,24 @@ from autograd_lite import check_gradients, draw_graph
 # few names (`.` marks the start and the end of a name). 27 characters in all.
 
 # %%
-names = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "charlotte", "amelia",
-         "harper", "evelyn", "abigail", "emily", "ella", "elizabeth", "camila", "luna"]
+names = [
+    "emma",
+    "olivia",
+    "ava",
+    "isabella",
+    "sophia",
+    "mia",
+    "charlotte",
+    "amelia",
+    "harper",
+    "evelyn",
+    "abigail",
+    "emily",
+    "ella",
+    "elizabeth",
+    "camila",
+    "luna",
+]
 chars = "." + "abcdefghijklmnopqrstuvwxyz"
 index = {c: i for i, c in enumerate(chars)}
 
@@ -49,8 +65,10 @@ X_all, Y_all = np.array(contexts), np.array(targets)
 rng = np.random.default_rng(42)
 batch = rng.choice(len(X_all), size=32, replace=False)
 Xb, Yb = X_all[batch], Y_all[batch]
-print(f"{len(X_all)} examples; a batch of {len(Xb)}, e.g. {chars[Xb[0][0]]}{chars[Xb[0][1]]}"
-      f"{chars[Xb[0][2]]} -> {chars[Yb[0]]}")
+print(
+    f"{len(X_all)} examples; a batch of {len(Xb)}, e.g. {chars[Xb[0][0]]}{chars[Xb[0][1]]}"
+    f"{chars[Xb[0][2]]} -> {chars[Yb[0]]}"
+)
 
 # %% [markdown]
 # ## The parameters
@@ -82,6 +100,7 @@ print({name: p.shape for name, p in parameters.items()})
 #
 # `check_gradients` runs this very function on arrays of `Value`s, so each name assigned here
 # can be checked.
+
 
 # %%
 def loss_fn(C, W1, b1, bngain, bnbias, W2, b2):
@@ -178,13 +197,32 @@ dC = np.zeros_like(p["C"])
 np.add.at(dC, Xb, demb)
 
 by_hand = {
-    "logprobs": dlogprobs, "probs": dprobs, "counts_sum_inv": dcounts_sum_inv,
-    "counts_sum": dcounts_sum, "counts": dcounts, "norm_logits": dnorm_logits,
-    "logit_maxes": dlogit_maxes, "logits": dlogits, "h": dh, "W2": dW2, "b2": db2,
-    "hpreact": dhpreact, "bngain": dbngain, "bnbias": dbnbias, "bnraw": dbnraw,
-    "bnvar_inv": dbnvar_inv, "bnvar": dbnvar, "bndiff2": dbndiff2, "bndiff": dbndiff,
-    "bnmeani": dbnmeani, "hprebn": dhprebn, "embcat": dembcat, "W1": dW1, "b1": db1,
-    "emb": demb, "C": dC,
+    "logprobs": dlogprobs,
+    "probs": dprobs,
+    "counts_sum_inv": dcounts_sum_inv,
+    "counts_sum": dcounts_sum,
+    "counts": dcounts,
+    "norm_logits": dnorm_logits,
+    "logit_maxes": dlogit_maxes,
+    "logits": dlogits,
+    "h": dh,
+    "W2": dW2,
+    "b2": db2,
+    "hpreact": dhpreact,
+    "bngain": dbngain,
+    "bnbias": dbnbias,
+    "bnraw": dbnraw,
+    "bnvar_inv": dbnvar_inv,
+    "bnvar": dbnvar,
+    "bndiff2": dbndiff2,
+    "bndiff": dbndiff,
+    "bnmeani": dbnmeani,
+    "hprebn": dhprebn,
+    "embcat": dembcat,
+    "W1": dW1,
+    "b1": db1,
+    "emb": demb,
+    "C": dC,
 }
 print(f"{len(by_hand)} gradients, {sum(g.size for g in by_hand.values()):,} numbers")
 
@@ -212,8 +250,10 @@ print(report.diagnosis())
 
 # %%
 ratio = by_hand["bndiff2"] / report.engine["bndiff2"]
-print(f"ours / engine, over all {ratio.size} entries of bndiff2: "
-      f"min {ratio.min():.6f}, max {ratio.max():.6f}; (n - 1) / n = {(n - 1) / n:.6f}")
+print(
+    f"ours / engine, over all {ratio.size} entries of bndiff2: "
+    f"min {ratio.min():.6f}, max {ratio.max():.6f}; (n - 1) / n = {(n - 1) / n:.6f}"
+)
 
 # %% [markdown]
 # The factor is `(n - 1) / n`: our `dbndiff2` divides by `n`, while the forward pass divides
@@ -236,8 +276,17 @@ db1 = dhprebn.sum(0)
 demb = dembcat.reshape(emb.shape)
 dC = np.zeros_like(p["C"])
 np.add.at(dC, Xb, demb)
-by_hand.update(bndiff2=dbndiff2, bndiff=dbndiff, bnmeani=dbnmeani, hprebn=dhprebn,
-               embcat=dembcat, W1=dW1, b1=db1, emb=demb, C=dC)
+by_hand.update(
+    bndiff2=dbndiff2,
+    bndiff=dbndiff,
+    bnmeani=dbnmeani,
+    hprebn=dhprebn,
+    embcat=dembcat,
+    W1=dW1,
+    b1=db1,
+    emb=demb,
+    C=dC,
+)
 
 fixed = check_gradients(loss_fn, inputs=parameters, expected=by_hand)
 print(fixed.summary())
@@ -288,9 +337,10 @@ h = np.tanh(gain * bnraw)
 dh = np.zeros_like(h)
 dh[np.arange(2), small_Y] = -1 / 2
 dbnraw = gain * (1 - h**2) * dh
-dbnvar = (-0.5 * (bnvar + 1e-5) ** -1.5 * (bndiff * dbnraw).sum(0, keepdims=True))
+dbnvar = -0.5 * (bnvar + 1e-5) ** -1.5 * (bndiff * dbnraw).sum(0, keepdims=True)
 small_report = check_gradients(
-    small_loss, inputs={"W": W, "gain": gain},
+    small_loss,
+    inputs={"W": W, "gain": gain},
     expected={"bnraw": dbnraw, "bnvar": dbnvar, "bndiff2": np.ones((2, 2)) * dbnvar / 2},
 )
 print(small_report.diagnosis())

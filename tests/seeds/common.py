@@ -1,7 +1,6 @@
 """What every seed case is made of: the case types, verdicts and numpy helpers shared by the
 five notebooks' modules."""
 
-
 from __future__ import annotations
 
 from collections.abc import Callable
