@@ -6,7 +6,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import rules
-from .engine import backward, gradients, topological_order, zero_grad
+from .engine import backward, gradients, topological_order, walk_backward, zero_grad
 from .errors import (
     AnomalyError,
     DivisionByZeroError,
@@ -89,6 +89,7 @@ __all__ = [
     "topological_order",
     "value_and_grad",
     "values",
+    "walk_backward",
     "zero_grad",
 ]
 

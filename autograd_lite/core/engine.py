@@ -13,7 +13,7 @@ version (Value gradients, anomaly checks) and the tests check the two agree.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, cast
 
@@ -27,7 +27,10 @@ from .rules import ADD, FLOAT_MATH, INACTIVE, MUL, SUB, FloatMath, Rule
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["backward", "gradients", "topological_order", "zero_grad"]
+__all__ = ["backward", "gradients", "topological_order", "walk_backward", "zero_grad"]
+
+EdgeCallback = Callable[["Value", int, "Value", float, float], None]
+"""``on_edge(node, index, parent, local, contribution)``: see :func:`walk_backward`."""
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -60,6 +63,67 @@ def topological_order(root: Value) -> list[Value]:
             stack.pop()
             order.append(node)
     return order
+
+
+def walk_backward(
+    root: Value,
+    on_edge: EdgeCallback | None = None,
+    *,
+    seed: float = 1.0,
+) -> dict[Value, float]:
+    """d(root)/d(node) * seed for every node of ``root``'s graph, by the plain chain rule.
+
+    The same rules, order and arithmetic as ``backward()``, without reading or writing any
+    node's ``.grad`` and without running gradient hooks: the walk that checking and
+    explaining share with the engine.
+
+    Args:
+        root: the output node.
+        on_edge: called once per edge as the walk uses it, as
+            ``on_edge(node, index, parent, local, contribution)``, nodes in reverse
+            topological order: ``local`` is d node / d parent (the rule's local derivative),
+            ``contribution`` is ``grad[node] * local``, what the edge adds to
+            ``grad[parent]``. A parent that appears twice among a node's parents (``x * x``)
+            gets two calls.
+        seed: d(final)/d(root); 1.0 for a loss.
+
+    Returns:
+        A dict from every node of the graph (``root`` included) to its gradient.
+
+    Raises:
+        DomainError: a local derivative failed because an input's ``.data`` was changed
+            after the forward pass.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> x = Value(3.0, label="x")
+        >>> y = x * x
+        >>> edges = []
+        >>> grads = walk_backward(y, lambda n, i, p, d, c: edges.append((i, d, c)))
+        >>> grads[x], edges
+        (6.0, [(0, 3.0, 3.0), (1, 3.0, 3.0)])
+    """
+    seed = to_float(seed, "walk_backward: seed")
+    grads: dict[Value, float] = {}
+    for node in reversed(topological_order(root)):
+        # Every consumer of node comes before it in this order, so its gradient is complete.
+        g = grads.get(node, 0.0) if node is not root else seed
+        grads[node] = g
+        rule = node.rule
+        if rule is None:
+            continue
+        parents = node.parents
+        try:
+            local = rule.local_grads(FLOAT_MATH, node.data, *[p.data for p in parents])
+        except (ArithmeticError, ValueError) as err:
+            raise _derivative_failed(node, err) from None
+        for index, (parent, d) in enumerate(zip(parents, local, strict=True)):
+            contribution = g * d
+            if on_edge is not None:
+                on_edge(node, index, parent, d, contribution)
+            previous = grads.get(parent)
+            grads[parent] = contribution if previous is None else previous + contribution
+    return grads
 
 
 def _check_seed(root: Value, gradient: Any, create_graph: bool) -> Any:
