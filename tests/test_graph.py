@@ -641,7 +641,7 @@ def test_labels_are_escaped(label: str, renderer: str) -> None:
     y = x * 2
     drawing = draw_graph(y, show_grad=False, group=lambda n: label, renderer=renderer)
     texts = svg_texts(drawing.svg())
-    shown = label.replace("\t", " ").replace("\x00", "?")
+    shown = label.replace("\t", " ").replace("\x00", "\\x00")
     for line in shown.split("\n"):
         line = " ".join(line.split())
         # once in the value's box, once as the cluster's title

@@ -321,3 +321,22 @@ def test_report_explain_and_drawing_are_readable_in_a_dark_theme(
     # the drawing keeps its white card behind black text
     card = page.evaluate("getComputedStyle(document.querySelector('.agl-fit')).backgroundColor")
     assert card == "rgb(255, 255, 255)"
+
+
+# ---------------------------------------------------------------- hostile labels
+
+
+@pytest.mark.parametrize("label", ["<!--<script>", "</script><script>", "<!--", "]]>&<>"])
+def test_a_label_that_opens_a_script_comment_leaves_clicking_and_stepping_working(
+    page: Any, tmp_path: Path, label: str
+) -> None:
+    x = Value(2.0, label)
+    y = (x * 3).tanh()
+    y.backward()
+    open_page(page, tmp_path, draw_graph(y))
+    page.click("#v0")
+    assert page.locator("#info h2").inner_text() == label
+    page.click("#first")
+    assert page.locator("#step-text").inner_text().startswith("start")
+    page.click("#next")
+    assert page.locator("#step-text").inner_text() == f"forward 1/4: {label} = 2 (leaf)"

@@ -16,7 +16,7 @@ import hashlib
 import html
 import importlib.resources
 import json
-from typing import Final
+from typing import Any, Final
 
 from ..core.files import write_atomically
 from .facts import GraphFacts
@@ -87,10 +87,20 @@ class InteractivePage:
         return f"<InteractivePage: {len(self.html)} characters of HTML>"
 
 
+def script_json(data: Any) -> str:
+    """JSON text that is safe inside an HTML ``<script>`` element, whatever its strings hold.
+
+    ``<``, ``>`` and ``&`` are written as ``\\u003c``-style escapes (JSON reads them back as
+    the same characters), so a label such as ``</script>`` or ``<!--<script>`` cannot end the
+    element early or make the browser read the rest of the page as part of it.
+    """
+    text = json.dumps(data, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def _page(svg: str, facts: GraphFacts) -> str:
     body = svg[svg.index("<svg") :]
-    # Inside <script>, "</" would end the element early; JSON allows "<\/" for it.
-    data = json.dumps(facts.to_json(), allow_nan=False).replace("</", "<\\/")
+    data = script_json(facts.to_json())
     script = (_ASSETS / "page.js").read_text(encoding="utf-8")
     style = (_ASSETS / "page.css").read_text(encoding="utf-8")
     root_name = next(n.name for n in facts.nodes if n.id == facts.root)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -56,13 +56,30 @@ def escape_record_field(text: str) -> str:
     return "".join(_RECORD_ESCAPES.get(c, c) for c in clean_controls(text))
 
 
-_CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Unicode categories drawn as escapes: controls, format characters (the bidirectional
+# overrides that reorder the text after them, zero-width characters), private-use, surrogate
+# and unassigned code points, and the line and paragraph separators.
+_HIDDEN_CATEGORIES: Final = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 
 
 def clean_controls(text: str) -> str:
-    """Make text printable in SVG: a tab becomes a space, other control characters '?'."""
+    r"""Make text show as written in SVG, the way :func:`~autograd_lite.explain` shows it.
+
+    A tab becomes a space and a newline stays (it breaks the line); every other control,
+    format or separator character is written as its Python escape, so a right-to-left
+    override (U+202E) reads ``\u202e`` instead of reversing the rest of the label.
+
+    Example:
+        >>> clean_controls("a\tb\u202ec\x00")
+        'a b\\u202ec\\x00'
+    """
     text = text.replace("\r\n", "\n").replace("\t", " ")
-    return _CONTROL.sub("?", text)
+    return "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if c != "\n" and unicodedata.category(c) in _HIDDEN_CATEGORIES
+        else c
+        for c in text
+    )
 
 
 def record_label(fields: list[str], rankdir: str) -> graphviz.quoting.NoHtml:
