@@ -126,6 +126,35 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
+def node_slot_reads(root: Path, slots: set[str]) -> list[str]:
+    """``file:line .slot`` for every use of a node's private slot outside the ``core`` part.
+
+    Counts attribute access (``node._rule``) and ``getattr``/``setattr`` with the slot's name
+    as a literal string.
+    """
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        if relative.parts[0] == "core":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = None
+            if isinstance(node, ast.Attribute) and node.attr in slots:
+                name = node.attr
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"getattr", "setattr", "hasattr", "delattr"}
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+                and node.args[1].value in slots
+            ):
+                name = str(node.args[1].value)
+            if name is not None:
+                found.append(f"{relative.as_posix()}:{node.lineno} .{name}")
+    return found
+
+
 # --------------------------------------------------------------------------- the package
 
 
@@ -136,6 +165,18 @@ def test_the_package_has_the_five_parts() -> None:
 
 def test_no_private_name_is_imported_across_parts() -> None:
     assert private_across_parts(read_imports(PACKAGE)) == []
+
+
+def test_nothing_outside_core_reads_a_nodes_private_slots() -> None:
+    from autograd_lite.core.node import Node
+
+    slots = {name for name in Node.__slots__ if name.startswith("_")}
+    assert slots, "Node has private slots"
+    reads = node_slot_reads(PACKAGE, slots)
+    assert reads == [], (
+        "outside core/, read a node through its public accessors (parents, rule, op, "
+        f"is_leaf, data, label): {reads}"
+    )
 
 
 def test_no_import_cycle_between_modules() -> None:
@@ -206,6 +247,20 @@ def test_the_checker_finds_private_imports_across_parts_only(tmp_path: Path) -> 
         },
     )
     assert private_across_parts(read_imports(root)) == ["pkg.jit.c imports _x from pkg.core.a"]
+
+
+def test_the_checker_finds_private_slot_reads_outside_core_only(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "core/__init__.py": "",
+            "core/a.py": "def f(n):\n    return n._rule\n",
+            "check/__init__.py": "",
+            "check/b.py": "def g(n):\n    return n.rule, n._rule, getattr(n, '_a'), n.other\n",
+        },
+    )
+    assert node_slot_reads(root, {"_rule", "_a"}) == ["check/b.py:2 ._rule", "check/b.py:2 ._a"]
 
 
 # --------------------------------------------------------------------------- the tests' layout

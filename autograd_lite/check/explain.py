@@ -166,7 +166,7 @@ class Explanation:
         value = _num(step.value, self.digits)
         if not step.op:
             return f"{step.name} = {value} (leaf)"
-        rule = step.node._rule
+        rule = step.node.rule
         assert rule is not None
         return f"{step.name} = {_text_expression(rule, step.operands)} = {value}"
 
@@ -181,7 +181,7 @@ class Explanation:
         numbers: list[str] = []
         for term in terms:
             if term.from_root:
-                rule = self.steps[0].node._rule
+                rule = self.steps[0].node.rule
                 assert rule is not None
                 expression = _text_expression(rule, self.steps[0].operands)
                 symbols.append(f"d({expression})/d{_wrap(step.name)}")
@@ -304,7 +304,7 @@ class Explanation:
             name = _latex_name(step.name)
             value = _latex_num(step.value, self.digits)
             if step.op:
-                rule = step.node._rule
+                rule = step.node.rule
                 assert rule is not None
                 definition = f"{name} &= {_latex_expression(rule, step.operands)} = {value}"
             else:
@@ -320,7 +320,7 @@ class Explanation:
             numbers: list[str] = []
             for term in terms:
                 if term.from_root:
-                    rule = root_step.node._rule
+                    rule = root_step.node.rule
                     assert rule is not None
                     expression = _latex_expression(rule, root_step.operands)
                     symbols.append(
@@ -467,7 +467,7 @@ def _uses(order: list[Value], root: Value, wanted: set[Value]) -> dict[Value, di
         parents = child.parents
         if not parents or not any(p in wanted for p in parents):
             continue
-        rule = child._rule
+        rule = child.rule
         assert rule is not None
         local = rule.local_grads(FLOAT_MATH, child.data, *[p.data for p in parents])
         for parent, d in zip(parents, local, strict=True):

@@ -339,15 +339,10 @@ def _backward_pass(
     order = topological_order(loss)
     saved: list[tuple[Value, Any]] = []
     for node in order:
-        a, b = node._a, node._b
-        if node._rule is None:  # a leaf (its _a may hold gradient hooks)
+        if node.rule is None:
             mine = node in own
-        elif b is not None:
-            mine = a in own or b in own
-        elif a.__class__ is tuple:
-            mine = any(p in own for p in a)
         else:
-            mine = a in own
+            mine = any(p in own for p in node.parents)
         if mine:
             own.add(node)
         else:
@@ -361,31 +356,24 @@ def _backward_pass(
     fm = FLOAT_MATH
     loss.grad = 1.0
     for node in reversed(order):
-        rule = node._rule
+        rule = node.rule
         if rule is None:
             continue
         out = mask.get(node, 0) | group.get(node, 0)
         where = kink.get(node)
         is_near = node in near
         g = node.grad
-        a, b = node._a, node._b
-        if b is not None:
-            da, db = rule.local_grads(fm, node.data, a.data, b.data)
-            a.grad += g * da
-            b.grad += g * db
-            parents: tuple[Value, ...] = (a, b)
-        elif a.__class__ is not tuple:
-            (da,) = rule.local_grads(fm, node.data, a.data)
-            a.grad += g * da
-            parents = (a,)
+        parents = node.parents
+        for p, d in zip(
+            parents, rule.local_grads(fm, node.data, *[p.data for p in parents]), strict=True
+        ):
+            p.grad += g * d
+        if len(parents) == 1:
+            (a,) = parents
             if rule.name in _KINK_OPS and abs(a.data) <= close:
                 is_near = True
                 if where is None and a.data == 0.0:
                     where = f"{rule.name} of {describe_node(a)}"
-        else:
-            for p, d in zip(a, rule.local_grads(fm, node.data, *[p.data for p in a]), strict=True):
-                p.grad += g * d
-            parents = a
         if out:
             for p in parents:
                 mask[p] = mask.get(p, 0) | out
