@@ -10,296 +10,216 @@ Build expressions from :class:`Value` nodes, call ``backward()``, read ``.grad``
 1.0019
 """
 
+# ================================================================ the public names: one table
+#
+# Every public name is ONE row of ``_TABLE`` below: ``"name": "where it lives"``, the place
+# being a module under autograd_lite ("core", "check", "learn", ...). Rows sit in groups, in
+# the order a user meets them; the groups are the API reference's sections.
+#
+# - Rows in the groups before ``_KEPT`` are the short top level: ``__all__``, ``dir()``,
+#   ``from autograd_lite import *`` and the API reference's index, in table order (a
+#   builtin's name, ``compile`` or ``abs``, is importable but stays out of ``__all__`` so
+#   ``import *`` never shadows the builtin).
+# - Rows in ``_KEPT`` still resolve (``autograd_lite.grads``, ``from autograd_lite import
+#   hinge``: code written against older versions keeps working) but stay out of the short
+#   top level: they are documented in their part (``autograd_lite.core``, ``.learn``, ...).
+# - A row whose place ends with its own name (``"nn": "learn.nn"``) is that module itself:
+#   ``autograd_lite.nn``, ``import autograd_lite.nn`` and ``from autograd_lite.nn import MLP``
+#   all give ``autograd_lite.learn.nn``.
+# - Nothing loads before it is used: ``import autograd_lite`` loads the engine (core) only;
+#   checking, drawing, compiling, learning and numpy load on first access to one of their
+#   names (tests/test_import.py holds this).
+#
+# To add a public name: export it from its part's package (e.g. in
+# autograd_lite/check/__init__.py), add ONE row here in its group, then run
+# ``python -m autograd_lite.stub`` to regenerate ``__init__.pyi`` (the types mypy and IDEs
+# see; tests/test_public_names.py fails, naming that command, while it is out of date).
+
 from __future__ import annotations
 
+import builtins as _builtins
 import importlib as _importlib
 import importlib.machinery as _machinery
 import sys as _sys
 from types import ModuleType as _ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from .core import (
-    OP_FUNCTIONS,
-    AnomalyError,
-    DivisionByZeroError,
-    DomainError,
-    GraphCutError,
-    MissingRuleError,
-    OverflowDomainError,
-    TracingError,
-    Value,
-    backward,
-    detect_anomaly,
-    dot,
-    enable_grad,
-    from_micrograd,
-    gradients,
-    is_grad_enabled,
-    no_grad,
-    sum_values,
-    topological_order,
-    zero_grad,
-)
+from .core import OP_FUNCTIONS as _OP_FUNCTIONS
 
-# The op functions (exp, tanh, ...) come from the rule table.
-globals().update(OP_FUNCTIONS)
-if TYPE_CHECKING:
-    # What type checkers and IDEs see of the op functions (op_names.pyi, generated from the
-    # table) and of the names below that load on first use.
-    from .check import (
-        ChainStep,
-        ChainTerm,
-        CheckedGradient,
-        Explanation,
-        GradientCheckError,
-        GradientEntry,
-        GradientReport,
-        check_gradients,
-        explain,
-        gradcheck,
-        watch,
-    )
-    from .core import (
-        Dual,
-        data,
-        grad,
-        grads,
-        hessian,
-        jacfwd,
-        jacobian,
-        jvp,
-        rules,
-        value_and_grad,
-        values,
-    )
-    from .core.op_names import *  # noqa: F403
-    from .draw import GraphDrawing, GraphTooLargeError, RenderError, draw_graph
-    from .jit import CompiledFunction
-    from .jit import compile as compile
-    from .learn import (
-        MLP,
-        SGD,
-        Adam,
-        History,
-        Layer,
-        Module,
-        Neuron,
-        Optimizer,
-        binary_cross_entropy_with_logits,
-        cross_entropy,
-        datasets,
-        evaluate,
-        fit,
-        hinge,
-        log_softmax,
-        losses,
-        mse,
-        nn,
-        optim,
-        plot,
-        plot_decision_boundary,
-        plot_history,
-        schedules,
-        softmax,
-        training,
-    )
+__version__ = "0.1.0"
 
-# ``abs`` and ``compile`` are importable by name (``from autograd_lite import abs``) but kept
-# out of ``__all__``, so ``from autograd_lite import *`` does not shadow the builtins.
+_TABLE: dict[str, dict[str, str]] = {
+    "Values and the engine": {
+        "Value": "core",
+        "backward": "core",
+        "no_grad": "core",
+        "enable_grad": "core",
+        "is_grad_enabled": "core",
+        "detect_anomaly": "core",
+        "values": "core",
+        "data": "core",
+        "grads": "core",
+        "sum_values": "core",
+        "dot": "core",
+        "from_micrograd": "core",
+        "DomainError": "core",
+    },
+    "Functions of Values (each also a method: x.tanh())": {
+        "exp": "core",
+        "log": "core",
+        "tanh": "core",
+        "sigmoid": "core",
+        "relu": "core",
+        "sqrt": "core",
+        "sin": "core",
+        "cos": "core",
+    },
+    "Transforms": {
+        "grad": "core",
+        "value_and_grad": "core",
+        "jacobian": "core",
+        "jacfwd": "core",
+        "jvp": "core",
+        "hessian": "core",
+    },
+    "Checking gradients": {
+        "check_gradients": "check",
+        "gradcheck": "check",
+        "explain": "check",
+        "watch": "check",
+        "GradientCheckError": "check",
+    },
+    "Drawing": {
+        "draw_graph": "draw",
+        "GraphDrawing": "draw",
+    },
+    "Compiling": {
+        "compile": "jit",
+        "CompiledFunction": "jit",
+    },
+    "Networks, optimisers and training": {
+        "MLP": "learn",
+        "Layer": "learn",
+        "Neuron": "learn",
+        "Module": "learn",
+        "SGD": "learn",
+        "Adam": "learn",
+        "fit": "learn",
+        "evaluate": "learn",
+        "mse": "learn",
+        "cross_entropy": "learn",
+    },
+}
 
-# Everything outside the engine is imported when first used, so `import autograd_lite` stays
-# fast: checking, drawing (graphviz, wasmtime), compiling and learning (tqdm) load on first
-# access. One name per line: name -> the part that defines it.
-_FROM_PARTS = {
+# Still resolving, out of the short top level (see the notes at the top of the file). Every
+# function the rule table makes (``exp2``, ``softplus``, ...) resolves too, without a row.
+_KEPT: dict[str, str] = {
+    # modules
+    "nn": "learn.nn",
+    "optim": "learn.optim",
+    "losses": "learn.losses",
+    "datasets": "learn.datasets",
+    "training": "learn.training",
+    "schedules": "learn.schedules",
+    "plot": "learn.plot",
+    "rules": "core.rules",
+    # the engine
+    "gradients": "core",
+    "zero_grad": "core",
+    "topological_order": "core",
     "Dual": "core",
-    "data": "core",
-    "grad": "core",
-    "grads": "core",
-    "hessian": "core",
-    "jacfwd": "core",
-    "jacobian": "core",
-    "jvp": "core",
-    "value_and_grad": "core",
-    "values": "core",
+    "OP_FUNCTIONS": "core",
+    "AnomalyError": "core",
+    "DivisionByZeroError": "core",
+    "GraphCutError": "core",
+    "MissingRuleError": "core",
+    "OverflowDomainError": "core",
+    "TracingError": "core",
+    # checking, drawing
     "ChainStep": "check",
     "ChainTerm": "check",
     "CheckedGradient": "check",
     "Explanation": "check",
-    "GradientCheckError": "check",
     "GradientEntry": "check",
     "GradientReport": "check",
-    "check_gradients": "check",
-    "explain": "check",
-    "gradcheck": "check",
-    "watch": "check",
-    "GraphDrawing": "draw",
     "GraphTooLargeError": "draw",
     "RenderError": "draw",
-    "draw_graph": "draw",
-    "CompiledFunction": "jit",
-    "compile": "jit",
-    "Adam": "learn",
+    # learning
     "History": "learn",
-    "Layer": "learn",
-    "MLP": "learn",
-    "Module": "learn",
-    "Neuron": "learn",
     "Optimizer": "learn",
-    "SGD": "learn",
     "binary_cross_entropy_with_logits": "learn",
-    "cross_entropy": "learn",
-    "evaluate": "learn",
-    "fit": "learn",
     "hinge": "learn",
     "log_softmax": "learn",
-    "mse": "learn",
+    "softmax": "learn",
     "plot_decision_boundary": "learn",
     "plot_history": "learn",
-    "softmax": "learn",
 }
 
-# The short module paths users and notebooks import (`autograd_lite.nn`, `.rules`, ...) are the
-# part modules themselves, so `autograd_lite.nn is autograd_lite.learn.nn`.
-_SHORT_MODULES = {
-    "datasets": "learn.datasets",
-    "losses": "learn.losses",
-    "nn": "learn.nn",
-    "optim": "learn.optim",
-    "plot": "learn.plot",
-    "rules": "core.rules",
-    "schedules": "learn.schedules",
-    "training": "learn.training",
-}
+# ================================================================ how the table is served
+
+_PLACES: dict[str, str] = {n: p for group in _TABLE.values() for n, p in group.items()}
+_PLACES.update(_KEPT)
+_MODULES = {n: p for n, p in _PLACES.items() if p.rpartition(".")[2] == n}
+
+__all__ = [n for n in _PLACES if n not in _KEPT and not hasattr(_builtins, n)]
+
+# The API reference's front page: the short top level by group, written from the table.
+if __doc__:
+    __doc__ += "".join(
+        f"\n**{group}**: " + ", ".join(f"`{n}`" for n in rows) + "\n"
+        for group, rows in _TABLE.items()
+    )
+
+# The rule table's functions are made when core loads, so they cost nothing to bind now.
+globals().update(_OP_FUNCTIONS)
 
 
 def __getattr__(name: str) -> _Any:
-    part = _FROM_PARTS.get(name)
-    if part is not None:
-        value = getattr(_importlib.import_module(f"{__name__}.{part}"), name)
-    elif name in _SHORT_MODULES:
-        value = _importlib.import_module(f"{__name__}.{_SHORT_MODULES[name]}")
-    else:
+    place = _PLACES.get(name)
+    if place is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _importlib.import_module(f"{__name__}.{place}")
+    value = module if name in _MODULES else getattr(module, name)
     globals()[name] = value  # later lookups are plain module attributes
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__) | set(_FROM_PARTS) | set(_SHORT_MODULES))
+    return [*__all__, *sorted(_MODULES), "__version__"]
 
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     import importlib.abc
 
-    class _FinderAndLoader(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-        """What the finder below is, to type checkers."""
-
+    _Finder = importlib.abc.MetaPathFinder
 else:
-    _FinderAndLoader = object  # importlib.abc would import importlib.resources and pathlib
+    _Finder = object  # importlib.abc would load importlib.resources and pathlib
 
 
-class _ShortModuleFinder(_FinderAndLoader):
-    """Makes `import autograd_lite.nn` give the part module `autograd_lite.learn.nn` itself.
+class _ModuleRows(_Finder):
+    """Lets ``import autograd_lite.nn`` give the module of the ``"nn"`` row itself.
 
-    A meta path finder and loader by protocol (find_spec, create_module, exec_module).
+    Python's import statement looks for a file, not an attribute, so the module rows need
+    this: a finder (``find_spec``) and loader (``create_module``, ``exec_module``) in one.
     """
 
     def find_spec(self, fullname: str, path: _Any, target: _Any = None) -> _Any:
-        prefix, _, short = fullname.rpartition(".")
-        if prefix != __name__ or short not in _SHORT_MODULES:
+        package, _, name = fullname.rpartition(".")
+        if package != __name__ or name not in _MODULES:
             return None
         return _machinery.ModuleSpec(fullname, self)
 
     def create_module(self, spec: _machinery.ModuleSpec) -> _ModuleType:
-        short = spec.name.rpartition(".")[2]
-        module = _importlib.import_module(f"{__name__}.{_SHORT_MODULES[short]}")
-        spec.loader_state = module.__spec__  # the import system is about to replace it
+        module = _importlib.import_module(f"{__name__}.{_MODULES[spec.name.rpartition('.')[2]]}")
+        spec.loader_state = module.__spec__  # the import system is about to overwrite it
         return module
 
     def exec_module(self, module: _ModuleType) -> None:
-        # The part module keeps its own spec (its real name), not the short name's.
-        alias = module.__spec__
-        if alias is not None and alias.loader is self:
-            module.__spec__ = alias.loader_state
+        # The module is loaded already; it keeps the spec of its real name.
+        if module.__spec__ is not None and module.__spec__.loader is self:
+            module.__spec__ = module.__spec__.loader_state
 
 
-if not any(isinstance(f, _ShortModuleFinder) for f in _sys.meta_path):
-    _sys.meta_path.append(_ShortModuleFinder())
-
-__version__ = "0.1.0"
-
-__all__ = [
-    "MLP",
-    "SGD",
-    "Adam",
-    "AnomalyError",
-    "ChainStep",
-    "ChainTerm",
-    "CheckedGradient",
-    "CompiledFunction",
-    "DivisionByZeroError",
-    "DomainError",
-    "Dual",
-    "Explanation",
-    "GradientCheckError",
-    "GradientEntry",
-    "GradientReport",
-    "GraphCutError",
-    "GraphDrawing",
-    "GraphTooLargeError",
-    "History",
-    "Layer",
-    "MissingRuleError",
-    "Module",
-    "Neuron",
-    "Optimizer",
-    "OverflowDomainError",
-    "RenderError",
-    "TracingError",
-    "Value",
-    "backward",
-    "binary_cross_entropy_with_logits",
-    "check_gradients",
-    "cross_entropy",
-    "data",
-    "datasets",
-    "detect_anomaly",
-    "dot",
-    "draw_graph",
-    "enable_grad",
-    "evaluate",
-    "explain",
-    "fit",
-    "from_micrograd",
-    "grad",
-    "gradcheck",
-    "gradients",
-    "grads",
-    "hessian",
-    "hinge",
-    "is_grad_enabled",
-    "jacfwd",
-    "jacobian",
-    "jvp",
-    "log_softmax",
-    "losses",
-    "mse",
-    "nn",
-    "no_grad",
-    "optim",
-    "plot",
-    "plot_decision_boundary",
-    "plot_history",
-    "rules",
-    "schedules",
-    "softmax",
-    "sum_values",
-    "topological_order",
-    "training",
-    "value_and_grad",
-    "values",
-    "watch",
-    "zero_grad",
-]
-__all__ += sorted(name for name in OP_FUNCTIONS if name != "abs")
+if not any(isinstance(finder, _ModuleRows) for finder in _sys.meta_path):
+    _sys.meta_path.append(_ModuleRows())

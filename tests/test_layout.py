@@ -277,6 +277,7 @@ WHOLE_PACKAGE = {
     "notebooks",
     "packaging",
     "properties",
+    "public_names",
     "readme",
     "seed_cases",
 }
