@@ -85,6 +85,7 @@ _TABLE: dict[str, dict[str, str]] = {
     },
     "Checking gradients": {
         "check_gradients": "check",
+        "check_layers": "check",
         "gradcheck": "check",
         "explain": "check",
         "watch": "check",

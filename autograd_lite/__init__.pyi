@@ -12,6 +12,7 @@ from .check import GradientCheckError as GradientCheckError
 from .check import GradientEntry as GradientEntry
 from .check import GradientReport as GradientReport
 from .check import check_gradients as check_gradients
+from .check import check_layers as check_layers
 from .check import explain as explain
 from .check import gradcheck as gradcheck
 from .check import watch as watch
@@ -118,6 +119,7 @@ __all__ = [
     "jvp",
     "hessian",
     "check_gradients",
+    "check_layers",
     "gradcheck",
     "explain",
     "watch",

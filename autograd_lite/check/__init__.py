@@ -5,6 +5,7 @@ from __future__ import annotations
 from .checks import gradcheck
 from .explain import ChainStep, ChainTerm, Explanation, explain, node_names
 from .gradients import check_gradients
+from .layers import LayerReport, check_layers
 from .report import CheckedGradient, GradientCheckError, GradientEntry, GradientReport
 from .watch import watch
 
@@ -16,7 +17,9 @@ __all__ = [
     "GradientCheckError",
     "GradientEntry",
     "GradientReport",
+    "LayerReport",
     "check_gradients",
+    "check_layers",
     "explain",
     "gradcheck",
     "node_names",

@@ -179,12 +179,12 @@ def _tracked(obj: Any, log: _Log) -> bool:
     cls = type(obj)
     own = vars(obj)
 
-    def __getattribute__(self: Any, name: str) -> Any:  # noqa: N807
+    def __getattribute__(self: Any, name: str) -> Any:
         if name in own and name not in log.writes and name not in log.reads:
             log.reads.append(name)
         return object.__getattribute__(self, name)
 
-    def __setattr__(self: Any, name: str, value: Any) -> None:  # noqa: N807
+    def __setattr__(self: Any, name: str, value: Any) -> None:
         if name not in log.writes:
             log.writes.append(name)
         object.__setattr__(self, name, value)

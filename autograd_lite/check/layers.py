@@ -358,7 +358,9 @@ def _check(
         for target, attr in found.items():
             name = f"{fact.key}.{attr}"
             raw = getattr(fact.obj, attr)
-            shape = np.shape(inputs_seen[i]) if target == INPUT else np.shape(getattr(fact.obj, target))
+            shape = (
+                np.shape(inputs_seen[i]) if target == INPUT else np.shape(getattr(fact.obj, target))
+            )
             what = f"{fact.key}.{target}" if target != INPUT else f"{fact.key}'s input"
             mine, note = _fit_shape(name, float_array(raw, name), shape, what, fact)
             if note:
@@ -379,8 +381,11 @@ def _check(
                     f"input's gradient itself ({watched[i]})"
                 )
             mine, note = _fit_shape(
-                name, float_array(given[fact.key], f"dinputs[{fact.key!r}]"),
-                np.shape(inputs_seen[i]), f"{fact.key}'s input", fact,
+                name,
+                float_array(given[fact.key], f"dinputs[{fact.key!r}]"),
+                np.shape(inputs_seen[i]),
+                f"{fact.key}'s input",
+                fact,
             )
             expected[name] = mine
             originals[name] = given[fact.key]
@@ -426,16 +431,20 @@ def _check(
         return result
 
     inputs = {name: getattr(objects[i], attr) for name, (i, attr) in params.items()}
-    inner = check_gradients(
-        loss_fn,
-        inputs,
-        expected,
-        rtol=tol.rtol,
-        atol=tol.atol,
-        eps=tol.eps,
-        fd_rtol=tol.fd_rtol if tol.fd_rtol is not None else 1e-3,
-        fd_atol=tol.fd_atol if tol.fd_atol is not None else 1e-5,
-    ) if inputs else _check_without_params(loss_fn, expected, tol)
+    inner = (
+        check_gradients(
+            loss_fn,
+            inputs,
+            expected,
+            rtol=tol.rtol,
+            atol=tol.atol,
+            eps=tol.eps,
+            fd_rtol=tol.fd_rtol if tol.fd_rtol is not None else 1e-3,
+            fd_atol=tol.fd_atol if tol.fd_atol is not None else 1e-5,
+        )
+        if inputs
+        else _check_without_params(loss_fn, expected, tol)
+    )
     return LayerReport(inner, "check_layers", blame, shared, [*loss_note, *notes])
 
 
@@ -622,7 +631,7 @@ def _shared(
     notes: list[str],
 ) -> list[tuple[str, str]]:
     """Pairs of gradients stored in the same memory; the later step is blamed for both."""
-    order = {name: i for i, name in watched.items()}
+    order = {name: float(i) for i, name in watched.items()}
     names = [n for n in originals if isinstance(originals[n], np.ndarray)]
     pairs = []
     for i, a in enumerate(names):
@@ -649,6 +658,6 @@ def _shared(
     return pairs
 
 
-def _owner_index(name: str, facts: list[LayerFacts]) -> int:
+def _owner_index(name: str, facts: list[LayerFacts]) -> float:
     key = name.split(".", 1)[0]
-    return next((i for i, f in enumerate(facts) if f.key == key), math.inf)  # type: ignore[arg-type]
+    return next((float(i) for i, f in enumerate(facts) if f.key == key), math.inf)

@@ -23,7 +23,7 @@ a bare number), and values and gradients are exactly those of the plain object a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -72,7 +72,7 @@ _OPERATOR_UFUNCS = frozenset(
 )
 
 
-class ValueArray(np.ndarray):  # type: ignore[type-arg]
+class ValueArray(np.ndarray):
     """An object array of Values on which the numpy idioms of a forward pass keep working.
 
     Make one with :func:`as_value_array`; everything numpy computes from it is one too.
@@ -111,11 +111,11 @@ class ValueArray(np.ndarray):  # type: ignore[type-arg]
     def __array_function__(
         self,
         func: Callable[..., Any],
-        types: Iterable[type],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
+        types: Iterable[Any],
+        args: Iterable[Any],
+        kwargs: Mapping[str, Any],
     ) -> Any:
-        return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))
+        return _wrap(func(*_unwrap(tuple(args)), **_unwrap(dict(kwargs))))
 
 
 def as_value_array(array: npt.NDArray[Any]) -> ValueArray:

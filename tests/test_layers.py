@@ -18,7 +18,6 @@ from tests.layer_nets import (
     Dense,
     Dropout,
     Relu3,
-    ReLU,
     Sigmoid,
     SoftmaxCCE,
     SoftmaxWithLoss,
@@ -115,13 +114,19 @@ def test_engine_matches_torch() -> None:
     layers, X, y = nnfs_net(np.random.default_rng(5), n=9, hidden=7)
     report = check_layers(layers, X, y)
     d1, d2 = layers["dense1"], layers["dense2"]
-    t = {k: torch.tensor(v, requires_grad=True) for k, v in
-         {"w1": d1.weights, "b1": d1.biases, "w2": d2.weights, "b2": d2.biases}.items()}
+    t = {
+        k: torch.tensor(v, requires_grad=True)
+        for k, v in {"w1": d1.weights, "b1": d1.biases, "w2": d2.weights, "b2": d2.biases}.items()
+    }
     logits = torch.relu(torch.tensor(X) @ t["w1"] + t["b1"]) @ t["w2"] + t["b2"]
     loss = torch.nn.functional.cross_entropy(logits, torch.tensor(y))
     loss.backward()
-    for name, key in (("dense1.dweights", "w1"), ("dense1.dbiases", "b1"),
-                      ("dense2.dweights", "w2"), ("dense2.dbiases", "b2")):
+    for name, key in (
+        ("dense1.dweights", "w1"),
+        ("dense1.dbiases", "b1"),
+        ("dense2.dweights", "w2"),
+        ("dense2.dbiases", "b2"),
+    ):
         np.testing.assert_allclose(report.engine[name], t[key].grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
@@ -136,7 +141,11 @@ def test_dropout_with_a_fresh_mask_stops_the_check() -> None:
     rng = np.random.default_rng(2)
     X, y = rng.standard_normal((6, 3)), rng.integers(0, 4, 6)
     d1 = Dense(rng.standard_normal((3, 5)), np.zeros((1, 5)))
-    drop, d2, loss = Dropout(0.3), Dense(rng.standard_normal((5, 4)), np.zeros((1, 4))), SoftmaxCCE()
+    drop, d2, loss = (
+        Dropout(0.3),
+        Dense(rng.standard_normal((5, 4)), np.zeros((1, 4))),
+        SoftmaxCCE(),
+    )
     d1.forward(X)
     drop.forward(d1.output)
     d2.forward(drop.output)
@@ -183,9 +192,14 @@ def test_a_seeded_mask_stored_on_the_object_is_checked() -> None:
     report = check_layers({"dense1": d1, "drop": drop, "dense2": d2, "loss": loss}, X, y)
     assert not report.ok
     assert report.root_causes[0].endswith("drop.dinputs")
-    wrong = {e.name for e in report.entries if e.gradient == "drop.dinputs" and e.verdict == "WRONG"}
-    expected_wrong = {f"drop.dinputs[{i},{j}]" for i, j in zip(*np.nonzero(drop.mask != 1), strict=True)
-                      if abs(d2.dinputs[i, j]) > 1e-8}
+    wrong = {
+        e.name for e in report.entries if e.gradient == "drop.dinputs" and e.verdict == "WRONG"
+    }
+    expected_wrong = {
+        f"drop.dinputs[{i},{j}]"
+        for i, j in zip(*np.nonzero(drop.mask != 1), strict=True)
+        if abs(d2.dinputs[i, j]) > 1e-8
+    }
     assert wrong == expected_wrong
 
 
@@ -200,9 +214,14 @@ def test_a_relu_backward_in_place_is_blamed_with_both_names() -> None:
     layers, X, y = nnfs_net(np.random.default_rng(1), bug="in_place", where="relu1")
     report = check_layers(layers, X, y)
     assert ("dense2.dinputs", "relu1.dinputs") in report.shared or (
-        "relu1.dinputs", "dense2.dinputs") in report.shared
-    assert any("relu1.dinputs and dense2.dinputs are the same array" in n or
-               "dense2.dinputs and relu1.dinputs are the same array" in n for n in report.notes)
+        "relu1.dinputs",
+        "dense2.dinputs",
+    ) in report.shared
+    assert any(
+        "relu1.dinputs and dense2.dinputs are the same array" in n
+        or "dense2.dinputs and relu1.dinputs are the same array" in n
+        for n in report.notes
+    )
     assert report.root_causes == [
         next(c for c in report.root_causes if c.startswith("relu1.backward"))
     ]
@@ -246,8 +265,9 @@ def test_a_misspelt_gradient_is_pointed_out() -> None:
     d = layers["dense2"]
     d.dweighhts = d.__dict__.pop("dweights")
     report = check_layers(layers, X, y)
-    assert any("dense2.weights: no gradient found" in n and "dense2.dweighhts" in n
-               for n in report.notes)
+    assert any(
+        "dense2.weights: no gradient found" in n and "dense2.dweighhts" in n for n in report.notes
+    )
     assert "dense2.dweights" not in {g.name for g in report.gradients}
 
 
@@ -265,8 +285,15 @@ def test_affine_style_with_returned_gradients() -> None:
     layers = {"affine1": a1, "relu": relu, "affine2": a2, "loss": loss}
     report = check_layers(layers, x, t, dinputs={"relu": dx_relu, "affine2": d_relu_out})
     names = {g.name for g in report.gradients}
-    assert names == {"loss.dx", "affine2.dW", "affine2.db", "affine2.dinputs", "relu.dinputs",
-                     "affine1.dW", "affine1.db"}
+    assert names == {
+        "loss.dx",
+        "affine2.dW",
+        "affine2.db",
+        "affine2.dinputs",
+        "relu.dinputs",
+        "affine1.dW",
+        "affine1.db",
+    }
     # The oracle: the loss takes log(p + 1e-7), so dL/dp = -1 / (p + 1e-7) / n at the label.
     z1 = x @ a1.W + a1.b
     h = np.maximum(z1, 0)
@@ -279,7 +306,7 @@ def test_affine_style_with_returned_gradients() -> None:
     np.testing.assert_allclose(report.engine["affine2.dW"], h.T @ dz, rtol=1e-9, atol=1e-12)
     for e in report.entries:
         if e.gradient == "loss.dx":
-            i, j = (int(k) for k in e.name[len("loss.dx["):-1].split(","))
+            i, j = (int(k) for k in e.name[len("loss.dx[") : -1].split(","))
             right = dz[i, j]
             close = abs(loss.dx[i, j] - right) <= 1e-8 + 1e-4 * abs(right)
             assert e.verdict == ("ok" if close else "WRONG")
@@ -303,7 +330,7 @@ def test_sigmoid_bce_saturated_entries_run_through_clip() -> None:
     clipped = (sig.output > 1 - 1e-7) | (sig.output < 1e-7)
     for e in report.entries:
         if e.gradient == "loss.dinputs":
-            i, j = (int(k) for k in e.name[len("loss.dinputs["):-1].split(","))
+            i, j = (int(k) for k in e.name[len("loss.dinputs[") : -1].split(","))
             assert (e.verdict == "WRONG") == bool(clipped[i, j]), e
 
 
@@ -363,8 +390,16 @@ def test_relu_at_exactly_zero_follows_nothing_false() -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 10_000),
-    which=st.sampled_from(["dense1.dweights", "dense1.dbiases", "dense2.dweights",
-                           "dense2.dbiases", "relu1.dinputs", "loss.dinputs"]),
+    which=st.sampled_from(
+        [
+            "dense1.dweights",
+            "dense1.dbiases",
+            "dense2.dweights",
+            "dense2.dbiases",
+            "relu1.dinputs",
+            "loss.dinputs",
+        ]
+    ),
     factor=st.floats(0.02, 3.0),
     sign=st.sampled_from([-1.0, 1.0]),
 )
