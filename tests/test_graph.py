@@ -421,7 +421,7 @@ def test_highlight_unclear_and_entries_with_nodes() -> None:
 
 
 def test_highlight_with_a_real_check_gradients_report() -> None:
-    pytest.importorskip("autograd_lite.check.checks")
+    pytest.importorskip("autograd_lite.check.gradcheck")
     np = pytest.importorskip("numpy")
     W = np.array([[0.5, -1.0], [2.0, 0.3]])
     x = np.array([1.0, 2.0])

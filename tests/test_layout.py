@@ -296,3 +296,49 @@ def test_each_test_module_is_named_after_the_module_it_tests() -> None:
         "name a test module test_<module>.py, or test_<module>_<aspect>.py when one module "
         f"has several: {stray}"
     )
+
+
+# --------------------------------------------------------------------------- check/'s layers
+
+# check/ from the public entries down: a module imports only modules on lower lines, so a call
+# (following expected= from check_gradients, say) goes down through the modules, never back.
+# A new check module takes its place here (modules listed but not yet written are skipped).
+CHECK_LAYERS: tuple[tuple[str, ...], ...] = (
+    ("__init__",),
+    ("gradients", "gradcheck", "layers", "backward"),  # the public entries
+    ("mistakes",),  # recognising common mistakes in wrong gradients
+    ("judge",),  # the verdict on each entry
+    ("differences",),  # finite differences
+    ("report",),  # the result objects
+    ("causes", "kinks", "walk", "trace", "instrument", "assignment", "explain"),
+    ("inputs",),  # reading what a check is given
+    ("watch",),
+)
+
+
+def _check_level(module: str) -> int | None:
+    short = module.removeprefix("autograd_lite.check").lstrip(".") or "__init__"
+    for level, names in enumerate(CHECK_LAYERS):
+        if short in names:
+            return level
+    return None
+
+
+def test_every_check_module_has_a_layer() -> None:
+    modules = [m for m in module_names(PACKAGE) if part_of(m) == "check"]
+    assert [m for m in modules if _check_level(m) is None] == []
+
+
+def test_the_check_modules_import_only_modules_below_them() -> None:
+    graph = read_imports(PACKAGE)
+    upward = [
+        f"{importer} imports {imported}"
+        for importer, targets in graph.edges.items()
+        if part_of(importer) == "check"
+        for imported in targets
+        if part_of(imported) == "check"
+        and (level := _check_level(importer)) is not None
+        and (below := _check_level(imported)) is not None
+        and below <= level
+    ]
+    assert upward == []

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .checks import gradcheck
 from .explain import ChainStep, ChainTerm, Explanation, explain, node_names
+from .gradcheck import gradcheck
 from .gradients import check_gradients
 from .layers import LayerReport, check_layers
 from .report import CheckedGradient, GradientCheckError, GradientEntry, GradientReport

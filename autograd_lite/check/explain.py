@@ -6,9 +6,9 @@ definition and its chain-rule step with the numbers filled in::
     dL/dh1 = dL/do1 * do1/dh1 + dL/do2 * do2/dh1 = (-0.5)(1.0) + (0.5)(1.0) = 0.0
 
 It displays as text (``print``), as an HTML table in Jupyter, and exports Markdown and LaTeX
-worksheets. The gradients come from :func:`autograd_lite.core.engine.gradients` and the local
-derivatives from each node's rule (``local_grads`` with ``FLOAT_MATH``): this module only
-formats, it knows no calculus.
+worksheets. The gradients and each edge's local derivative come from one
+:func:`autograd_lite.core.walk_backward`, the engine's own walk of the chain rule: this module
+only formats, it knows no calculus.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..core.engine import gradients, topological_order
+from ..core.engine import topological_order, walk_backward
 from ..core.foreign import from_micrograd, is_micrograd_like
-from ..core.rules import FLOAT_MATH, Rule
+from ..core.rules import Rule
 from ..core.value import Value
 
 __all__ = ["ChainStep", "ChainTerm", "Explanation", "explain", "node_names"]
@@ -423,14 +423,20 @@ def explain(
 
     order = topological_order(y)
     names = node_names(y, order)
-    grads = gradients(y, order)
     backward_order = order[::-1]
     shown = backward_order if max_nodes is None else backward_order[:max_nodes]
     wanted = set(shown)
-    uses = _uses(order, y, wanted)
+    # For each wanted node, the nodes computed from it and d(child)/d(node), summed over
+    # every input slot of the child it fills (x * x gives x + x).
+    uses: dict[Value, dict[Value, float]] = {}
 
+    def use(child: Value, index: int, parent: Value, local: float, contribution: float) -> None:
+        if parent in wanted:
+            slot = uses.setdefault(parent, {})
+            slot[child] = slot.get(child, 0.0) + float(local)
+
+    grad_of = walk_backward(y, use)
     steps = []
-    grad_of = dict(zip(order, grads, strict=True))
     for position, node in enumerate(shown, start=1):
         terms = tuple(
             sorted(
@@ -456,25 +462,6 @@ def explain(
             )
         )
     return Explanation(names[y], tuple(steps), len(order), max_nodes, max_terms, digits)
-
-
-def _uses(order: list[Value], root: Value, wanted: set[Value]) -> dict[Value, dict[Value, float]]:
-    """For each wanted node, the nodes computed from it and d(child)/d(node).
-
-    The local derivatives come from each child's rule."""
-    uses: dict[Value, dict[Value, float]] = {}
-    for child in order:
-        parents = child.parents
-        if not parents or not any(p in wanted for p in parents):
-            continue
-        rule = child.rule
-        assert rule is not None
-        local = rule.local_grads(FLOAT_MATH, child.data, *[p.data for p in parents])
-        for parent, d in zip(parents, local, strict=True):
-            if parent in wanted:
-                slot = uses.setdefault(parent, {})
-                slot[child] = slot.get(child, 0.0) + float(d)
-    return uses
 
 
 def _natural(name: str) -> list[tuple[int, int | str]]:

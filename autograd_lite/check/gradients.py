@@ -1,18 +1,19 @@
 """``check_gradients``: a whole hand-written backward pass judged in one call, entry by entry.
 
-Your gradients are named after inputs of ``loss_fn`` or after any variable it assigns. The
-function is traced once on Values; each checked variable gets its own nodes (see
-:mod:`autograd_lite.check.watch`), so one backward pass gives the engine's gradient of every
-name. Your numbers are judged against it entry by entry; finite differences cross-check the
-engine:
+This module is the public entry; it runs the steps in order, each in its own module, and every
+call goes down through them, never back:
 
-- per entry (the step rule and kink rule of :mod:`autograd_lite.check.checks`) for gradients of
-  at most ``_PER_ENTRY_MAX`` entries, where that is cheap;
-- otherwise along ``_DIRECTIONS`` random directions and on ``_SAMPLES`` sampled entries (seeded
-  by the name, so every run is the same). Entries upstream of a relu or abs at exactly 0, and
-  every entry of a gradient whose directional check shows a kink, are probed one by one where
-  yours differs from the engine, since there any value between the one-sided slopes is right;
-- when the engine's gradient and the directional differences disagree, every entry is probed.
+1. :mod:`~autograd_lite.check.inputs` reads ``inputs``, ``expected`` and the tolerances;
+2. :mod:`~autograd_lite.check.instrument` finds the variables ``loss_fn`` assigns and watches
+   them (:mod:`~autograd_lite.check.watch`), and :mod:`~autograd_lite.check.trace` runs
+   ``loss_fn`` once on Values and lists the checked gradients with their nodes;
+3. :mod:`~autograd_lite.check.walk` takes the engine's gradient of every node in one walk
+   back from the loss, while :mod:`~autograd_lite.check.causes` learns which checked
+   gradients lie downstream of which and :mod:`~autograd_lite.check.kinks` which nodes feed a
+   kink;
+4. :mod:`~autograd_lite.check.differences` cross-checks the engine by finite differences;
+5. :mod:`~autograd_lite.check.judge` gives every entry its verdict;
+6. :mod:`~autograd_lite.check.report` holds the result (root causes from ``causes``).
 
 When ``loss_fn`` cannot run on Values (a float array filled with Values), every entry is judged
 by finite differences alone, and the report names the line that cut the graph.
@@ -20,73 +21,26 @@ by finite differences alone, and the report names the line that cut the graph.
 
 from __future__ import annotations
 
-import difflib
 import math
-import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..core import GraphCutError, Value, entry_label, on_compare, topological_order
 from ..core import gradients as engine_gradients
-from ..core.rules import FLOAT_MATH
-from ..core.value import describe_node
-from .checks import (
-    FloatArray,
-    _agrees,
-    _check_keywords,
-    _check_tolerances,
-    _Evaluator,
-    _Input,
-    _join,
-    _judge_yours,
-    _Probe,
-    _probe,
-    _probe_line,
-    _read_expected,
-    _read_inputs,
-    _relative,
-    _slopes,
-    _trace,
-    check_shape,
-)
-from .instrument import instrument
-from .report import (
-    KINK,
-    OK,
-    UNCLEAR,
-    WRONG,
-    CheckedGradient,
-    GradientEntry,
-    GradientReport,
-    Tolerances,
-)
-from .watch import Watched, WatchSession, entry_labels, watched_now, watching
+from .causes import Downstream, backward_order
+from .differences import Evaluator, cross_check
+from .inputs import check_keywords, check_tolerances, read_expected, read_inputs
+from .instrument import Instrumented, instrument
+from .judge import judge_gradient, judge_gradient_by_differences
+from .kinks import Kinks
+from .report import CheckedGradient, GradientEntry, GradientReport, Tolerances
+from .trace import Target, refuse_labels, require_seen, targets, trace
+from .walk import walk
+from .watch import WatchSession, watched_now, watching
 
 __all__ = ["check_gradients"]
-
-# Four evaluations of loss_fn per entry: a fixed limit keeps the choice (and so every verdict)
-# the same from run to run, which a time budget would not.
-_PER_ENTRY_MAX = 50
-_DIRECTIONS = 2
-_SAMPLES = 4
-_KINK_PROBES_MAX = 200
-_KINK_OPS = ("relu", "abs")
-
-
-@dataclass
-class _Target:
-    """One checked gradient: an input or a variable, with its nodes in the traced graph."""
-
-    name: str
-    kind: str
-    shape: tuple[int, ...]
-    nodes: list[Value]
-    line: int
-    mine: FloatArray
-    value: FloatArray  # the input's or variable's numbers at the point
 
 
 def check_gradients(
@@ -167,14 +121,14 @@ def check_gradients(
     """
     if not callable(loss_fn):
         raise TypeError(f"check_gradients: loss_fn must be callable, got {type(loss_fn).__name__}")
-    _check_tolerances(rtol=rtol, atol=atol, eps=eps, fd_rtol=fd_rtol, fd_atol=fd_atol)
-    ins = _read_inputs(inputs)
-    mine = _read_expected(expected, ins)
-    _check_keywords(loss_fn, [i.name for i in ins])
+    check_tolerances(rtol=rtol, atol=atol, eps=eps, fd_rtol=fd_rtol, fd_atol=fd_atol)
+    ins = read_inputs(inputs)
+    mine = read_expected(expected, ins)
+    check_keywords(loss_fn, [i.name for i in ins])
     by_input = {i.name: i for i in ins}
     variables = [name for name in mine if name not in by_input]
-    found = instrument(loss_fn, variables) if variables else None
-    fn = found.fn if found is not None else loss_fn
+    found = instrument(loss_fn, variables) if variables else Instrumented(loss_fn, {})
+    fn = found.fn
     watched = frozenset(variables)
 
     def call(args: dict[str, Any]) -> object:
@@ -194,16 +148,15 @@ def check_gradients(
 
     try:
         with watching(session), on_compare(tie):
-            leaves, loss = _trace(call, ins, "loss_fn")
+            leaves, loss = trace(call, ins, "loss_fn")
     except GraphCutError as err:
-        _refuse_labels(err, ins, mine)
+        refuse_labels(err, ins, mine)
         if err.call != "float()" and not err.call.startswith("math."):
             raise
         cut = err
     except IndexError as err:
-        _refuse_labels(err, ins, mine)
+        refuse_labels(err, ins, mine)
         raise
-    lines = found.lines if found is not None else {}
     tolerances = Tolerances(rtol, atol, eps, fd_rtol, fd_atol)
     unchecked = [
         entry_label(i.name, index)
@@ -213,16 +166,17 @@ def check_gradients(
     ]
     point = {i.name: i.array.copy() for i in ins}
     if cut is not None:
-        evaluate = _Evaluator(call, ins, None, "loss_fn", watched)
+        evaluate = Evaluator(call, ins, None, "loss_fn", watched)
         if not evaluate.on_floats:
             raise cut
-        _require_seen(variables, evaluate.shapes, ins, found)
-        targets = _targets(ins, mine, variables, evaluate.shapes, {}, lines, point, evaluate)
-        return _judge_by_differences(targets, evaluate, point, cut, tolerances, unchecked)
+        require_seen(variables, evaluate.shapes, ins, found.unreadable)
+        checked = targets(ins, mine, variables, evaluate.shapes, {}, found.lines, point)
+        return _by_differences(checked, evaluate, point, cut, tolerances, unchecked)
 
-    _require_seen(variables, {n: w.shape for n, w in session.seen.items()}, ins, found)
+    require_seen(variables, {n: w.shape for n, w in session.seen.items()}, ins, found.unreadable)
     for name in variables:
         if not watched_now(session, name):
+            lines = found.lines
             where = f" (assigned at line {lines[name]})" if name in lines else ""
             raise ValueError(
                 f"check_gradients: variable {name!r}{where} was changed in place after it was "
@@ -230,390 +184,46 @@ def check_gradients(
                 f"the rest of loss_fn uses. Mark its final value instead: put {name} = "
                 f"autograd_lite.watch({name!r}, {name}) after the last change."
             )
-    evaluate = _Evaluator(call, ins, loss.data, "loss_fn", watched)
-    here = evaluate(point)
-    targets = _targets(
-        ins, mine, variables, {}, session.seen, lines, point, evaluate, leaves=leaves
-    )
-    return _judge_with_engine(
-        targets, loss, evaluate, point, here, tolerances, unchecked, leaves, ties
-    )
+    evaluate = Evaluator(call, ins, loss.data, "loss_fn", watched)
+    checked = targets(ins, mine, variables, {}, session.seen, found.lines, point, leaves)
+    return _with_engine(checked, loss, evaluate, point, tolerances, unchecked, leaves, ties)
 
 
-# ---------------------------------------------------------------------- what is checked
-
-
-def _refuse_labels(err: Exception, ins: list[_Input], mine: Mapping[str, FloatArray]) -> None:
-    labels = [i.name for i in ins if i.integer and i.name not in mine]
-    if not labels:
-        return
-    names = ", ".join(f"inputs[{n!r}]" for n in labels)
-    raise TypeError(
-        f"check_gradients: loss_fn used a Value as an integer ({err}). {names} "
-        f"{'holds' if len(labels) == 1 else 'hold'} integers, probably labels or indices; every "
-        "input becomes Values to be differentiated. Keep labels out of inputs: use them from "
-        f"loss_fn's closure or as a default argument (def loss(W, {labels[0]}={labels[0]}): ...)."
-    ) from err
-
-
-def _require_seen(
-    variables: list[str],
-    shapes: Mapping[str, tuple[int, ...]],
-    ins: list[_Input],
-    found: Any,
-) -> None:
-    for name in variables:
-        if name in shapes:
-            continue
-        known = [i.name for i in ins]
-        close = difflib.get_close_matches(name, known + list(shapes), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        why = f" (its source could not be searched: {found.unreadable})" if found.unreadable else ""
-        raise ValueError(
-            f"check_gradients: expected[{name!r}] names no input (inputs: {', '.join(known)})"
-            f"{hint} It is no variable of loss_fn either: no assignment to {name!r} ran{why}. "
-            f"To check a value computed elsewhere, mark it with autograd_lite.watch({name!r}, "
-            "value)."
-        )
-
-
-def _targets(
-    ins: list[_Input],
-    mine: Mapping[str, FloatArray],
-    variables: list[str],
-    shapes: Mapping[str, tuple[int, ...]],
-    seen: Mapping[str, Watched],
-    lines: Mapping[str, int],
-    point: Mapping[str, FloatArray],
-    evaluate: _Evaluator,
-    leaves: Mapping[str, list[Value]] | None = None,
-) -> list[_Target]:
-    targets = []
-    for i in ins:
-        if i.name in mine:
-            nodes = list(leaves[i.name]) if leaves is not None else []
-            targets.append(
-                _Target(i.name, "input", i.array.shape, nodes, 0, mine[i.name], point[i.name])
-            )
-    for name in variables:
-        if name in seen:
-            w = seen[name]
-            shape = w.shape
-            value = np.array([n.data for n in w.nodes]).reshape(shape)
-            nodes = w.nodes
-        else:
-            shape = shapes[name]
-            value = np.zeros(shape)
-            nodes = []
-        check_shape(name, mine[name], shape, f"variable {name!r} of loss_fn", "variable")
-        targets.append(
-            _Target(name, "variable", shape, nodes, lines.get(name, 0), mine[name], value)
-        )
-    return targets
-
-
-# ---------------------------------------------------------------------- the graph's facts
-
-
-@dataclass
-class _GraphFacts:
-    downstream: dict[str, set[str]]  # name -> checked names between it and the loss
-    last: dict[str, int]  # name -> position of its last-computed node in topological order
-    kink: dict[Value, str]  # node -> the relu/abs at exactly 0 it feeds into
-    near: set[Value]  # nodes feeding a relu/abs within a finite-difference step of 0
-
-
-def _backward_pass(
-    loss: Value, targets: list[_Target], own: set[Value], eps: float, ties: set[Value]
-) -> _GraphFacts:
-    """The engine's gradients written into ``.grad`` of the check's own nodes, and the facts
-    the report needs, in one walk back from the loss.
-
-    Own nodes are the check's leaves and watched nodes and everything computed from them, so a
-    drawing of ``report.loss`` shows their gradients; every other node (a Value ``loss_fn``
-    closes over) gets its ``.grad`` back as it was. Alongside the chain rule, each node learns
-    which checked gradients lie downstream of it (a bit mask, one bit per gradient) and whether
-    it feeds a relu or abs at exactly 0. ``_reference_gradients`` is the plain version the
-    tests compare this with.
-    """
-    order = topological_order(loss)
-    saved: list[tuple[Value, Any]] = []
-    for node in order:
-        if node.rule is None:
-            mine = node in own
-        else:
-            mine = any(p in own for p in node.parents)
-        if mine:
-            own.add(node)
-        else:
-            saved.append((node, node.grad))
-        node.grad = 0.0
-    group = {node: 1 << bit for bit, t in enumerate(targets) for node in t.nodes}
-    mask: dict[Value, int] = {}
-    kink: dict[Value, str] = {}
-    near = set(ties)
-    close = 10.0 * eps  # a step of loss_fn's inputs moves a relu's input about this far
-    fm = FLOAT_MATH
-    loss.grad = 1.0
-    for node in reversed(order):
-        rule = node.rule
-        if rule is None:
-            continue
-        out = mask.get(node, 0) | group.get(node, 0)
-        where = kink.get(node)
-        is_near = node in near
-        g = node.grad
-        parents = node.parents
-        for p, d in zip(
-            parents, rule.local_grads(fm, node.data, *[p.data for p in parents]), strict=True
-        ):
-            p.grad += g * d
-        if len(parents) == 1:
-            (a,) = parents
-            if rule.name in _KINK_OPS and abs(a.data) <= close:
-                is_near = True
-                if where is None and a.data == 0.0:
-                    where = f"{rule.name} of {describe_node(a)}"
-        if out:
-            for p in parents:
-                mask[p] = mask.get(p, 0) | out
-        if where is not None:
-            for p in parents:
-                kink.setdefault(p, where)
-        if is_near:
-            near.update(parents)
-    for node, grad in saved:
-        node.grad = grad
-    position = {node: i for i, node in enumerate(order)}
-    downstream: dict[str, set[str]] = {}
-    last: dict[str, int] = {}
-    for bit, t in enumerate(targets):
-        m = 0
-        for node in t.nodes:
-            m |= mask.get(node, 0)
-        m &= ~(1 << bit)
-        downstream[t.name] = {u.name for b, u in enumerate(targets) if m >> b & 1}
-        last[t.name] = max((position.get(node, -1) for node in t.nodes), default=-1)
-    return _GraphFacts(downstream, last, kink, near)
-
-
-def _reference_gradients(loss: Value, nodes: list[Value]) -> list[float]:
-    """d(loss)/d(node) by the engine's general chain rule, for testing ``_backward_pass``."""
-    return [float(g) for g in engine_gradients(loss, nodes)]
-
-
-def _backward_order(targets: list[_Target], facts: _GraphFacts | None) -> list[_Target]:
-    """Closest to the loss first, as the backward pass reaches them.
-
-    A gradient downstream of another has strictly fewer gradients downstream of itself, so
-    sorting by that count puts every gradient after those it is computed from; unrelated ones
-    come latest-computed first.
-    """
-    if facts is None:
-        return sorted(targets, key=lambda t: t.kind == "input")  # variables, then inputs
-    return sorted(targets, key=lambda t: (len(facts.downstream[t.name]), -facts.last[t.name]))
-
-
-# ---------------------------------------------------------------------- finite differences
-
-
-def _entry_line(
-    evaluate: _Evaluator, point: dict[str, FloatArray], t: _Target, index: tuple[int, ...]
-) -> Callable[[float], float]:
-    if t.kind == "input":
-        arr = point[t.name]
-        x0 = float(arr[index])
-
-        def along_input(step: float) -> float:
-            arr[index] = x0 + step
-            try:
-                return evaluate(point)
-            finally:
-                arr[index] = x0
-
-        return along_input
-    delta = np.zeros(t.shape)
-
-    def along_variable(step: float) -> float:
-        delta[index] = step
-        return evaluate(point, {t.name: delta})
-
-    return along_variable
-
-
-def _direction_line(
-    evaluate: _Evaluator, point: dict[str, FloatArray], t: _Target, d: FloatArray
-) -> Callable[[float], float]:
-    if t.kind == "input":
-        base = point[t.name]
-
-        def along_input(step: float) -> float:
-            return evaluate({**point, t.name: base + step * d})
-
-        return along_input
-    return lambda step: evaluate(point, {t.name: step * d})
-
-
-def _entry_probe(
-    evaluate: _Evaluator,
-    point: dict[str, FloatArray],
-    t: _Target,
-    index: tuple[int, ...],
-    here: float,
-    eps: float,
-) -> _Probe:
-    if t.kind == "input":
-        return _probe(evaluate, point, t.name, index, here, eps)
-    x0 = float(t.value[index])
-    h = eps * max(1.0, abs(x0))
-    return _probe_line(_entry_line(evaluate, point, t, index), here, h, entry_label(t.name, index))
-
-
-def _rng(name: str) -> np.random.Generator:
-    return np.random.default_rng(zlib.crc32(name.encode()))
-
-
-@dataclass
-class _CrossCheck:
-    probes: dict[tuple[int, ...], _Probe]
-    text: str
-    kink: bool = False  # a kink showed along a direction: probe disagreeing entries
-    failed: str = ""  # the engine disagreed with the differences along a direction
-
-
-def _cross_check(
-    t: _Target,
-    engine: FloatArray,
-    evaluate: _Evaluator,
-    point: dict[str, FloatArray],
-    here: float,
-    tol: Tolerances,
-) -> _CrossCheck:
-    eps = tol.eps
-    size = int(np.prod(t.shape))
-    indices = list(np.ndindex(t.shape))
-    if size <= _PER_ENTRY_MAX:
-        probes = {ix: _entry_probe(evaluate, point, t, ix, here, eps) for ix in indices}
-        what = "entry" if size == 1 else f"each of its {size} entries"
-        return _CrossCheck(probes, f"central differences on {what}")
-    rng = _rng(t.name)
-    h = eps * max(1.0, float(np.max(np.abs(t.value))))
-    kink = False
-    failed = ""
-    assert tol.fd_rtol is not None and tol.fd_atol is not None
-    for k in range(_DIRECTIONS):
-        d = rng.standard_normal(t.shape)
-        d /= float(np.linalg.norm(d))
-        p = _probe_line(_direction_line(evaluate, point, t, d), here, h, f"{t.name} direction {k}")
-        g = float(np.sum(engine * d))
-        spread = float(np.linalg.norm(engine * d))
-        if p.error:
-            failed = failed or p.error
-            continue
-        if p.kink:
-            kink = True
-            lo, hi = min(p.left_small, p.right_small), max(p.left_small, p.right_small)
-            slack = tol.fd_atol + tol.fd_rtol * max(abs(lo), abs(hi), spread)
-            if not lo - slack <= g <= hi + slack:
-                failed = failed or (
-                    f"along a random direction the engine gives {g:.6g}, outside the one-sided "
-                    f"slopes {p.left_small:.6g} and {p.right_small:.6g}"
-                )
-            continue
-        agree = any(
-            abs(g - c) <= tol.fd_atol + tol.fd_rtol * max(abs(c), spread) + noise
-            for c, noise in ((p.central, p.noise), (p.central_small, p.noise_small))
-        )
-        if not agree:
-            failed = failed or (
-                f"along a random direction the engine gives {g:.6g}, finite differences "
-                f"{p.central:.6g}"
-            )
-    if failed:
-        probes = {ix: _entry_probe(evaluate, point, t, ix, here, eps) for ix in indices}
-        return _CrossCheck(
-            probes, f"central differences on each of its {size} entries ({failed})", kink, failed
-        )
-    picks = rng.choice(size, size=min(_SAMPLES, size), replace=False)
-    probes = {
-        indices[int(i)]: _entry_probe(evaluate, point, t, indices[int(i)], here, eps)
-        for i in sorted(picks)
-    }
-    text = (
-        f"central differences along {_DIRECTIONS} random directions and on {len(probes)} "
-        f"sampled entries (seeded), since it has {size} entries"
-    )
-    if kink:
-        text += "; a kink shows along a direction, so entries where yours differs are probed"
-    return _CrossCheck(probes, text, kink)
-
-
-# ---------------------------------------------------------------------- judging
-
-
-def _judge_with_engine(
-    targets: list[_Target],
+def _with_engine(
+    checked: list[Target],
     loss: Value,
-    evaluate: _Evaluator,
-    point: dict[str, FloatArray],
-    here: float,
+    evaluate: Evaluator,
+    point: dict[str, Any],
     tol: Tolerances,
     unchecked: list[str],
     leaves: dict[str, list[Value]],
     ties: set[Value],
 ) -> GradientReport:
-    own = {leaf for group in leaves.values() for leaf in group}
-    own.update(node for t in targets for node in t.nodes)
-    facts = _backward_pass(loss, targets, own, tol.eps, ties)
-    ordered = _backward_order(targets, facts)
-    assert tol.fd_rtol is not None and tol.fd_atol is not None
+    """Every entry judged against the engine, the engine cross-checked by finite differences."""
+    here = evaluate(point)
+    own = [leaf for group in leaves.values() for leaf in group]
+    own += [node for t in checked for node in t.nodes]
+    downstream = Downstream({t.name: t.nodes for t in checked})
+    kinks = Kinks(10.0 * tol.eps, ties)
+    grads = walk(loss, own, [downstream, kinks])
+    below = {t.name: downstream.of(t.name, t.nodes) for t in checked}
+    position = {node: i for i, node in enumerate(topological_order(loss))}
+    last = {t.name: max((position.get(n, -1) for n in t.nodes), default=-1) for t in checked}
+    by_name = {t.name: t for t in checked}
+    ordered = [by_name[n] for n in backward_order(list(by_name), below, last)]
     entries: list[GradientEntry] = []
     gradients: list[CheckedGradient] = []
     for t in ordered:
-        engine = np.array([n.grad for n in t.nodes], dtype=np.float64).reshape(t.shape)
-        check = _cross_check(t, engine, evaluate, point, here, tol)
-        numerical = np.full(t.shape, math.nan)
-        kink_probes = 0
-        labels = entry_labels(t.name, t.shape)
-        for index, node, name in zip(np.ndindex(t.shape), t.nodes, labels, strict=True):
-            yours = float(t.mine[index])
-            g = float(engine[index])
-            source = facts.kink.get(node, "")
-            probe = check.probes.get(index)
-            # Near a kink any value between the one-sided slopes is right: probe the entry.
-            near = node in facts.near or (check.kink and not _agrees(yours, g, tol.rtol, tol.atol))
-            if probe is None and near and kink_probes < _KINK_PROBES_MAX:
-                kink_probes += 1
-                probe = _entry_probe(evaluate, point, t, index, here, tol.eps)
-            if probe is not None:
-                entry = _judge_yours(
-                    name,
-                    yours,
-                    g,
-                    probe,
-                    node,
-                    source,
-                    rtol=tol.rtol,
-                    atol=tol.atol,
-                    fd_rtol=tol.fd_rtol,
-                    fd_atol=tol.fd_atol,
-                )
-            else:
-                entry = _judge_on_engine(name, yours, g, node, source, tol)
-            entry = _in_gradient(entry, t.name)
-            numerical[index] = entry.numerical
-            entries.append(entry)
+        engine = np.array([grads.get(n, 0.0) for n in t.nodes], dtype=np.float64)
+        engine = engine.reshape(t.shape)
+        check = cross_check(t, engine, evaluate, point, here, tol)
+        judged, numerical = judge_gradient(
+            t, engine, check, kinks.source, kinks.near, evaluate, point, here, tol
+        )
+        entries += judged
+        after = tuple(u.name for u in ordered if u.name in below[t.name])
         gradients.append(
-            CheckedGradient(
-                t.name,
-                t.kind,
-                t.shape,
-                t.line,
-                check.text,
-                tuple(u.name for u in ordered if u.name in facts.downstream[t.name]),
-                engine,
-                numerical,
-            )
+            CheckedGradient(t.name, t.kind, t.shape, t.line, check.text, after, engine, numerical)
         )
     return GradientReport(
         "check_gradients",
@@ -626,43 +236,10 @@ def _judge_with_engine(
     )
 
 
-def _in_gradient(entry: GradientEntry, name: str) -> GradientEntry:
-    return GradientEntry(
-        entry.name,
-        entry.expected,
-        entry.engine,
-        entry.numerical,
-        entry.abs_error,
-        entry.rel_error,
-        entry.verdict,
-        entry.note,
-        entry.one_sided,
-        entry.node,
-        name,
-    )
-
-
-def _judge_on_engine(
-    name: str, yours: float, g: float, node: Value, kink_source: str, tol: Tolerances
-) -> GradientEntry:
-    """Your number against the engine's, for an entry not probed one by one."""
-    error = abs(yours - g)
-    hint = f"on the path of {kink_source}, where the engine takes slope 0" if kink_source else ""
-    if not math.isfinite(g):
-        verdict, note = UNCLEAR, _join(f"the engine's gradient is {g!r}", hint)
-    else:
-        verdict = OK if _agrees(yours, g, tol.rtol, tol.atol) else WRONG
-        note = hint
-    nan = math.nan
-    return GradientEntry(
-        name, yours, g, nan, error, _relative(error, g), verdict, note, (nan, nan), node
-    )
-
-
-def _judge_by_differences(
-    targets: list[_Target],
-    evaluate: _Evaluator,
-    point: dict[str, FloatArray],
+def _by_differences(
+    checked: list[Target],
+    evaluate: Evaluator,
+    point: dict[str, Any],
     cut: GraphCutError,
     tol: Tolerances,
     unchecked: list[str],
@@ -673,29 +250,12 @@ def _judge_by_differences(
     text = "central differences alone on every entry: the engine could not follow loss_fn"
     entries: list[GradientEntry] = []
     gradients: list[CheckedGradient] = []
-    assert tol.fd_rtol is not None and tol.fd_atol is not None
-    for t in _backward_order(targets, None):
-        numerical = np.full(t.shape, math.nan)
-        for index in np.ndindex(t.shape):
-            probe = _entry_probe(evaluate, point, t, index, here, tol.eps)
-            entry = _in_gradient(
-                _judge_by_probe(entry_label(t.name, index), float(t.mine[index]), probe, tol),
-                t.name,
-            )
-            numerical[index] = entry.numerical
-            entries.append(entry)
-        gradients.append(
-            CheckedGradient(
-                t.name,
-                t.kind,
-                t.shape,
-                t.line,
-                text,
-                (),
-                np.full(t.shape, math.nan),
-                numerical,
-            )
-        )
+    # Variables, then inputs: without the graph there is no backward order to follow.
+    for t in sorted(checked, key=lambda t: t.kind == "input"):
+        judged, numerical = judge_gradient_by_differences(t, evaluate, point, here, tol)
+        entries += judged
+        nan = np.full(t.shape, math.nan)
+        gradients.append(CheckedGradient(t.name, t.kind, t.shape, t.line, text, (), nan, numerical))
     fix = (
         f"use np.{cut.call[5:]} or autograd_lite.{cut.call[5:]} instead"
         if cut.call.startswith("math.")
@@ -717,36 +277,6 @@ def _judge_by_differences(
     )
 
 
-def _judge_by_probe(name: str, yours: float, p: _Probe, tol: Tolerances) -> GradientEntry:
-    nan = math.nan
-    assert tol.fd_rtol is not None and tol.fd_atol is not None
-    rtol, atol = max(tol.rtol, tol.fd_rtol), tol.atol + tol.fd_atol
-
-    def entry(verdict: str, numerical: float, note: str = "") -> GradientEntry:
-        error = abs(yours - numerical) if math.isfinite(numerical) else nan
-        return GradientEntry(
-            name,
-            yours,
-            nan,
-            numerical,
-            error,
-            _relative(error, numerical),
-            verdict,
-            note,
-            (p.left_small, p.right_small),
-        )
-
-    if p.error:
-        return entry(UNCLEAR, nan, f"no finite differences: {p.error}")
-    if p.kink:
-        lo, hi = min(p.left_small, p.right_small), max(p.left_small, p.right_small)
-        slack = atol + rtol * max(abs(lo), abs(hi))
-        if lo - slack <= yours <= hi + slack:
-            return entry(KINK, p.central, f"not differentiable here: {_slopes(p)}")
-        return entry(
-            WRONG, p.central, f"not differentiable here ({_slopes(p)}), and yours is outside"
-        )
-    for estimate, noise in ((p.central, p.noise), (p.central_small, p.noise_small)):
-        if _agrees(yours, estimate, rtol, atol, noise):
-            return entry(OK, estimate)
-    return entry(WRONG, p.central)
+def _reference_gradients(loss: Value, nodes: list[Value]) -> list[float]:
+    """d(loss)/d(node) by the engine's general chain rule, for testing the check's walk."""
+    return [float(g) for g in engine_gradients(loss, nodes)]

@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..core.value import Value
+from .causes import root_causes
 
 __all__ = [
     "KINK",
@@ -236,12 +237,7 @@ class GradientReport:
         before it and passes on to it. Each root cause is the first wrong step of a bug; the
         wrong gradients upstream of it may merely inherit its error.
         """
-        wrong = set(self.wrong_names)
-        return [
-            g.name
-            for g in self.gradients
-            if g.name in wrong and not any(d in wrong for d in g.downstream)
-        ]
+        return root_causes(self.gradients, set(self.wrong_names))
 
     def inherited(self, name: str) -> list[str]:
         """The root causes downstream of the wrong gradient ``name`` (whose error it may carry)."""

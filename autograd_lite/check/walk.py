@@ -1,0 +1,55 @@
+"""The check's one walk back from the loss: the engine's gradient of every node, by core's walk.
+
+:func:`walk` runs :func:`autograd_lite.core.walk_backward` once, hands every edge to the
+observers that read facts off it (:class:`~autograd_lite.check.causes.Downstream`,
+:class:`~autograd_lite.check.kinks.Kinks`), and writes the gradients into ``.grad`` of the
+check's own nodes (its leaves, watched nodes and everything computed from them) so that a
+drawing of ``report.loss`` shows them. Values the checked function closes over keep their
+``.grad``: no chain rule is written here, and no user node is touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from ..core import topological_order, walk_backward
+from ..core.value import Value
+
+__all__ = ["EdgeObserver", "walk"]
+
+EdgeObserver = Callable[[Value, int, Value, float, float], None]
+"""``observer(node, index, parent, local, contribution)``, as ``walk_backward``'s ``on_edge``."""
+
+
+def walk(
+    loss: Value, own: Iterable[Value], observers: Sequence[EdgeObserver] = ()
+) -> dict[Value, float]:
+    """d(loss)/d(node) for every node of the graph, with each edge shown to ``observers``.
+
+    Args:
+        loss: the traced loss node.
+        own: the check's own leaves and watched nodes; they and every node computed from them
+            get their gradient in ``.grad``.
+        observers: called once per edge, in the walk's order (reverse topological).
+
+    Returns:
+        A dict from every node of ``loss``'s graph to d(loss)/d(node).
+    """
+    on_edge: EdgeObserver | None
+    if not observers:
+        on_edge = None
+    elif len(observers) == 1:
+        on_edge = observers[0]
+    else:
+
+        def on_edge(node: Value, index: int, parent: Value, local: float, part: float) -> None:
+            for observe in observers:
+                observe(node, index, parent, local, part)
+
+    grads = walk_backward(loss, on_edge)
+    mine = set(own)
+    for node in topological_order(loss):
+        if node in mine or any(p in mine for p in node.parents):
+            mine.add(node)
+            node.grad = grads[node]
+    return grads
