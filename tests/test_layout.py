@@ -305,12 +305,13 @@ def test_each_test_module_is_named_after_the_module_it_tests() -> None:
 # A new check module takes its place here (modules listed but not yet written are skipped).
 CHECK_LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__",),
-    ("gradients", "gradcheck", "layers", "backward"),  # the public entries
+    ("layers", "backward"),  # public entries built on check_gradients
+    ("gradients", "gradcheck"),  # the public entries
     ("mistakes",),  # recognising common mistakes in wrong gradients
     ("judge",),  # the verdict on each entry
     ("differences",),  # finite differences
     ("report",),  # the result objects
-    ("causes", "kinks", "walk", "trace", "instrument", "assignment", "explain"),
+    ("causes", "kinks", "walk", "trace", "instrument", "assignment", "explain", "layer_objects"),
     ("inputs",),  # reading what a check is given
     ("watch",),
 )
