@@ -41,19 +41,23 @@ from .core import hessian as hessian
 from .core import is_grad_enabled as is_grad_enabled
 from .core import jacfwd as jacfwd
 from .core import jacobian as jacobian
+from .core import jacrev as jacrev
 from .core import jvp as jvp
 from .core import log as log
 from .core import no_grad as no_grad
 from .core import relu as relu
 from .core import rules as rules
+from .core import set_grad_enabled as set_grad_enabled
 from .core import sigmoid as sigmoid
 from .core import sin as sin
 from .core import sqrt as sqrt
+from .core import stop_gradient as stop_gradient
 from .core import sum_values as sum_values
 from .core import tanh as tanh
 from .core import topological_order as topological_order
 from .core import value_and_grad as value_and_grad
 from .core import values as values
+from .core import vjp as vjp
 from .core import zero_grad as zero_grad
 from .draw import GraphDrawing as GraphDrawing
 from .draw import GraphTooLargeError as GraphTooLargeError
@@ -62,6 +66,7 @@ from .draw import draw_graph as draw_graph
 from .jit import CompiledFunction as CompiledFunction
 from .jit import compile as compile
 from .learn import Adam as Adam
+from .learn import AdamW as AdamW
 from .learn import History as History
 from .learn import Layer as Layer
 from .learn import MLP as MLP
@@ -95,8 +100,10 @@ __all__ = [
     "backward",
     "no_grad",
     "enable_grad",
+    "set_grad_enabled",
     "is_grad_enabled",
     "detect_anomaly",
+    "stop_gradient",
     "values",
     "data",
     "grads",
@@ -115,8 +122,10 @@ __all__ = [
     "grad",
     "value_and_grad",
     "jacobian",
+    "jacrev",
     "jacfwd",
     "jvp",
+    "vjp",
     "hessian",
     "check_gradients",
     "check_layers",
@@ -133,6 +142,7 @@ __all__ = [
     "Module",
     "SGD",
     "Adam",
+    "AdamW",
     "fit",
     "evaluate",
     "mse",

@@ -18,13 +18,20 @@ from .errors import (
 )
 from .foreign import from_micrograd, is_micrograd_like
 from .functions import OP_FUNCTIONS, OpFunction, dot, sum_values
-from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, on_compare
+from .modes import (
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    on_compare,
+    set_grad_enabled,
+)
 from .value import Value, apply
 
 if TYPE_CHECKING:
     from .arrays import data, entry_label, grads, values
     from .forward import Dual, jacfwd, jvp
-    from .functional import grad, hessian, jacobian, value_and_grad
+    from .functional import grad, hessian, jacobian, jacrev, stop_gradient, value_and_grad, vjp
 
 # The parts that work on numpy arrays load numpy, which takes longer to import than all the
 # rest: they are imported on first use, so `import autograd_lite` and a scalar backward()
@@ -40,7 +47,10 @@ _LAZY = {
     "grad": "functional",
     "hessian": "functional",
     "jacobian": "functional",
+    "jacrev": "functional",
+    "stop_gradient": "functional",
     "value_and_grad": "functional",
+    "vjp": "functional",
 }
 
 
@@ -81,14 +91,18 @@ __all__ = [
     "is_micrograd_like",
     "jacfwd",
     "jacobian",
+    "jacrev",
     "jvp",
     "no_grad",
     "on_compare",
     "rules",
+    "set_grad_enabled",
+    "stop_gradient",
     "sum_values",
     "topological_order",
     "value_and_grad",
     "values",
+    "vjp",
     "walk_backward",
     "zero_grad",
 ]

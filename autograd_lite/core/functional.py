@@ -1,4 +1,6 @@
-"""Function transforms in the JAX style: ``grad``, ``value_and_grad``, ``jacobian``, ``hessian``.
+"""Function transforms in the JAX style: ``grad``, ``value_and_grad``, ``jacobian``, ``vjp``...
+
+Also ``jacrev`` (JAX's name for :func:`jacobian`), ``hessian`` and ``stop_gradient``.
 
 ``grad(f)`` is a new function that returns the gradient of ``f`` instead of its value. It is
 built on :func:`autograd_lite.core.engine.gradients`, so there is one engine and one rule table.
@@ -42,10 +44,11 @@ from .arguments import positional_parameters
 from .engine import gradients, topological_order
 from .flatten import ArgSpec, Lifting
 from .forward import has_user_ops, hessian_forward_over_reverse
+from .functions import sum_values
 from .modes import enable_grad, is_grad_enabled
 from .value import Value
 
-__all__ = ["grad", "hessian", "jacobian", "value_and_grad"]
+__all__ = ["grad", "hessian", "jacobian", "jacrev", "stop_gradient", "value_and_grad", "vjp"]
 
 # How many transforms are evaluating their function right now in this context. Inside one,
 # results must stay differentiable even when the arguments are plain numbers, because the
@@ -199,6 +202,148 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callabl
     jacobian_of_f.__name__ = f"jacobian({spec.fname})"
     jacobian_of_f.__qualname__ = jacobian_of_f.__name__
     return jacobian_of_f
+
+
+def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """The Jacobian by reverse mode: JAX's name for :func:`jacobian`, the twin of ``jacfwd``.
+
+    ``jacrev(f)(x)`` and :func:`autograd_lite.jacfwd` ``(f)(x)`` give the same array (same
+    shape, ``output shape + argument shape``); they differ in cost only: ``jacrev`` runs one
+    reverse pass per output, ``jacfwd`` one forward pass per entry of the argument.
+
+    Args:
+        f: a function returning a Value or number, or a list, tuple or numpy array of them.
+        argnums: an int or a tuple of ints, as for :func:`grad`.
+
+    Returns:
+        A function returning the Jacobian, as :func:`jacobian`'s does.
+
+    Example:
+        >>> from autograd_lite import jacrev
+        >>> jacrev(lambda v: [v[0] * v[1], v[0] + v[1]])([2.0, 3.0])
+        array([[3., 2.],
+               [1., 1.]])
+    """
+    spec = _ArgSpec(f, argnums, "jacrev")
+
+    @functools.wraps(f)
+    def jacobian_of_f(*args: Any, **kwargs: Any) -> Any:
+        return _jacobian(spec, args, kwargs)
+
+    jacobian_of_f.__name__ = f"jacrev({spec.fname})"
+    jacobian_of_f.__qualname__ = jacobian_of_f.__name__
+    return jacobian_of_f
+
+
+def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
+    """``f``'s output at ``primals`` and a function pulling cotangents back through it (JAX's).
+
+    ``out, pull = vjp(f, x, y)`` evaluates ``f(x, y)`` once, keeping its graph; ``pull(c)``
+    returns the vector-Jacobian products ``(c @ J_x, c @ J_y)``: for each primal, the
+    gradient of ``sum(c[k] * out[k])``, shaped like that primal. ``pull`` may be called any
+    number of times (one reverse pass each); with ``c = 1.0`` on a scalar ``f`` it is
+    :func:`grad` for every argument at once.
+
+    Args:
+        f: a function of the primals returning a Value or number, or a list, tuple or numpy
+            array of them.
+        *primals: the point: real numbers, Values, lists/tuples/dicts of them or numpy
+            arrays, as for :func:`grad` (each primal is differentiated).
+
+    Returns:
+        ``(out, pull)``: ``out`` is f's output with every Value replaced by its float (a
+        float, a list, a tuple or a float64 array; Values when the result must stay
+        differentiable, see the module docstring), ``pull(cotangent)`` takes a cotangent of
+        the output's shape (a number for a scalar output, else a sequence or array of
+        numbers) and returns a tuple with one gradient per primal.
+
+    Raises:
+        TypeError: f is not callable, no primal is given, or the cotangent is not made of
+            real numbers and Values.
+        ValueError: the cotangent's shape is not the output's.
+
+    Example:
+        >>> from autograd_lite import vjp
+        >>> out, pull = vjp(lambda x, y: [x * y, x + y], 2.0, 3.0)
+        >>> out
+        [6.0, 5.0]
+        >>> pull([1.0, 10.0])          # (1*y + 10*1, 1*x + 10*1)
+        (13.0, 12.0)
+    """
+    if not primals:
+        raise TypeError("vjp: give at least one primal (the point at which f is evaluated)")
+    spec = _ArgSpec(f, tuple(range(len(primals))), "vjp")
+    where = f"vjp({spec.fname})"
+    trace = _Trace(spec, primals, {}, scalar=False)
+    outputs, out_shape = _outputs(trace.result, where)
+    out = _primal_out(trace)
+
+    def pull(cotangent: Any) -> tuple[Any, ...]:
+        weights = _cotangent(cotangent, out_shape, where)
+        terms = [w * o for w, o in zip(weights, outputs, strict=True) if isinstance(o, Value)]
+        inputs = trace.flat_inputs
+        if terms:
+            with enable_grad():
+                total = terms[0] if len(terms) == 1 else sum_values(terms)
+                flat_grads = gradients(total, inputs, create_graph=trace.differentiable)
+        else:  # f's outputs are constants: every product is 0
+            flat_grads = [0.0] * len(inputs)
+        flat = iter(trace.finish(g) for g in flat_grads)
+        return tuple(arg.rebuild(flat) for arg in trace.specs)
+
+    pull.__name__ = pull.__qualname__ = f"vjp({spec.fname}).pull"
+    return out, pull
+
+
+def stop_gradient(x: Any) -> Any:
+    """``x`` as a constant: the same numbers, and no gradient flows back through it (JAX's).
+
+    A Value becomes a new leaf holding the same number and label: what is computed from it
+    records nothing about how ``x`` was made, so ``backward()`` stops there. Numbers are
+    returned as floats; lists, tuples, dicts and numpy arrays are copied with each entry
+    treated so (an array of dtype object stays an object array of leaves).
+
+    Args:
+        x: a Value, a real number, or a list, tuple, dict or numpy array of them, nested.
+
+    Returns:
+        The same structure, with each Value replaced by a fresh leaf.
+
+    Raises:
+        TypeError: ``x`` (or an entry of it) is not a Value, a real number or such a container.
+
+    Example:
+        >>> from autograd_lite import Value, stop_gradient
+        >>> x = Value(3.0, label="x")
+        >>> y = x * stop_gradient(x)       # the second factor counts as the constant 3
+        >>> y.backward()
+        >>> x.grad
+        3.0
+    """
+    if isinstance(x, Value):
+        return Value(x.data, label=x.label)
+    if isinstance(x, np.ndarray):
+        if x.dtype != object:
+            return x.copy()
+        out = np.empty(x.shape, dtype=object)
+        for index, item in np.ndenumerate(x):
+            out[index] = stop_gradient(item)
+        return out
+    if isinstance(x, list | tuple):
+        items = [stop_gradient(item) for item in x]
+        return items if isinstance(x, list) else type(x)(*items) if _is_named(x) else tuple(items)
+    if isinstance(x, dict):
+        return {key: stop_gradient(item) for key, item in x.items()}
+    if isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_):
+        return float(x)
+    raise TypeError(
+        f"stop_gradient: expected a Value, a real number or a list, tuple, dict or numpy array of "
+        f"them, got {type(x).__name__} {x!r:.80}"
+    )
+
+
+def _is_named(x: tuple[Any, ...]) -> bool:
+    return hasattr(x, "_fields")
 
 
 # --------------------------------------------------------------------------- argnums
@@ -446,7 +591,7 @@ def _argument_shape(x: Any, count: int) -> tuple[int, ...]:
 
 def _jacobian(spec: _ArgSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     trace = _Trace(spec, args, kwargs, scalar=False)
-    outputs, out_shape = _outputs(trace.result, f"jacobian({spec.fname})")
+    outputs, out_shape = _outputs(trace.result, f"{spec.transform}({spec.fname})")
     inputs = trace.flat_inputs
     rows: list[list[float]] = []
     with enable_grad():
@@ -464,3 +609,52 @@ def _jacobian(spec: _ArgSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
         shaped = block.reshape(out_shape + _argument_shape(args[position], len(nodes)))
         results.append(float(shaped) if shaped.shape == () else shaped)
     return results[0] if spec.single else tuple(results)
+
+
+def _primal_out(trace: _Trace) -> Any:
+    """f's output as :func:`vjp` returns it: its structure, with floats for Values."""
+    result = trace.result
+    if trace.differentiable:
+        return result
+    if isinstance(result, np.ndarray):
+        return np.array([float(_data(item)) for item in result.ravel()]).reshape(result.shape)
+    if isinstance(result, list | tuple):
+        items = [float(_data(item)) for item in result]
+        return items if isinstance(result, list) else tuple(items)
+    return float(_data(result))
+
+
+def _data(x: Any) -> Any:
+    return x.data if isinstance(x, Value) else x
+
+
+def _cotangent(c: Any, shape: tuple[int, ...], where: str) -> list[Any]:
+    """The cotangent's entries in the output's order, checked against the output's shape."""
+    if isinstance(c, Value) or (isinstance(c, numbers.Real) and not isinstance(c, bool)):
+        entries = np.array([c], dtype=object).reshape(())
+    elif isinstance(c, np.ndarray | list | tuple):
+        entries = np.empty(np.shape(c) if isinstance(c, np.ndarray) else (len(c),), dtype=object)
+        flat = list(c.ravel()) if isinstance(c, np.ndarray) else list(c)
+        for i, item in enumerate(flat):
+            entries.flat[i] = item
+    else:
+        raise TypeError(
+            f"{where}: the cotangent must be a number, a Value, or a sequence or array of them "
+            f"shaped like f's output {shape}, got {type(c).__name__} {c!r:.80}"
+        )
+    if entries.shape != shape:
+        raise ValueError(
+            f"{where}: the cotangent has shape {entries.shape}, but f's output has shape "
+            f"{shape}; give one number per output"
+        )
+    weights = list(entries.ravel())
+    for i, w in enumerate(weights):
+        if isinstance(w, Value):
+            continue
+        if not isinstance(w, numbers.Real) or isinstance(w, bool | np.bool_):
+            raise TypeError(
+                f"{where}: cotangent entry {i} must be a real number or a Value, got "
+                f"{type(w).__name__} {w!r:.80}"
+            )
+        weights[i] = float(w)
+    return weights

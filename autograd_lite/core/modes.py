@@ -1,4 +1,4 @@
-"""Context switches that change how operations record: ``no_grad`` and ``detect_anomaly``.
+"""Context switches that change how operations record: ``no_grad``, ``set_grad_enabled``, ...
 
 The current mode lives in one :class:`contextvars.ContextVar`, so it is per thread and per
 asyncio task, and the hot path pays a single ``get()`` per operation to learn that nothing
@@ -23,6 +23,7 @@ __all__ = [
     "enable_grad",
     "is_grad_enabled",
     "no_grad",
+    "set_grad_enabled",
     "tracing",
 ]
 
@@ -138,6 +139,61 @@ def no_grad() -> AbstractContextManager[None]:
 def enable_grad() -> AbstractContextManager[None]:
     """Record operations again inside a ``no_grad()`` block."""
     return _Switch(grad_enabled=True)
+
+
+class _GradModeSet(AbstractContextManager[None]):
+    """What :func:`set_grad_enabled` returns: the mode is already set; leaving a ``with``
+    block over it restores the one before. Also a decorator."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+        mode = replace(_MODE.get(), grad_enabled=enabled)
+        self._token = _MODE.set(DEFAULT_MODE if mode == DEFAULT_MODE else mode)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        _MODE.reset(self._token)
+
+    def __call__(self, fn: F) -> F:
+        # As a decorator the mode belongs to the calls of fn, not to the decoration.
+        _MODE.reset(self._token)
+        return _Switch(grad_enabled=self._enabled)(fn)
+
+
+def set_grad_enabled(enabled: bool) -> AbstractContextManager[None]:
+    """Switch graph recording on or off, as a call, a ``with`` block or a decorator.
+
+    As PyTorch's ``torch.set_grad_enabled``: the call itself sets the mode (for the current
+    thread or asyncio task, until changed again); used as ``with set_grad_enabled(flag):``
+    the mode before the block comes back at its end; used as ``@set_grad_enabled(flag)`` it
+    holds during each call of the decorated function only. Handy where a flag picks
+    training or evaluation: ``with set_grad_enabled(training): loss = model(x)``.
+
+    Args:
+        enabled: True to record a graph (the default mode), False to record nothing, as in
+            :func:`no_grad`.
+
+    Returns:
+        A context manager (and decorator); the mode is already set when it is returned.
+
+    Raises:
+        TypeError: ``enabled`` is not a bool (``0``/``1`` included: a slip for a flag).
+
+    Example:
+        >>> from autograd_lite import Value, is_grad_enabled, set_grad_enabled
+        >>> with set_grad_enabled(False):
+        ...     y = Value(2.0) * 3
+        >>> y.parents, is_grad_enabled()
+        ((), True)
+    """
+    if not isinstance(enabled, bool):
+        raise TypeError(
+            f"set_grad_enabled: enabled must be True or False, got {type(enabled).__name__} "
+            f"{enabled!r}"
+        )
+    return _GradModeSet(enabled)
 
 
 def is_grad_enabled() -> bool:

@@ -12,7 +12,7 @@ from .losses import (
     softmax,
 )
 from .nn import MLP, Layer, Module, Neuron
-from .optim import SGD, Adam, Optimizer
+from .optim import SGD, Adam, AdamW, Optimizer
 from .plot import plot_decision_boundary, plot_history
 from .training import History, evaluate, fit
 
@@ -20,6 +20,7 @@ __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "AdamW",
     "History",
     "Layer",
     "Module",

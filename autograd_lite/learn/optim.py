@@ -1,4 +1,4 @@
-"""Optimizers that move parameters against their gradients: SGD (with momentum) and Adam.
+"""Optimizers that move parameters against their gradients: SGD (with momentum), Adam, AdamW.
 
 An optimizer holds leaf ``Value`` parameters, in one or more groups with their own options.
 ``step()`` reads each ``.grad`` and writes the new number straight into ``.data``, so an
@@ -23,7 +23,7 @@ import numpy as np
 
 from ..core.value import Value, describe_node
 
-__all__ = ["SGD", "Adam", "Optimizer", "Schedule"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "Schedule"]
 
 Schedule = Callable[[int], float]
 """``schedule(step) -> learning rate`` for the 0-based update number ``step``."""
@@ -402,6 +402,7 @@ class Adam(Optimizer):
     """
 
     _STATE_NAMES = ("m", "v")
+    _DECOUPLED = False  # weight decay added to the gradient (L2), as torch.optim.Adam
 
     def __init__(
         self,
@@ -431,17 +432,18 @@ class Adam(Optimizer):
         return eps
 
     def _check_option(self, option: str, value: Any) -> Any:
+        who = type(self).__name__
         if option == "betas":
             if not isinstance(value, tuple | list) or len(value) != 2:
-                raise TypeError(f"Adam: betas must be a pair (b1, b2), got {value!r}")
+                raise TypeError(f"{who}: betas must be a pair (b1, b2), got {value!r}")
             return (
-                _check_fraction("Adam", "betas[0]", value[0]),
-                _check_fraction("Adam", "betas[1]", value[1]),
+                _check_fraction(who, "betas[0]", value[0]),
+                _check_fraction(who, "betas[1]", value[1]),
             )
         if option == "eps":
-            return _check_rate("Adam", "eps", value, positive=True)
+            return _check_rate(who, "eps", value, positive=True)
         if option == "weight_decay":
-            return _check_rate("Adam", "weight_decay", value, positive=False)
+            return _check_rate(who, "weight_decay", value, positive=False)
         return super()._check_option(option, value)
 
     def _update(self, grads: list[float]) -> None:
@@ -450,10 +452,55 @@ class Adam(Optimizer):
         for group, i, p, g in self._groups(grads):
             b1, b2 = group["betas"]
             lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
-            if wd:
+            if wd and self._DECOUPLED:  # AdamW: shrink the parameter, apart from g
+                p.data *= 1.0 - lr * wd
+            elif wd:
                 g += wd * p.data
             m[i] = b1 * m[i] + (1.0 - b1) * g
             v[i] = b2 * v[i] + (1.0 - b2) * g * g
             correction1 = 1.0 - b1**t
             correction2 = 1.0 - b2**t
             p.data -= lr * (m[i] / correction1) / (math.sqrt(v[i] / correction2) + eps)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter), as ``torch.optim.AdamW``.
+
+    Weight decay here shrinks each parameter directly, ``p = p * (1 - lr * weight_decay)``,
+    before the Adam step, instead of adding ``weight_decay * p`` to the gradient as
+    :class:`Adam` does: the decay then no longer passes through Adam's scaling by
+    ``1 / sqrt(v)``, so every parameter decays at the same rate. The defaults are PyTorch's
+    (``weight_decay=0.01``, the rest as Adam). With ``weight_decay=0`` it is Adam.
+
+    Args:
+        params: leaf Values, or parameter groups (dicts with ``"params"`` and any of
+            ``lr``, ``betas``, ``eps``, ``weight_decay``).
+        lr: learning rate (> 0).
+        betas: decay rates ``(b1, b2)`` of the two averages, each in [0, 1).
+        eps: added to the denominator (> 0).
+        weight_decay: the fraction of ``lr`` by which parameters shrink each step (>= 0).
+        schedule: optional ``schedule(step) -> lr``.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.optim import AdamW
+        >>> w = Value(1.0); w.grad = 0.5
+        >>> AdamW([w], lr=0.1, weight_decay=0.5).step(); round(w.data, 6)   # 0.95, then -0.1
+        0.85
+    """
+
+    _DECOUPLED = True
+
+    def __init__(
+        self,
+        params: Iterable[Value] | Iterable[dict[str, Any]],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+        *,
+        schedule: Schedule | None = None,
+    ) -> None:
+        super().__init__(
+            params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, schedule=schedule
+        )
