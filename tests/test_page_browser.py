@@ -9,7 +9,9 @@ that cannot be started fails them. Screenshots of the dark-theme checks are writ
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,9 +83,15 @@ def reused_neuron() -> tuple[Value, Value, Value]:
     return x, w, y
 
 
-def open_page(page: Any, tmp_path: Path, drawing: Any) -> None:
+def open_page(page: Any, tmp_path: Path, drawing: Any, *, whole: bool = True) -> None:
+    """Open the drawing's page; ``whole``: press fit, so that every node is on screen to click.
+
+    The page opens zoomed to a readable size, which for most graphs here shows a part.
+    """
     path = drawing.save(tmp_path / "graph.html")
     page.goto(path.resolve().as_uri())
+    if whole:
+        page.click("#fit")
 
 
 # ---------------------------------------------------------------- clicking a node
@@ -188,7 +196,8 @@ def test_pan_and_zoom_change_the_view_and_fit_restores_it(page: Any, tmp_path: P
     def view_box() -> list[float]:
         return [float(v) for v in page.get_attribute("#view > svg", "viewBox").split()]
 
-    start = view_box()
+    start = [float(v) for v in page.get_attribute("#view > svg", "data-whole").split()]
+    assert view_box() == start  # open_page pressed fit
     page.mouse.move(400, 350)
     page.mouse.wheel(0, -400)  # zoom in
     zoomed = view_box()
@@ -242,6 +251,7 @@ def test_the_notebook_frame_is_the_same_page(page: Any) -> None:
     frame_html = draw_graph(y).interactive()._repr_html_()
     page.set_content(f"<!DOCTYPE html><html><body>{frame_html}</body></html>")
     frame = page.frame_locator("iframe")
+    frame.locator("#fit").click()
     frame.locator("#v1").click()
     assert frame.locator("#info h2").inner_text() == "w"
 
@@ -340,3 +350,230 @@ def test_a_label_that_opens_a_script_comment_leaves_clicking_and_stepping_workin
     assert page.locator("#step-text").inner_text().startswith("start")
     page.click("#next")
     assert page.locator("#step-text").inner_text() == f"forward 1/4: {label} = 2 (leaf)"
+
+
+# ---------------------------------------------------------------- issue 23: the page fixed
+
+RED = "rgb(198, 40, 40)"
+
+
+def one_wrong_one_ok() -> Any:
+    """A report on tanh(x*w): x's gradient right, w's wrong."""
+    local = 1 - math.tanh(-0.5) ** 2
+    report = check_gradients(
+        lambda x, w: (x * w).tanh(), {"x": 0.5, "w": -1.0}, {"x": -local, "w": 0.3}
+    )
+    assert {e.name: e.verdict for e in report.entries} == {"x": "ok", "w": "WRONG"}
+    return report
+
+
+def box_of(page: Any, name: str) -> Any:
+    return page.locator("g.node", has=page.locator("text", has_text=name)).first
+
+
+def test_only_wrong_entries_get_the_red_outline(page: Any, tmp_path: Path) -> None:
+    report = one_wrong_one_ok()
+    open_page(page, tmp_path, draw_graph(report.loss, highlight=report))
+    stroke = "el => getComputedStyle(el.querySelector('polygon')).stroke"
+    wrong, ok = box_of(page, "w"), box_of(page, "x")
+    assert "wrong" in (wrong.get_attribute("class") or "")
+    assert wrong.evaluate(stroke) == RED
+    assert "wrong" not in (ok.get_attribute("class") or "")
+    assert "verdict-ok" in (ok.get_attribute("class") or "")
+    assert ok.evaluate(stroke) != RED
+    assert page.locator("g.wrong").count() == 1
+
+
+def network_page(page: Any, tmp_path: Path) -> tuple[Any, Any]:
+    model = MLP(2, [3, 1], seed=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2  # type: ignore[operator]
+    loss.backward()
+    drawing = draw_graph(loss, view="network")
+    open_page(page, tmp_path, drawing)
+    return model, drawing
+
+
+def test_each_cell_of_the_network_page_shows_its_own_tooltip(page: Any, tmp_path: Path) -> None:
+    _, drawing = network_page(page, tmp_path)
+    by_id = {n.id: n for n in drawing.facts.nodes}
+    cells = page.locator("[data-value]")
+    edges = page.locator("g.edge[data-w]")
+    assert cells.count() + edges.count() >= 9  # 3 neurons of 2 weights, 1 of 3
+    tips = []
+    for k in range(cells.count()):
+        cell = cells.nth(k)
+        node = by_id[cell.get_attribute("data-value")]
+        cell.hover()
+        tip = page.locator("#tip").inner_text()
+        assert tip == f"{node.name}: data {fmt(node.data)}, grad {fmt(node.grad)}"
+        tips.append(tip)
+    for k in range(edges.count()):
+        edges.nth(k).hover()
+        tip = page.locator("#tip").inner_text()
+        assert fmt(float(edges.nth(k).get_attribute("data-w"))) in tip
+        tips.append(tip)
+    assert len(set(tips)) == len(tips), "two cells showed the same tooltip"
+
+
+def test_the_network_replay_changes_the_neuron_boxes(page: Any, tmp_path: Path) -> None:
+    _, drawing = network_page(page, tmp_path)
+    neurons = page.locator("#n_L0_N1, #n_L1_N0")
+    # a neuron drawn as a table (a Graphviz record) shows each value's cell: name, data, ∇ grad
+    cells = page.locator("g.node#n_L0_N1 text").filter(has_text=re.compile(r"^(w0|w1|b|z|a)$"))
+    if page.locator("g.node#n_L0_N1").count():
+        assert cells.count() == 5
+    finished = [cells.nth(k).evaluate(NEXT_TEXTS) for k in range(cells.count())]
+    page.click("#first")
+    for k in range(neurons.count()):
+        assert "pending" in (neurons.nth(k).get_attribute("class") or "")
+    for k in range(cells.count()):
+        data, grad = cells.nth(k).evaluate(NEXT_TEXTS)
+        assert data == "?" and grad == "∇ ?"
+    # forward through every value: the neurons are computed, gradients still unknown
+    forward = len(drawing.facts.nodes)
+    for _ in range(forward):
+        page.click("#next")
+    for k in range(neurons.count()):
+        assert "pending" not in (neurons.nth(k).get_attribute("class") or "")
+    for k in range(cells.count()):
+        data, grad = cells.nth(k).evaluate(NEXT_TEXTS)
+        assert data == finished[k][0] and grad == "∇ ?"
+    page.locator("#slider").evaluate(
+        "el => { el.value = el.max; el.dispatchEvent(new Event('input')); }"
+    )
+    assert [cells.nth(k).evaluate(NEXT_TEXTS) for k in range(cells.count())] == finished
+
+
+# A record cell's data and grad: the two texts after its name.
+NEXT_TEXTS = """el => {
+  const texts = Array.from(el.parentElement.querySelectorAll("text"));
+  const k = texts.indexOf(el);
+  return [texts[k + 1].textContent, texts[k + 2].textContent];
+}"""
+
+
+def test_the_side_panel_wraps_long_names_instead_of_cutting_them(page: Any, tmp_path: Path) -> None:
+    name = "layers.0.neurons.12.weights_of_the_first_hidden_layer_for_input_number_3"
+    y = (Value(2.0, name) * 3).tanh()
+    y.backward()
+    open_page(page, tmp_path, draw_graph(y))
+    page.click("#v0")
+    heading = page.locator("#info h2")
+    assert heading.inner_text() == name
+    overflow = "el => el.scrollWidth - el.clientWidth"
+    assert page.locator("#info").evaluate(overflow) <= 0
+    assert heading.evaluate(overflow) <= 0
+    box = heading.bounding_box()
+    assert box["x"] + box["width"] <= 1200
+
+
+EFFECTIVE_TEXT_PX = """() => Array.from(document.querySelectorAll("#view svg text"))
+  .filter((t) => t.getBoundingClientRect().width > 0)
+  .map((t) => t.getScreenCTM().a * parseFloat(t.getAttribute("font-size")))"""
+
+
+@pytest.mark.parametrize("what", ["graph", "report"])
+def test_edge_labels_read_at_11_px_or_more_when_the_page_opens(
+    page: Any, tmp_path: Path, what: str
+) -> None:
+    if what == "report":
+        report = one_wrong_one_ok()
+        drawing = draw_graph(report.loss, highlight=report, edge_labels=True)
+    else:
+        *_, y = reused_neuron()
+        drawing = draw_graph(y, edge_labels=True)
+    open_page(page, tmp_path, drawing, whole=False)
+    sizes = page.evaluate(EFFECTIVE_TEXT_PX)
+    assert sizes and min(sizes) >= 11 - 1e-6, sizes
+    # a report opens on its WRONG entry
+    if what == "report":
+        box = page.locator("g.wrong").bounding_box()
+        view = page.locator("#view").bounding_box()
+        assert view["x"] <= box["x"] and box["x"] + box["width"] <= view["x"] + view["width"]
+    # fit shows the whole drawing (smaller), readable brings the readable size back
+    page.click("#fit")
+    assert min(page.evaluate(EFFECTIVE_TEXT_PX)) < 11
+    page.click("#readable")
+    assert min(page.evaluate(EFFECTIVE_TEXT_PX)) >= 11 - 1e-6
+
+
+def theme_of(target: Any) -> str:
+    theme: str = target.evaluate("() => document.documentElement.dataset.theme")
+    return theme
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_page_follows_the_systems_colour_scheme(
+    browser: Any, tmp_path: Path, screenshots: Path, scheme: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1200, "height": 700}, color_scheme=scheme)
+    try:
+        tab = context.new_page()
+        report = one_wrong_one_ok()
+        path = draw_graph(report.loss, highlight=report, edge_labels=True).save(
+            tmp_path / "report.html"
+        )
+        tab.goto(path.resolve().as_uri())
+        assert theme_of(tab) == scheme
+        background = tab.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert (background == "rgb(255, 255, 255)") == (scheme == "light")
+        box_of(tab, "w").click()
+        tab.wait_for_timeout(300)  # the highlight's fade
+        tab.screenshot(path=str(screenshots / f"page_report_{scheme}.png"))
+        assert tab.evaluate(LOW_CONTRAST) == []
+        # the WRONG box stays red in either theme, the ok one is not red
+        stroke = "el => getComputedStyle(el.querySelector('polygon')).stroke"
+        assert box_of(tab, "w").evaluate(stroke) == RED
+        assert box_of(tab, "x").evaluate(stroke) != RED
+        network_page(tab, tmp_path)
+        tab.screenshot(path=str(screenshots / f"page_network_{scheme}.png"))
+        assert tab.evaluate(LOW_CONTRAST) == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("notebook", ["dark", "light"])
+def test_the_page_follows_jupyterlabs_theme_over_the_systems(
+    browser: Any, screenshots: Path, notebook: str
+) -> None:
+    system = "light" if notebook == "dark" else "dark"
+    context = browser.new_context(viewport={"width": 1200, "height": 760}, color_scheme=system)
+    try:
+        tab = context.new_page()
+        *_, y = reused_neuron()
+        frame_html = draw_graph(y, edge_labels=True).interactive()._repr_html_()
+        light = "false" if notebook == "dark" else "true"
+        tab.set_content(
+            f"<!DOCTYPE html><html><body data-jp-theme-light='{light}'>{frame_html}</body></html>"
+        )
+        frame = tab.frame_locator("iframe")
+        frame.locator("#v0").wait_for(state="attached")
+        inner = tab.frames[1]
+        inner.wait_for_function(f"document.documentElement.dataset.theme === '{notebook}'")
+        tab.screenshot(path=str(screenshots / f"page_in_jupyterlab_{notebook}.png"))
+        # switching JupyterLab's theme switches the page
+        flipped = "true" if notebook == "dark" else "false"
+        tab.evaluate(f"document.body.dataset.jpThemeLight = '{flipped}'")
+        inner.wait_for_function(f"document.documentElement.dataset.theme === '{system}'")
+    finally:
+        context.close()
+
+
+def test_without_scripts_the_page_shows_its_static_picture(browser: Any, tmp_path: Path) -> None:
+    context = browser.new_context(
+        viewport={"width": 1200, "height": 700}, java_script_enabled=False
+    )
+    try:
+        tab = context.new_page()
+        *_, y = reused_neuron()
+        path = draw_graph(y).save(tmp_path / "graph.html")
+        tab.goto(path.resolve().as_uri())
+        drawing = tab.locator("#view > svg").bounding_box()
+        assert drawing["width"] > 400 and drawing["height"] > 100
+        assert tab.locator("#v4").is_visible()  # the output's box, drawn
+        assert not tab.locator("#toolbar").is_visible()  # controls that would do nothing
+        assert "scripts" in tab.locator("#info .hint").evaluate(
+            "el => getComputedStyle(el, '::after').content"
+        )
+    finally:
+        context.close()

@@ -18,6 +18,43 @@
   const svg = document.querySelector("#view > svg");
   const info = document.getElementById("info");
   const tip = document.getElementById("tip");
+  // What a click or a hover can land on: a Graphviz box (values view, record neurons), and
+  // the network diagram's neuron circles and input/loss values.
+  const ITEM = "g.node, g.neuron, g.value";
+  document.body.classList.remove("static");
+
+  // ------------------------------------------------------------------ theme
+
+  // Dark where the notebook around the page is dark (a same-origin frame can read it:
+  // JupyterLab's data-jp-theme-light, VS Code's body class, a data-theme attribute), else
+  // where the system is (prefers-color-scheme). Followed live as either changes.
+  function themeOf(doc) {
+    if (!doc || !doc.body) return null;
+    const light = doc.body.dataset.jpThemeLight;
+    if (light === "true" || light === "false") return light === "true" ? "light" : "dark";
+    const classes = doc.body.classList;
+    if (classes.contains("vscode-light") || classes.contains("vscode-high-contrast-light")) return "light";
+    if (classes.contains("vscode-dark") || classes.contains("vscode-high-contrast")) return "dark";
+    for (const el of [doc.documentElement, doc.body]) {
+      const word = el.getAttribute("data-theme") || el.getAttribute("theme");
+      if (word === "dark" || word === "light") return word;
+    }
+    return null;
+  }
+  let outer = null;
+  try { outer = window.frameElement ? window.parent.document : null; } catch (err) { outer = null; }
+  const systemDark = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  function applyTheme() {
+    const dark = systemDark !== null && systemDark.matches;
+    document.documentElement.dataset.theme = themeOf(outer) || (dark ? "dark" : "light");
+  }
+  applyTheme();
+  if (systemDark && systemDark.addEventListener) systemDark.addEventListener("change", applyTheme);
+  if (outer && outer.body && window.MutationObserver) {
+    const watch = { attributes: true, attributeFilter: ["data-jp-theme-light", "class", "data-theme", "theme"] };
+    new MutationObserver(applyTheme).observe(outer.body, watch);
+    new MutationObserver(applyTheme).observe(outer.documentElement, watch);
+  }
 
   // ------------------------------------------------------------------ numbers and text
 
@@ -39,6 +76,52 @@
   const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
   const opId = (n) => "op" + n.id.slice(1);
   const element = (id) => document.getElementById(id);
+
+  // ------------------------------------------------------------------ cells of a box
+
+  // A neuron box holds several values, each in a cell of texts: its short name (w0, b, z, a;
+  // after a verdict mark), then its data, then "∇ grad". Found by name, so each value's
+  // tooltip and replay use its own cell, not the box's first.
+  const MARK = /^[✗?~✓●] /;
+  const shortNames = (n) => [n.name.replace(/^.*neurons\.\d+\./, "").replace(/\./g, ""), n.name];
+  const cellsOf = new Map();                       // group element id -> [{node, texts}]
+  for (const [elementId, shown] of byElement) {
+    const g = element(elementId);
+    if (!g || (shown.length === 1 && shown[0].id === elementId)) continue;
+    const texts = Array.from(g.querySelectorAll("text"));
+    const label = (t) => t.textContent.trim().replace(MARK, "");
+    const cells = [];
+    for (const n of shown) {
+      const wanted = shortNames(n);
+      const start = texts.findIndex((t) => wanted.includes(label(t)));
+      if (start < 0) continue;
+      const own = [texts[start]];
+      for (let k = start + 1; k < texts.length && k <= start + 2; k++) {
+        const t = texts[k].textContent.trim();
+        if (!(t.startsWith("∇ ") || /^[-+]?(\d|\.\d|inf|nan)/.test(t))) break;
+        own.push(texts[k]);
+      }
+      texts[start].dataset.value = n.id;
+      cells.push({ node: n, texts: own });
+    }
+    if (cells.length) cellsOf.set(elementId, cells);
+  }
+
+  // The cell nearest the pointer, for a box of cells.
+  function cellAt(elementId, x, y) {
+    let best = null;
+    let bestDistance = Infinity;
+    for (const cell of cellsOf.get(elementId) || []) {
+      for (const t of cell.texts) {
+        const r = t.getBoundingClientRect();
+        const dx = Math.max(r.left - x, 0, x - r.right);
+        const dy = Math.max(r.top - y, 0, y - r.bottom);
+        const distance = dx * dx + dy * dy;
+        if (distance < bestDistance) { bestDistance = distance; best = cell; }
+      }
+    }
+    return best;
+  }
 
   // ------------------------------------------------------------------ the facts panel
 
@@ -128,52 +211,99 @@
 
   // ------------------------------------------------------------------ hover
 
-  function tipText(elementId) {
+  const valueTip = (n) => {
+    if (!n.note) return `${n.name}: data ${fmt(n.data)}, grad ${fmt(n.grad)}`;
+    const parts = [`${n.name}: ${n.note.verdict.toUpperCase()}`];
+    if (n.note.expected !== null) parts.push(`expected ${fmt(n.note.expected)}`);
+    if (n.note.reference !== null) parts.push(`reference ${fmt(n.note.reference)}`);
+    return parts.join(", ");
+  };
+
+  function tipText(elementId, x, y) {
     const id = elementId.startsWith("op") ? "v" + elementId.slice(2) : elementId;
+    if (cellsOf.has(id)) {
+      const cell = cellAt(id, x, y);
+      if (cell) return valueTip(cell.node);
+    }
     const shown = byElement.get(id) || [];
     const notes = shown.filter((n) => n.note);
-    if (notes.length) {
-      return notes.map((n) => {
-        const parts = [`${n.name}: ${n.note.verdict.toUpperCase()}`];
-        if (n.note.expected !== null) parts.push(`expected ${fmt(n.note.expected)}`);
-        if (n.note.reference !== null) parts.push(`reference ${fmt(n.note.reference)}`);
-        return parts.join(", ");
-      }).join("\n");
-    }
-    return shown.slice(0, 1).map((n) => `${n.name}: data ${fmt(n.data)}, grad ${fmt(n.grad)}`).join("");
+    if (notes.length) return notes.map(valueTip).join("\n");
+    // A group (a neuron): its output, the last of its values in topological order.
+    return shown.length ? valueTip(shown[shown.length - 1]) : "";
   }
 
-  svg.addEventListener("mouseover", (event) => {
-    const g = event.target.closest("g.node");
-    if (!g) return;
-    const text = tipText(g.id);
+  function edgeTip(g) {
+    if (g.dataset.w === undefined) return "";
+    const title = g.querySelector("title");
+    const name = title ? title.textContent.split("\n")[0] : "weight";
+    const grad = g.dataset.grad === undefined ? "" : `, grad ${fmt(Number(g.dataset.grad))}`;
+    return `${name}: ${fmt(Number(g.dataset.w))}${grad}`;
+  }
+
+  svg.addEventListener("mousemove", (event) => {
+    const g = event.target.closest(ITEM);
+    const edge = g ? null : event.target.closest("g.edge");
+    const text = g ? tipText(g.id, event.clientX, event.clientY) : edge ? edgeTip(edge) : "";
+    tip.hidden = !text;
     if (!text) return;
     tip.textContent = text;
-    tip.hidden = false;
-  });
-  svg.addEventListener("mousemove", (event) => {
     tip.style.left = event.clientX + 14 + "px";
     tip.style.top = event.clientY + 14 + "px";
   });
-  svg.addEventListener("mouseout", (event) => {
-    const g = event.target.closest("g.node");
-    if (g && !g.contains(event.relatedTarget)) tip.hidden = true;
-  });
+  svg.addEventListener("mouseleave", () => { tip.hidden = true; });
   for (const n of nodes) {
-    if (n.note && element(n.element)) element(n.element).classList.add("wrong");
+    const el = n.note && element(n.element);
+    if (!el) continue;
+    // Only a WRONG entry gets the red outline; every verdict gets its own class.
+    el.classList.add("verdict-" + n.note.verdict);
+    if (n.note.verdict === "wrong") el.classList.add("wrong");
   }
 
   // ------------------------------------------------------------------ pan and zoom
 
-  const initial = svg.getAttribute("viewBox").split(/[\s,]+/).map(Number);
-  let box = initial.slice();
+  const whole = svg.getAttribute("viewBox").split(/[\s,]+/).map(Number);
+  let box = whole.slice();
   svg.removeAttribute("width");
   svg.removeAttribute("height");
   const setBox = (b) => { box = b; svg.setAttribute("viewBox", b.join(" ")); };
-  const scale = () => {
+  const scale = () => {                            // drawing units per screen pixel
     const r = svg.getBoundingClientRect();
     return Math.max(box[2] / r.width, box[3] / r.height);
   };
+  const toDrawing = (x, y) => {                    // a screen point in drawing units
+    const r = svg.getBoundingClientRect();
+    const s = scale();
+    return [box[0] + (x - r.left - (r.width - box[2] / s) / 2) * s,
+      box[1] + (y - r.top - (r.height - box[3] / s) / 2) * s];
+  };
+
+  // The page opens with its smallest text (edge labels) at READABLE_PX or more: the whole
+  // drawing where it fits at that size, else a readable part around the first WRONG entry,
+  // or around the output, where the backward pass starts ("fit" shows the whole drawing).
+  const READABLE_PX = 11;
+  let smallest = Infinity;
+  for (const t of svg.querySelectorAll("text")) {
+    const size = parseFloat(t.getAttribute("font-size") || getComputedStyle(t).fontSize);
+    if (size > 0 && size < smallest) smallest = size;
+  }
+  function readableBox() {
+    const r = svg.getBoundingClientRect();
+    const s = Number.isFinite(smallest) ? smallest / READABLE_PX : scale();
+    if (scale() <= s || !r.width || !r.height) return whole.slice();
+    const wrong = svg.querySelector(".wrong");
+    const target = wrong || element(facts.root) || element(byId.get(facts.root).element);
+    let [cx, cy] = [whole[0] + whole[2] / 2, whole[1] + whole[3] / 2];
+    if (target) {
+      const t = target.getBoundingClientRect();
+      [cx, cy] = toDrawing(t.left + t.width / 2, t.top + t.height / 2);
+    }
+    const w = r.width * s;
+    const h = r.height * s;
+    const clamp = (v, lo, size, span) => (size >= span ? lo + (span - size) / 2
+      : Math.min(Math.max(v, lo), lo + span - size));
+    return [clamp(cx - w / 2, whole[0], w, whole[2]), clamp(cy - h / 2, whole[1], h, whole[3]), w, h];
+  }
+  svg.dataset.whole = whole.join(" ");
   svg.addEventListener("wheel", (event) => {
     event.preventDefault();
     const r = svg.getBoundingClientRect();
@@ -205,11 +335,12 @@
   });
   svg.addEventListener("click", (event) => {
     if (dragged) { dragged = false; return; }
-    const g = event.target.closest("g.node");
+    const g = event.target.closest(ITEM);
     if (g) select(g.id);
     else { clearMarks(); }
   });
-  document.getElementById("fit").addEventListener("click", () => setBox(initial.slice()));
+  document.getElementById("fit").addEventListener("click", () => setBox(whole.slice()));
+  document.getElementById("readable").addEventListener("click", () => { setBox(whole.slice()); setBox(readableBox()); });
 
   // ------------------------------------------------------------------ the replay
 
@@ -223,15 +354,29 @@
   const stepText = document.getElementById("step-text");
   slider.max = String(last);
 
-  const fields = new Map();                       // value id -> its "data"/"grad" <text>s
+  // Each value's data and grad texts, in its own box ("data 2", "grad 0.5") or in its
+  // cell of a neuron box ("2", "∇ 0.5"), with the finished text to restore.
+  const fields = new Map();
   for (const n of nodes) {
-    const g = element(n.id);
-    if (!g) continue;
-    const texts = Array.from(g.querySelectorAll("text"));
-    const find = (word) => texts.find((t) => t.textContent.trim().startsWith(word + " "));
-    fields.set(n.id, { data: find("data"), grad: find("grad"),
-      dataText: find("data") && find("data").textContent,
-      gradText: find("grad") && find("grad").textContent });
+    const own = element(n.id);
+    const cell = (cellsOf.get(n.element) || []).find((c) => c.node === n);
+    let data = null;
+    let grad = null;
+    let dataPrefix = "data ";
+    let gradPrefix = "grad ";
+    if (own) {
+      const texts = Array.from(own.querySelectorAll("text"));
+      data = texts.find((t) => t.textContent.trim().startsWith("data ")) || null;
+      grad = texts.find((t) => t.textContent.trim().startsWith("grad ")) || null;
+    } else if (cell) {
+      grad = cell.texts.find((t) => t.textContent.trim().startsWith("∇ ")) || null;
+      data = cell.texts.slice(1).find((t) => t !== grad) || null;
+      dataPrefix = "";
+      gradPrefix = "∇ ";
+    }
+    if (!data && !grad) continue;
+    fields.set(n.id, { data, grad, dataPrefix, gradPrefix,
+      dataText: data && data.textContent, gradText: grad && grad.textContent });
   }
 
   function stateAt(step) {
@@ -271,7 +416,7 @@
     slider.value = String(step);
     const state = stateAt(step);
     stepText.textContent = step === last ? `done: ${state.message}` : state.message;
-    for (const el of svg.querySelectorAll("g.node.current, g.node.pending")) {
+    for (const el of svg.querySelectorAll(".current, .pending")) {
       el.classList.remove("current", "pending");
     }
     for (const n of nodes) {
@@ -287,8 +432,11 @@
         if (f.grad) f.grad.textContent = f.gradText;
         continue;
       }
-      if (f.data) f.data.textContent = pending ? "data ?" : f.dataText;
-      if (f.grad) f.grad.textContent = state.grads.has(n.id) ? "grad " + fmt(state.grads.get(n.id)) : "grad ?";
+      if (f.data) f.data.textContent = pending ? f.dataPrefix + "?" : f.dataText;
+      if (f.grad) {
+        const known = state.grads.has(n.id);
+        f.grad.textContent = f.gradPrefix + (known ? fmt(state.grads.get(n.id)) : "?");
+      }
     }
     if (state.current && step !== last) {
       const el = element(state.current.element);
@@ -313,4 +461,13 @@
   document.getElementById("first").addEventListener("click", () => { stop(); show(0); });
   slider.addEventListener("input", () => { stop(); show(Number(slider.value)); });
   show(last);
+
+  // Last, once the toolbar holds its text: the opening view depends on the drawing's size.
+  const opening = readableBox();
+  setBox(opening);
+  if (opening.join() !== whole.join()) {
+    const hint = info.querySelector(".hint");
+    const more = " Part of the drawing is shown, at a size you can read: press fit for all of it.";
+    if (hint) hint.insertAdjacentText("beforeend", more);
+  }
 })();

@@ -113,7 +113,7 @@ def _page(svg: str, facts: GraphFacts) -> str:
 <title>{title}</title>
 <style>{style}</style>
 </head>
-<body>
+<body class="static">
 <header id="toolbar">
   <button id="first" title="back to the start">start</button>
   <button id="prev" title="previous step">&#x25C0;</button>
@@ -121,7 +121,8 @@ def _page(svg: str, facts: GraphFacts) -> str:
   <button id="next" title="next step">&#x25B6;</button>
   <input id="slider" type="range" min="0" max="0" value="0" aria-label="step">
   <span id="step-text"></span>
-  <button id="fit" title="fit the drawing to the window">fit</button>
+  <button id="fit" title="show the whole drawing">fit</button>
+  <button id="readable" title="zoom to where the smallest text reads at 11 px">readable</button>
 </header>
 <main>
   <div id="view">{body}</div>

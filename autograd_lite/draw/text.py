@@ -154,7 +154,8 @@ def new_digraph(rankdir: str, captions: list[str]) -> graphviz.Digraph:
         "autograd_lite",
         graph_attr=graph_attr,
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
-        edge_attr={"fontname": "Helvetica", "fontsize": "9"},
+        # Edge labels as large as the boxes' text: at 9 pt they were ~7 px on a fitted page.
+        edge_attr={"fontname": "Helvetica", "fontsize": "11"},
     )
 
 
