@@ -90,6 +90,8 @@ _TABLE: dict[str, dict[str, str]] = {
     "Checking gradients": {
         "check_gradients": "check",
         "check_layers": "check",
+        "check_backward": "check",
+        "check_loss_and_grads": "check",
         "gradcheck": "check",
         "explain": "check",
         "watch": "check",

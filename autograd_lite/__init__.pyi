@@ -11,8 +11,10 @@ from .check import Explanation as Explanation
 from .check import GradientCheckError as GradientCheckError
 from .check import GradientEntry as GradientEntry
 from .check import GradientReport as GradientReport
+from .check import check_backward as check_backward
 from .check import check_gradients as check_gradients
 from .check import check_layers as check_layers
+from .check import check_loss_and_grads as check_loss_and_grads
 from .check import explain as explain
 from .check import gradcheck as gradcheck
 from .check import watch as watch
@@ -129,6 +131,8 @@ __all__ = [
     "hessian",
     "check_gradients",
     "check_layers",
+    "check_backward",
+    "check_loss_and_grads",
     "gradcheck",
     "explain",
     "watch",

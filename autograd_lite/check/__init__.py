@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .assignment import check_loss_and_grads
+from .backward import check_backward
 from .explain import ChainStep, ChainTerm, Explanation, explain, node_names
 from .gradcheck import gradcheck
 from .gradients import check_gradients
@@ -18,8 +20,10 @@ __all__ = [
     "GradientEntry",
     "GradientReport",
     "LayerReport",
+    "check_backward",
     "check_gradients",
     "check_layers",
+    "check_loss_and_grads",
     "explain",
     "gradcheck",
     "node_names",

@@ -212,8 +212,12 @@ def explore(
     X: FloatArray,
     y: Any,
     outputs: Mapping[str, str],
+    *,
+    loss_last: bool = True,
 ) -> tuple[list[LayerFacts], Explored]:
     """Run every object's ``forward`` once, in order, on deep copies, and read off its parts.
+
+    With ``loss_last`` the last object is the loss: ``forward(output, y)`` gives a number.
 
     Raises:
         TypeError: an object without a callable ``forward``, or one whose parts cannot be told.
@@ -224,7 +228,7 @@ def explore(
     outs: list[Any] = []
     a: Any = X.copy()
     result: Any = None
-    last_index = len(objects) - 1
+    last_index = len(objects) - 1 if loss_last else len(objects)
     for i, (key, obj, dup) in enumerate(zip(keys, objects, copies, strict=True)):
         forward = getattr(obj, "forward", None)
         if not callable(forward):
@@ -251,7 +255,7 @@ def explore(
             for n in reads
             if n in before and _is_float_array(before[n]) and not _looks_like_gradient(n, before)
         ]
-        fact.input_attrs = [n for n in written if _is_input_record(after[n], a)]
+        fact.input_attrs = _input_records(written, after, a)
         if i == last_index:
             fact.returns = result is not None
             if result is None:
@@ -261,8 +265,9 @@ def explore(
             fact.returns = True
             fact.output_attr = next((n for n in written if after[n] is result), "")
         else:
+            following = objects[i + 1] if i + 1 < len(objects) else None
             fact.output_attr = _output_attr(
-                key, obj, objects[i + 1], written, fact.input_attrs, after, outputs
+                key, obj, following, written, fact.input_attrs, after, outputs
             )
             result = after[fact.output_attr]
         facts.append(fact)
@@ -288,17 +293,23 @@ def _is_number(x: object) -> bool:
     return isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool)
 
 
-def _is_input_record(value: object, given: object) -> bool:
-    """The attribute is the array forward was given, or a float copy of it."""
-    if value is given:
-        return True
-    return (
-        isinstance(value, np.ndarray)
-        and isinstance(given, np.ndarray)
-        and value.shape == given.shape
-        and value.dtype.kind == "f"
-        and np.array_equal(value, given)
-    )
+def _input_records(written: list[str], after: Mapping[str, Any], given: object) -> list[str]:
+    """Attributes forward set to the array it was given, or to a float copy of it (a copy
+    under an output's name is taken as the output: relu of positive numbers is its input)."""
+    records = [n for n in written if after[n] is given]
+    for n in written:
+        value = after[n]
+        if (
+            n not in records
+            and n not in _OUTPUT_NAMES
+            and isinstance(value, np.ndarray)
+            and isinstance(given, np.ndarray)
+            and value.shape == given.shape
+            and value.dtype.kind == "f"
+            and np.array_equal(value, given)
+        ):
+            records.append(n)
+    return records
 
 
 def _output_attr(
@@ -320,7 +331,9 @@ def _output_attr(
         return name
     candidates = [n for n in written if n not in input_attrs and isinstance(after[n], np.ndarray)]
     # The learner passed the output on: the next object holds that very array.
-    held = vars(following).values() if hasattr(following, "__dict__") else ()
+    held = (
+        vars(following).values() if following is not None and hasattr(following, "__dict__") else ()
+    )
     mine = vars(obj) if hasattr(obj, "__dict__") else {}
     for name in candidates:
         if name in mine and any(v is mine[name] for v in held):

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..core.arrays import float_array
-from ..core.value_array import as_value_array
+from ..core.value_array import as_data_array, as_value_array
 from .gradients import check_gradients
 from .layer_objects import (
     INPUT,
@@ -35,7 +35,7 @@ from .layer_objects import (
 from .report import CheckedGradient, GradientReport, Tolerances
 from .watch import watch
 
-__all__ = ["LayerReport", "check_layers", "gradient_of"]
+__all__ = ["Blame", "LayerReport", "check_layers", "fit_shape", "gradient_of"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -362,7 +362,7 @@ def _check(
                 np.shape(inputs_seen[i]) if target == INPUT else np.shape(getattr(fact.obj, target))
             )
             what = f"{fact.key}.{target}" if target != INPUT else f"{fact.key}'s input"
-            mine, note = _fit_shape(name, float_array(raw, name), shape, what, fact)
+            mine, note = fit_shape(name, float_array(raw, name), shape, what, fact)
             if note:
                 notes.append(note)
             expected[name] = mine
@@ -380,7 +380,7 @@ def _check(
                     f"check_layers: dinputs[{fact.key!r}] given, but {fact.key} stores its "
                     f"input's gradient itself ({watched[i]})"
                 )
-            mine, note = _fit_shape(
+            mine, note = fit_shape(
                 name,
                 float_array(given[fact.key], f"dinputs[{fact.key!r}]"),
                 np.shape(inputs_seen[i]),
@@ -410,7 +410,7 @@ def _check(
         for name, value in kw.items():
             i, attr = params[name]
             setattr(objs[i], attr, _arrayish(value))
-        a: Any = X.copy()
+        a: Any = as_data_array(X.copy())
         result: Any = None
         for i, (obj, fact) in enumerate(zip(objs, facts, strict=True)):
             if i in watched:
@@ -468,8 +468,9 @@ def _check_without_params(
 
 
 def _arrayish(value: Any) -> Any:
-    if isinstance(value, np.ndarray) and value.dtype == object:
-        return as_value_array(value)
+    # Values keep numpy's idioms working; floats get the fast .dot with Values.
+    if isinstance(value, np.ndarray):
+        return as_value_array(value) if value.dtype == object else as_data_array(value)
     return value
 
 
@@ -594,12 +595,19 @@ def _require_finite_gradients(
                 )
 
 
-def _fit_shape(
-    name: str, mine: FloatArray, shape: tuple[int, ...], what: str, fact: LayerFacts
+def fit_shape(
+    name: str,
+    mine: FloatArray,
+    shape: tuple[int, ...],
+    what: str,
+    fact: LayerFacts,
+    who: str = "check_layers",
 ) -> tuple[FloatArray, str]:
+    """Your gradient in its target's shape: a (n,) bias gradient for a (1, n) parameter is
+    accepted with a note; a transpose or any other mismatch is a ValueError saying which."""
     if mine.shape == tuple(shape):
         return mine, ""
-    file, line = method_location(fact.obj, "backward", name.split(".", 1)[1])
+    file, line = method_location(fact.obj, "backward", name.split(".", 1)[-1])
     where = f"{fact.key}.backward" + (f" ({os.path.basename(file)}:{line})" if file else "")
     shape = tuple(shape)
     if len(shape) == 2 and shape[0] == 1 and mine.shape == (shape[1],):
@@ -610,7 +618,7 @@ def _fit_shape(
         )
     if mine.ndim == 2 and mine.shape == shape[::-1] and shape[0] != shape[1]:
         raise ValueError(
-            f"check_layers: {name} (stored by {where}) has shape {mine.shape} but {what} has "
+            f"{who}: {name} (stored by {where}) has shape {mine.shape} but {what} has "
             f"shape {shape}: it is transposed. Swap the product's operands or transpose "
             "it (.T); do not reshape, which would scramble the entries."
         )
@@ -618,7 +626,7 @@ def _fit_shape(
     if len(shape) == 2 and shape[0] == 1 and mine.ndim == 2 and mine.shape[1] == 1:
         hint = " It looks summed over the wrong axis: sum over the samples (axis=0)."
     raise ValueError(
-        f"check_layers: {name} (stored by {where}) has shape {mine.shape} but {what} has "
+        f"{who}: {name} (stored by {where}) has shape {mine.shape} but {what} has "
         f"shape {shape}; a gradient has the shape of what it is the gradient of.{hint}"
     )
 

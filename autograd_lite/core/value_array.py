@@ -15,7 +15,11 @@ A :class:`ValueArray` is an ``ndarray`` view that intercepts numpy's protocols:
 - a ufunc writing into a float ``out=`` array gets the numbers of the Values it computed: such
   an array holds the function's own float bookkeeping (a gradient it computes for itself), not
   a value the engine differentiates;
-- results that are object arrays come back as ValueArrays, so the next call is covered too.
+- results that are object arrays come back as ValueArrays, so the next call is covered too;
+- a matrix product (``@``, ``np.dot``, ``x.dot(W)``) of 1-D or 2-D operands makes each output
+  entry one ``dot`` node (rule ``dot``: the sum of products in one node) instead of a chain of
+  a multiplication and an addition per term, with each row of a float operand turned into
+  constant Values once: the same values and gradients, several times fewer nodes.
 
 Everything else is numpy's own behaviour: element access returns the entry itself (a Value or
 a bare number), and values and gradients are exactly those of the plain object array.
@@ -29,9 +33,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .functions import dot
 from .value import Value
 
-__all__ = ["ValueArray", "as_value_array"]
+__all__ = ["DataArray", "ValueArray", "as_data_array", "as_value_array"]
 
 # Ufuncs whose object loop uses Python operators (+, *, <, abs(), ...), which bare numbers
 # support; every other ufunc calls a method of the entry (x.log(), x.exp(), ...).
@@ -91,6 +96,10 @@ class ValueArray(np.ndarray):
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         args = [_plain(x) for x in inputs]
+        if ufunc.__name__ == "matmul" and method == "__call__" and not kwargs:
+            product = _matmul(*args)
+            if product is not None:
+                return _wrap(product)
         if ufunc.__name__ not in _OPERATOR_UFUNCS:
             args = [_constants_as_values(x) for x in args]
         out = kwargs.get("out")
@@ -115,7 +124,60 @@ class ValueArray(np.ndarray):
         args: Iterable[Any],
         kwargs: Mapping[str, Any],
     ) -> Any:
-        return _wrap(func(*_unwrap(tuple(args)), **_unwrap(dict(kwargs))))
+        plain = _unwrap(tuple(args))
+        if func is np.dot and len(plain) == 2 and not kwargs:
+            product = _matmul(*plain)
+            if product is not None:
+                return _wrap(product)
+        return _wrap(func(*plain, **_unwrap(dict(kwargs))))
+
+    def dot(self, b: Any, out: Any = None) -> Any:
+        """``self.dot(b)``, as fast as ``self @ b`` (ndarray.dot does not ask numpy's protocols)."""
+        return _method_dot(self, b, out)
+
+
+class DataArray(np.ndarray):
+    """A float array whose ``.dot`` with Values makes one ``dot`` node per entry, like ``@``.
+
+    ``X.dot(W)`` and ``X[i].dot(W)`` are ndarray methods that numpy runs without asking the
+    operands' protocols, so with ``W`` holding Values they would build a chain of two nodes
+    per term. A gradient check hands the data of a forward pass over as DataArray views to
+    make those calls as fast as ``X @ W``; on floats it is numpy's own ``dot``.
+    """
+
+    def dot(self, b: Any, out: Any = None) -> Any:
+        """``self.dot(b)``: one ``dot`` node per entry when ``b`` holds Values."""
+        return _method_dot(self, b, out)
+
+    def __array_function__(
+        self,
+        func: Callable[..., Any],
+        types: Iterable[Any],
+        args: Iterable[Any],
+        kwargs: Mapping[str, Any],
+    ) -> Any:
+        # Let a ValueArray operand answer (np.dot(X, W) with W holding Values).
+        if any(issubclass(t, ValueArray) for t in types):
+            return NotImplemented
+        return super().__array_function__(func, types, args, kwargs)
+
+
+def as_data_array(array: npt.NDArray[Any]) -> DataArray:
+    """``array`` viewed as a :class:`DataArray` (the same memory)."""
+    return np.asarray(array).view(DataArray)
+
+
+def _method_dot(a: Any, b: Any, out: Any) -> Any:
+    if out is None:
+        product = _matmul(_plain_any(a), _plain_any(b))
+        if product is not None:
+            return _wrap(product)
+    result = np.ndarray.dot(_plain_any(a), _plain_any(b), out)
+    return _wrap(result)
+
+
+def _plain_any(x: Any) -> Any:
+    return x.view(np.ndarray) if isinstance(x, ValueArray | DataArray) else x
 
 
 def as_value_array(array: npt.NDArray[Any]) -> ValueArray:
@@ -156,6 +218,38 @@ def _constants_as_values(x: Any) -> Any:
         return x
     out = np.empty(x.shape, dtype=object)
     out.reshape(-1)[:] = [e if isinstance(e, Value) else Value(float(e)) for e in flat]
+    return out
+
+
+def _nodes(entries: npt.NDArray[Any]) -> list[Value]:
+    if entries.dtype != object:
+        return [Value(x) for x in entries.tolist()]
+    return [e if isinstance(e, Value) else Value(float(e)) for e in entries]
+
+
+def _matmul(a: Any, b: Any) -> Any:
+    """``a @ b`` with one ``dot`` node per output entry; None where numpy should do it."""
+    a, b = np.asarray(a), np.asarray(b)
+    if not (1 <= a.ndim <= 2 and 1 <= b.ndim <= 2) or object not in (a.dtype, b.dtype):
+        return None
+    if a.dtype.kind not in "biufO" or b.dtype.kind not in "biufO":
+        return None
+    left = a if a.ndim == 2 else a[None, :]
+    right = b if b.ndim == 2 else b[:, None]
+    if left.shape[1] != right.shape[0] or left.shape[1] == 0:
+        return None  # numpy raises its own error, or gives zeros
+    rows = [_nodes(row) for row in left]
+    cols = [_nodes(col) for col in right.T]
+    out = np.empty((len(rows), len(cols)), dtype=object)
+    for i, row in enumerate(rows):
+        for j, col in enumerate(cols):
+            out[i, j] = dot(row, col)
+    if a.ndim == 1 and b.ndim == 1:
+        return out[0, 0]
+    if a.ndim == 1:
+        return out[0]
+    if b.ndim == 1:
+        return out[:, 0]
     return out
 
 
