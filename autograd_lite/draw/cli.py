@@ -78,9 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--renderer",
-        choices=["auto", "dot", "wasm"],
+        choices=["auto", "dot", "bundled", "wasm"],
         default="auto",
-        help="Graphviz to use: system dot, or the in-process WebAssembly build (default: auto)",
+        help="Graphviz to use: system dot, or the bundled graphviz-pure (default: auto)",
     )
     return parser
 

@@ -41,7 +41,7 @@ class GraphDrawing:
 
     Attributes:
         digraph: the ``graphviz.Digraph`` (edit it to restyle; the drawing follows).
-        renderer: ``"auto"``, ``"dot"`` or ``"wasm"``, see :mod:`autograd_lite.draw.render`.
+        renderer: ``"auto"``, ``"dot"`` or ``"bundled"``, see :mod:`autograd_lite.draw.render`.
         num_values: how many value boxes the drawing has.
         num_ops: how many operation nodes it has.
         facts: what the interactive page shows of each node (None for a drawing made by hand).

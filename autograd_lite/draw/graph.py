@@ -28,7 +28,7 @@ from .drawing import GraphDrawing
 from .facts import graph_facts
 from .highlight import STYLES, highlight_kinds
 from .network import draw_network, network_size
-from .render import RENDERERS
+from .render import renderer_name
 from .text import (
     DrawOptions,
     as_float,
@@ -118,7 +118,7 @@ def draw_graph(
             :func:`autograd_lite.draw.clusters.group_paths`. Values view only.
         max_nodes: refuse graphs with more drawn nodes (boxes + op nodes) than this,
             fast, instead of laying them out for minutes; None for no limit.
-        renderer: ``"auto"``, ``"dot"`` or ``"wasm"``, see :mod:`autograd_lite.draw.render`.
+        renderer: ``"auto"``, ``"dot"`` or ``"bundled"``, see :mod:`autograd_lite.draw.render`.
 
     Returns:
         A :class:`GraphDrawing`: displays inline in Jupyter at the output's width;
@@ -141,10 +141,8 @@ def draw_graph(
     if is_micrograd_like(root):
         root = from_micrograd(root)
     _check_options(root, view, rankdir, digits, max_nodes, group)
-    if renderer not in ("auto", *RENDERERS):
-        # Checked here, not when the drawing is first rendered (in a notebook, much later).
-        choices = ", ".join(repr(r) for r in ("auto", *RENDERERS))
-        raise ValueError(f"draw_graph: renderer must be one of {choices}, got {renderer!r}")
+    # Checked here, not when the drawing is first rendered (in a notebook, much later).
+    renderer = renderer_name(renderer, "draw_graph")
     options = DrawOptions(rankdir, digits, show_data, show_grad, edge_labels)
     key_of = group_key_function(group)
     order = topological_order(root)
