@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import sys
@@ -41,6 +42,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -333,6 +335,73 @@ def comparable(nb: nbformat.NotebookNode) -> list[Any]:
     ]
 
 
+# A number as printed in an output: 3.2346279327622787, -0.073436127, 1e-06, 42.
+_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+_RULER = re.compile(r"-{2,}")
+# Matrix products (numpy's BLAS) round differently on different processors, and results
+# computed from them inherit that: a few units in the last place, more after a chain of
+# operations. Printed in full, two runs may differ by this many ulps and no more.
+ROUNDING_ULPS = 64
+# A number printed with this many significant digits or more may also differ by one unit in
+# its last printed digit: a value that sits near a rounding boundary prints either way.
+# Shorter prints (0.97, 12.5%) are results a reader reads, and must match exactly.
+LAST_DIGIT_FROM = 6
+
+
+def same_number(stored: str, fresh: str) -> bool:
+    """Whether two printed numbers differ by no more than processors' rounding can explain."""
+    if stored == fresh:
+        return True
+    a, b = Decimal(stored), Decimal(fresh)
+    if not (a.is_finite() and b.is_finite()):
+        return False
+    largest = float(max(abs(a), abs(b)))
+    if not math.isfinite(largest):
+        return False
+    tolerance = ROUNDING_ULPS * math.ulp(largest)
+    digits = [len(d.as_tuple().digits) - _leading_zeros(d) for d in (a, b)]
+    if max(digits) >= LAST_DIGIT_FROM:
+        tolerance = max(tolerance, *(10.0 ** int(d.as_tuple().exponent) for d in (a, b)))
+    return float(abs(a - b)) <= tolerance
+
+
+def _leading_zeros(d: Decimal) -> int:
+    digits = d.as_tuple().digits
+    return next((i for i, x in enumerate(digits) if x != 0), len(digits))
+
+
+def same_text(stored: str, fresh: str) -> bool:
+    """Whether two texts are the same but for numbers that agree up to rounding.
+
+    The words, punctuation and the count of numbers must be identical (a table's ``----``
+    rulers may differ in width); each pair of numbers must pass :func:`same_number`.
+    """
+    if stored == fresh:
+        return True
+    if _words(stored) != _words(fresh):
+        return False
+    pairs = zip(_NUMBER.findall(stored), _NUMBER.findall(fresh), strict=True)
+    return all(same_number(x, y) for x, y in pairs)
+
+
+def _words(text: str) -> list[str]:
+    # A text table's rulers are as wide as its widest cell, whose digits may be rounding.
+    return [_RULER.sub("--", piece) for piece in _NUMBER.split(text)]
+
+
+def same_output(stored: Any, fresh: Any) -> bool:
+    """:func:`same_text` over the nested tuples, lists and dicts of :func:`comparable_output`."""
+    if isinstance(stored, str) and isinstance(fresh, str):
+        return same_text(stored, fresh)
+    if isinstance(stored, tuple | list) and isinstance(fresh, tuple | list):
+        return len(stored) == len(fresh) and all(map(same_output, stored, fresh))
+    if isinstance(stored, dict) and isinstance(fresh, dict):
+        return stored.keys() == fresh.keys() and all(
+            same_output(stored[k], fresh[k]) for k in stored
+        )
+    return bool(stored == fresh)
+
+
 def differences(stored: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> list[str]:
     """Where a fresh build differs from the stored notebook, one line per cell (empty: none)."""
     old, new = comparable(stored), comparable(fresh)
@@ -340,7 +409,7 @@ def differences(stored: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> 
         return [f"the stored notebook has {len(old)} cells, its source makes {len(new)}"]
     found = []
     for index, (a, b) in enumerate(zip(old, new, strict=True)):
-        if a == b:
+        if same_output(a, b):
             continue
         where = f"cell {index} ({first_line(b[1])!r})"
         if a[:3] != b[:3]:
@@ -350,7 +419,7 @@ def differences(stored: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> 
             found.append(f"{where}: {len(a[3])} outputs stored, {len(b[3])} now")
             continue
         outputs = enumerate(zip(a[3], b[3], strict=True))
-        k, was, now = next((k, x, y) for k, (x, y) in outputs if x != y)
+        k, was, now = next((k, x, y) for k, (x, y) in outputs if not same_output(x, y))
         found.append(f"{where}: output {k} differs: {_first_difference(repr(was), repr(now))}")
     return found
 
