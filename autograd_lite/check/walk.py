@@ -46,7 +46,9 @@ def walk(
             for observe in observers:
                 observe(node, index, parent, local, part)
 
-    grads = walk_backward(loss, on_edge)
+    # + 0.0 turns a -0.0 (a first contribution of -0.0, stored as is) into the 0.0 that
+    # accumulating from 0.0, as backward() does into a leaf's .grad, gives; nothing else changes.
+    grads = {node: g + 0.0 for node, g in walk_backward(loss, on_edge).items()}
     mine = set(own)
     for node in topological_order(loss):
         if node in mine or any(p in mine for p in node.parents):
