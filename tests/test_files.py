@@ -190,3 +190,109 @@ def test_a_kill_before_the_rename_leaves_the_old_file_and_the_next_save_tidies_u
     write_atomically(target, "newer content", caller="test")
     assert target.read_text() == "newer content"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["model.json", live.name])
+
+
+# ---------------------------------------------------------------- special files (issue 21)
+
+
+def _special_files(tmp_path: Path) -> dict[str, Path]:
+    """A FIFO, and (where this process may make one) a copy of /dev/null and of /dev/full."""
+    made = {"fifo": tmp_path / "pipe"}
+    os.mkfifo(made["fifo"])
+    for name, minor in (("dev-null-copy", 3), ("dev-full-copy", 7)):
+        try:
+            os.mknod(tmp_path / name, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+        except (PermissionError, OSError):
+            continue  # not root: the FIFO stands for every special file
+        made[name] = tmp_path / name
+    return made
+
+
+@POSIX
+@pytest.mark.parametrize("writer", WRITERS)
+def test_saving_onto_a_device_or_fifo_is_refused_and_leaves_it_as_it_was(
+    tmp_path: Path, writer: str
+) -> None:
+    # Regression (issue 21, finding 3): saving onto a copy of /dev/full exited 0 and the
+    # device became a regular file; the same for /dev/null copies and FIFOs.
+    write = _writers(tmp_path)[writer]
+    for kind, path in _special_files(tmp_path).items():
+        before = os.lstat(path)
+        with pytest.raises(OSError, match=r"not a regular file") as info:
+            write(path)
+        assert str(path) in str(info.value), kind
+        after = os.lstat(path)
+        assert (after.st_mode, after.st_ino, after.st_rdev) == (
+            before.st_mode,
+            before.st_ino,
+            before.st_rdev,
+        ), kind
+        link = tmp_path / f"link-to-{kind}"
+        link.symlink_to(path)
+        with pytest.raises(OSError, match=r"not a regular file"):
+            write(link)
+        assert link.is_symlink() and os.lstat(path).st_ino == before.st_ino
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+_LOAD_CHILD = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))  # bounds a read that runs away
+from autograd_lite.nn import MLP
+try:
+    MLP(2, [2, 1], seed=0).load(sys.argv[1])
+except Exception as err:
+    print(type(err).__name__, err)
+"""
+
+
+@POSIX
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_loading_a_fifo_or_dev_zero_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    # Regression (issue 21, finding 13): Module.load on a FIFO waited forever for a writer,
+    # and on a symlink to /dev/zero read until MemoryError.
+    path = tmp_path / "model.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    done = subprocess.run(
+        [sys.executable, "-c", _LOAD_CHILD, str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.startswith("OSError"), done.stdout + done.stderr[-2000:]
+    assert "not a regular file" in done.stdout and str(path) in done.stdout
+
+
+def test_loading_a_file_far_larger_than_any_state_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    model = MLP(2, [2, 1], seed=0)
+    model.save(path)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(" " * (8 << 20))  # valid JSON still, but 8 MiB for 9 parameters
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"larger than"):
+        model.load(path)
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1"])
+def test_a_state_file_whose_version_is_not_the_int_1_is_refused(
+    tmp_path: Path, version: object
+) -> None:
+    # Regression (issue 21, finding 15): "version": true loaded (True == 1).
+    import json
+
+    model = MLP(2, [2, 1], seed=0)
+    path = tmp_path / "model.json"
+    model.save(path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["version"] = version
+    path.write_text(json.dumps(document), encoding="utf-8")
+    before = model.state_dict()
+    with pytest.raises(ValueError, match="format version"):
+        model.load(path)
+    assert model.state_dict() == before

@@ -1,11 +1,17 @@
-"""Writing a user's file all at once: the one way every ``save`` in the package writes.
+"""Writing a user's file all at once, and reading one with a bound: every save and load.
 
 :func:`write_atomically` writes to a temporary file beside the target and renames it into
 place, so a reader, a crash or a failed write never leaves a half-written file, and an
 existing file keeps its old content when anything fails. Unlike a bare ``tempfile.mkstemp``
 it behaves like ``open(path, "w")`` in every other way: a new file gets the mode ``open``
 would give it (``0o666`` less the umask), an existing file keeps its mode, a symlink stays a
-symlink (its target is rewritten), and every error names the path the caller gave.
+symlink (its target is rewritten), and every error names the path the caller gave. It writes
+regular files only: a device (a copy of ``/dev/null``), a FIFO or a socket at the path is
+refused and left as it was, never replaced by a file.
+
+:func:`read_regular_file` is its reading twin: it refuses anything but a regular file without
+waiting (a FIFO would block, ``/dev/zero`` never ends) and refuses a file larger than the
+caller's bound instead of reading it into memory.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import secrets
 import stat
 from pathlib import Path
 
-__all__ = ["write_atomically"]
+__all__ = ["read_regular_file", "write_atomically"]
 
 _TEMP = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)-[0-9a-f]{8}\.tmp")
 
@@ -36,8 +42,8 @@ def write_atomically(path: str | os.PathLike[str], data: bytes | str, *, caller:
     Raises:
         ValueError: ``path`` is empty.
         OSError: the file cannot be written (a missing folder, a folder given as the path,
-            no permission, a full disk). The message names ``path``, never the temporary
-            file, and the file is left as it was.
+            a device, FIFO or socket at the path, no permission, a full disk). The message
+            names ``path``, never the temporary file, and the file is left as it was.
 
     A process killed between writing and renaming leaves a hidden ``.name.PID-xxxxxxxx.tmp``
     beside the target; the next write of the same target removes those whose process is gone.
@@ -50,6 +56,7 @@ def write_atomically(path: str | os.PathLike[str], data: bytes | str, *, caller:
     try:
         if target.is_dir():
             raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file")
+        _refuse_special(target)
         if not target.parent.is_dir():
             folder = str(given.parent)
             raise FileNotFoundError(errno.ENOENT, f"the folder {folder!r} does not exist")
@@ -59,6 +66,96 @@ def write_atomically(path: str | os.PathLike[str], data: bytes | str, *, caller:
         reason = err.strerror or str(err)
         raise type(err)(err.errno, f"{caller}: cannot write {str(given)!r}: {reason}") from None
     return given
+
+
+def read_regular_file(path: str | os.PathLike[str], limit: int, *, caller: str) -> bytes:
+    """Return the bytes of the regular file at ``path``, at most ``limit`` of them.
+
+    Args:
+        path: the file to read; a symlink is followed.
+        limit: the largest size accepted, in bytes.
+        caller: what is reading, for error messages (``"load"``).
+
+    Returns:
+        The file's content.
+
+    Raises:
+        FileNotFoundError: there is no such file.
+        OSError: it is a folder, a device, a FIFO or a socket (refused without reading or
+            waiting), or it cannot be read; the message names ``path``.
+        ValueError: it is larger than ``limit``.
+
+    Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "a.txt")
+        >>> _ = write_atomically(path, "hi", caller="example")
+        >>> read_regular_file(path, 100, caller="example")
+        b'hi'
+    """
+    given = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        # Non-blocking, so that opening a FIFO does not wait for a writer; fstat then judges
+        # the very file opened, not whatever a name pointed to a moment before.
+        fd = os.open(path, flags)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise type(err)(err.errno, f"{caller}: cannot read {given!r}: {reason}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(
+                errno.EISDIR, f"{caller}: cannot read {given!r}: it is a folder, not a file"
+            )
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(
+                errno.EINVAL,
+                f"{caller}: cannot read {given!r}: it is {_kind(info.st_mode)}, not a regular file",
+            )
+        if info.st_size > limit:
+            raise ValueError(
+                f"{caller}: {given!r} is {info.st_size:,} bytes, larger than the {limit:,} "
+                "bytes such a file can need; it is not one"
+            )
+        chunks = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew while being read
+            raise ValueError(f"{caller}: {given!r} is larger than {limit:,} bytes; it is not one")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _refuse_special(target: Path) -> None:
+    """Raise if something other than a regular file (or nothing) is at ``target``."""
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise OSError(
+            errno.EINVAL,
+            f"it is {_kind(mode)}, not a regular file; saves write regular files only, and "
+            "never replace a device, FIFO or socket",
+        )
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"
 
 
 def _replace(target: Path, body: bytes) -> None:

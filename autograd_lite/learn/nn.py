@@ -37,7 +37,7 @@ from typing import Any, NamedTuple, cast
 import numpy as np
 import numpy.typing as npt
 
-from ..core.files import write_atomically
+from ..core.files import read_regular_file, write_atomically
 from ..core.functions import dot
 from ..core.modes import no_grad
 from ..core.rules import RULES
@@ -432,14 +432,21 @@ class Module:
 
         Raises:
             FileNotFoundError: no such file.
-            ValueError: the file is not valid JSON or not a saved state (message names it).
+            OSError: the path is a folder, a device, a FIFO or a socket (refused at once,
+                without reading), or cannot be read.
+            ValueError: the file is not valid JSON, not a saved state, or far larger than a
+                state file of this model (message names it).
             KeyError: its parameter names do not match this model (it says which and what
                 the file was saved from).
             TypeError: a parameter value is not a number.
         """
         target = Path(path)
+        # Far more than a state file of this model can take (a name and a float repr per
+        # parameter), so that a stray huge file is refused instead of read into memory.
+        limit = (1 << 20) + 512 * len(self.parameters())
+        raw = read_regular_file(target, limit, caller="load")
         try:
-            document = json.loads(target.read_text(encoding="utf-8"))
+            document = json.loads(raw.decode("utf-8"))
         except json.JSONDecodeError as err:
             raise ValueError(f"load: {str(target)!r} is not valid JSON ({err})") from None
         except UnicodeDecodeError as err:
@@ -459,7 +466,8 @@ class Module:
                 f"load: {str(target)!r} is not an autograd_lite state file "
                 f"(expected a JSON object with format {_FILE_FORMAT!r} and 'parameters')"
             )
-        if document.get("version") != _FILE_VERSION:
+        version = document.get("version")
+        if type(version) is not int or version != _FILE_VERSION:  # True == 1, 1.0 == 1
             raise ValueError(
                 f"load: {str(target)!r} has format version {document.get('version')!r}; "
                 f"this autograd_lite reads version {_FILE_VERSION}"
