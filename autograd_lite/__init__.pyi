@@ -1,6 +1,5 @@
-"""Generated from the table in __init__.py by ``python -m autograd_lite.stub``: do not edit."""
-
-# ruff: noqa: F403, I001, RUF022  (generated: the imports and __all__ follow the table)
+# Generated from the table in __init__.py by `python -m autograd_lite.stub`: do not edit.
+# ruff: noqa: F403, I001, RUF022  (the imports and __all__ follow the table)
 
 from .core.op_names import *
 

@@ -18,10 +18,11 @@ __all__ = ["STUB_PATH", "declarations", "write_declarations"]
 STUB_PATH = Path(autograd_lite.__file__).with_name("__init__.pyi")
 """Where the generated declarations live."""
 
-_HEADER = '''\
-"""Generated from the table in __init__.py by ``python -m autograd_lite.stub``: do not edit."""
-
-# ruff: noqa: F403, I001, RUF022  (generated: the imports and __all__ follow the table)
+# A comment, not a docstring: the API reference would show a stub's docstring as the
+# package's.
+_HEADER = """\
+# Generated from the table in __init__.py by `python -m autograd_lite.stub`: do not edit.
+# ruff: noqa: F403, I001, RUF022  (the imports and __all__ follow the table)
 
 from .core.op_names import *
 
@@ -33,7 +34,7 @@ _PLACES: dict[str, str]  # the table's rows, flattened: name -> where it lives
 __all__ = [
 {exports}
 ]
-'''
+"""
 
 
 def _import_line(name: str, place: str) -> str:

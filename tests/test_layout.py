@@ -268,6 +268,7 @@ def test_the_checker_finds_private_slot_reads_outside_core_only(tmp_path: Path) 
 TESTS = Path(__file__).parent
 # Tests of the package as a whole rather than of one module.
 WHOLE_PACKAGE = {
+    "api_docs",
     "conventions",
     "determinism",
     "import",

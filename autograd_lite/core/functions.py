@@ -44,6 +44,9 @@ def _op_function(name: str, rule: R.Rule) -> OpFunction:
 
     function.__name__ = function.__qualname__ = name
     function.__module__ = "autograd_lite"
+    # Objects, not the strings of the annotations above: tools that read the signature
+    # (inspect, the API reference) would look the names up in autograd_lite, not here.
+    function.__annotations__ = {"x": Value | Number, "return": Value | float}
     function.__doc__ = (
         f"{rule.doc or f'The ``{op}`` op.'}\n\n"
         "Accepts a Value (returns a new node) or a number (returns a float)."
