@@ -160,7 +160,9 @@ def test_verdicts_hold_against_analytic_and_numeric_gradients(case: SeedCase) ->
         vs_truth = close(hand.values, truth[name], case.rtol, case.atol)
         vs_numeric = close(hand.values, numeric, case.rtol, case.atol + noise)
         assert vs_truth[ok].all(), f"{name}: entries judged ok differ from the truth"
-        assert vs_numeric[ok].all(), f"{name}: entries judged ok differ from central differences"
+        # Central differences straddle a nearby kink at the entries hand.kink marks.
+        smooth_ok = ok & ~hand.kink
+        assert vs_numeric[smooth_ok].all(), f"{name}: entries judged ok differ from differences"
         assert not vs_truth[wrong].any(), f"{name}: entries judged wrong match the truth"
         assert not vs_numeric[wrong].any(), f"{name}: entries judged wrong match differences"
 

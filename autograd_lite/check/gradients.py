@@ -29,6 +29,7 @@ import numpy as np
 
 from ..core import GraphCutError, Value, entry_label, on_compare, topological_order
 from ..core import gradients as engine_gradients
+from ..core.value import describe_node
 from .causes import Downstream, backward_order
 from .differences import Evaluator, cross_check
 from .inputs import check_keywords, check_tolerances, read_expected, read_inputs
@@ -124,6 +125,7 @@ def check_gradients(
     check_tolerances(rtol=rtol, atol=atol, eps=eps, fd_rtol=fd_rtol, fd_atol=fd_atol)
     ins = read_inputs(inputs)
     mine = read_expected(expected, ins)
+    shared = _shared_memory(expected)
     check_keywords(loss_fn, [i.name for i in ins])
     by_input = {i.name: i for i in ins}
     variables = [name for name in mine if name not in by_input]
@@ -139,12 +141,17 @@ def check_gradients(
     ties: set[Value] = set()
     close = 10.0 * eps  # a step of an input moves what it feeds by about this much
 
+    exact: dict[Value, str] = {}
+
     def tie(v: Value, other: object, number: float) -> None:
-        # A comparison of near-equal numbers (max, np.maximum) is a kink the graph hides.
+        # A comparison of near-equal numbers (max, np.maximum) is a kink the graph hides;
+        # of equal numbers, a kink exactly here.
         if abs(v.data - number) <= close * max(1.0, abs(number)):
             ties.add(v)
             if isinstance(other, Value):
                 ties.add(other)
+            if v.data == number:
+                exact.setdefault(v, f"a tie of {describe_node(v)} with {number:g}")
 
     try:
         with watching(session), on_compare(tie):
@@ -171,7 +178,9 @@ def check_gradients(
             raise cut
         require_seen(variables, evaluate.shapes, ins, found.unreadable)
         checked = targets(ins, mine, variables, evaluate.shapes, {}, found.lines, point)
-        return _by_differences(checked, evaluate, point, cut, tolerances, unchecked)
+        report = _by_differences(checked, evaluate, point, cut, tolerances, unchecked)
+        report.notes = (*shared, *report.notes)
+        return report
 
     require_seen(variables, {n: w.shape for n, w in session.seen.items()}, ins, found.unreadable)
     for name in variables:
@@ -186,7 +195,58 @@ def check_gradients(
             )
     evaluate = Evaluator(call, ins, loss.data, "loss_fn", watched)
     checked = targets(ins, mine, variables, {}, session.seen, found.lines, point, leaves)
-    return _with_engine(checked, loss, evaluate, point, tolerances, unchecked, leaves, ties)
+    report = _with_engine(
+        checked, loss, evaluate, point, tolerances, unchecked, leaves, ties, exact
+    )
+    report.notes = (*shared, *report.notes)
+    return report
+
+
+def _shared_memory(expected: Mapping[str, Any]) -> list[str]:
+    """A note for each pair of your gradients stored in the same memory."""
+    arrays = [(n, a) for n, a in expected.items() if isinstance(a, np.ndarray)]
+    notes = []
+    for i, (a, x) in enumerate(arrays):
+        for b, z in arrays[i + 1 :]:
+            if np.shares_memory(x, z):
+                notes.append(
+                    f"expected[{a!r}] and expected[{b!r}] share memory: one was written through "
+                    "the other after it was computed (a relu backward setting dvalues[mask] = 0 "
+                    "without .copy() overwrites the gradient it was given), so the earlier one "
+                    "no longer holds what its step computed and its verdicts judge the "
+                    "overwritten numbers. Copy before writing in place, then check again."
+                )
+    return notes
+
+
+def _require_repeatable(evaluate: Evaluator, point: dict[str, Any], here: float) -> None:
+    """Refuse to judge a loss_fn that gives different values at the same point."""
+    again = evaluate(point)
+    if again == here or abs(again - here) <= 1e-12 * max(1.0, abs(here)):
+        return
+    raise ValueError(
+        f"check_gradients: loss_fn gives different values at the same point ({here!r}, then "
+        f"{again!r}): it draws random numbers on each call (a dropout mask) or reads state that "
+        "changes. Finite differences would compare losses of different functions, so no "
+        "gradient can be judged. No verdict. Make it repeatable: draw the mask once outside "
+        "loss_fn and use it from the closure (or pass it as an input that is not checked), "
+        "or seed a generator inside loss_fn (rng = np.random.default_rng(0))."
+    )
+
+
+def _require_reached(checked: list[Target], position: Mapping[Value, int]) -> None:
+    """Refuse a variable none of whose entries feeds the loss: its gradient would be zeros."""
+    for t in checked:
+        if t.kind != "variable" or not t.nodes or any(n in position for n in t.nodes):
+            continue
+        where = f" (assigned at line {t.line})" if t.line else ""
+        raise ValueError(
+            f"check_gradients: variable {t.name!r}{where} never reaches the loss: nothing "
+            "loss_fn returns is computed from it after it was named. This happens when the name "
+            "is taken after the value was used (activation1.forward(dense1.output), then "
+            "z1 = dense1.output): name the value before it is used, or mark it with "
+            f"autograd_lite.watch({t.name!r}, value) where it is used."
+        )
 
 
 def _with_engine(
@@ -198,16 +258,19 @@ def _with_engine(
     unchecked: list[str],
     leaves: dict[str, list[Value]],
     ties: set[Value],
+    exact: Mapping[Value, str],
 ) -> GradientReport:
     """Every entry judged against the engine, the engine cross-checked by finite differences."""
     here = evaluate(point)
+    _require_repeatable(evaluate, point, here)
     own = [leaf for group in leaves.values() for leaf in group]
     own += [node for t in checked for node in t.nodes]
     downstream = Downstream({t.name: t.nodes for t in checked})
-    kinks = Kinks(10.0 * tol.eps, ties)
+    kinks = Kinks(10.0 * tol.eps, ties, exact)
     grads = walk(loss, own, [downstream, kinks])
     below = {t.name: downstream.of(t.name, t.nodes) for t in checked}
     position = {node: i for i, node in enumerate(topological_order(loss))}
+    _require_reached(checked, position)
     last = {t.name: max((position.get(n, -1) for n in t.nodes), default=-1) for t in checked}
     by_name = {t.name: t for t in checked}
     ordered = [by_name[n] for n in backward_order(list(by_name), below, last)]
@@ -246,6 +309,7 @@ def _by_differences(
 ) -> GradientReport:
     """Every entry judged by central differences alone: loss_fn cannot run on Values."""
     here = evaluate(point)
+    _require_repeatable(evaluate, point, here)
     where = f"line {cut.lineno} (`{cut.line}`)" if cut.line else "a line of loss_fn"
     text = "central differences alone on every entry: the engine could not follow loss_fn"
     entries: list[GradientEntry] = []

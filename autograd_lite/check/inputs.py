@@ -127,7 +127,17 @@ def check_shape(
 ) -> None:
     """Raise when your gradient for ``name`` does not have the shape of ``what``."""
     if mine.shape != shape:
-        hint = " (same number of entries: reshape it)" if mine.size == int(np.prod(shape)) else ""
+        hint = ""
+        if mine.ndim == 2 and mine.shape == shape[::-1] and shape[0] != shape[1]:
+            # Reshaping a transpose would scramble it: say what it is.
+            hint = (
+                ": yours is transposed (swap the product's operands or use .T; reshaping would "
+                "scramble the entries)"
+            )
+        elif len(shape) == 2 and shape[0] == 1 and mine.shape == (shape[1],):
+            hint = " (yours is its row flattened: reshape it with reshape(1, -1), or sum with keepdims=True)"
+        elif mine.size == int(np.prod(shape)) and 1 in shape + mine.shape:
+            hint = " (same entries in another layout of a vector: reshape it)"
         raise ValueError(
             f"check_gradients: expected[{name!r}] has shape {mine.shape} but {what} has "
             f"shape {shape}; a gradient has its {noun}'s shape{hint}"

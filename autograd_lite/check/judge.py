@@ -73,7 +73,11 @@ def _slopes(p: Probe) -> str:
 
 
 def _kink_hint(kink_source: str) -> str:
-    return f"on the path of {kink_source}, where the engine takes slope 0" if kink_source else ""
+    if not kink_source:
+        return ""
+    if kink_source.startswith("a tie"):
+        return f"on the path of {kink_source}, where the engine follows the number numpy picked"
+    return f"on the path of {kink_source}, where the engine takes slope 0"
 
 
 # ---------------------------------------------------------------------- one entry
@@ -122,6 +126,25 @@ def judge_yours(
         return entry(UNCLEAR, p.central, f"the engine's gradient is {g!r}")
     if p.error:
         return entry(OK if agree else WRONG, p.central, f"not cross-checked: {p.error}")
+    if p.kink and not kink_source:
+        # No op sits at its kink here: the function is differentiable at this point and the
+        # step crossed a kink nearby (a clip bound, a relu input close to 0). The engine's
+        # slope is the answer when the side that does not cross confirms it.
+        side = next(
+            (
+                (name_, s)
+                for name_, s in (("left", p.left_small), ("right", p.right_small))
+                if agrees(g, s, tol.fd_rtol, tol.fd_atol, p.noise_small)
+            ),
+            None,
+        )
+        if side is not None:
+            return entry(
+                OK if agree else WRONG,
+                side[1],
+                "differentiable here; a kink lies within the finite-difference step, and the "
+                f"slope from the {side[0]} confirms the engine",
+            )
     if p.kink:
         lo, hi = min(p.left_small, p.right_small, g), max(p.left_small, p.right_small, g)
         slack = tol.atol + tol.rtol * max(abs(lo), abs(hi))

@@ -9,7 +9,7 @@ learns this from the edges of the check's one walk back from the loss
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ..core.value import Value, describe_node
 
@@ -24,6 +24,7 @@ class Kinks:
             finite-difference step moves it about this much).
         ties: nodes already known to be near a kink the graph hides (``np.maximum`` of two
             near-equal numbers).
+        exact: nodes at such a kink exactly (a tie of equal numbers), with its description.
 
     Attributes:
         source: node -> the kinked node at exactly its kink that it feeds into
@@ -31,9 +32,14 @@ class Kinks:
         near: every node upstream of a kinked op within ``close`` of its kink, and of a tie.
     """
 
-    def __init__(self, close: float = 0.0, ties: Iterable[Value] = ()) -> None:
+    def __init__(
+        self,
+        close: float = 0.0,
+        ties: Iterable[Value] = (),
+        exact: Mapping[Value, str] | None = None,
+    ) -> None:
         self._close = close
-        self.source: dict[Value, str] = {}
+        self.source: dict[Value, str] = dict(exact or {})
         self.near: set[Value] = set(ties)
 
     def __call__(

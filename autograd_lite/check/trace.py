@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.value_array import as_value_array
 from ..core.arrays import is_number, values
 from ..core.modes import enable_grad
 from ..core.value import Value
@@ -73,7 +74,9 @@ def trace(call: Call, inputs: list[Input], who: str) -> tuple[dict[str, list[Val
             else:
                 arr = values(i.array, i.name)
                 leaves[i.name] = list(arr.reshape(-1))
-                args[i.name] = arr.copy()  # the function may modify its array; our leaves stay
+                # A copy: the function may modify its array, our leaves stay. A ValueArray:
+                # np.clip, np.where, float out= arrays keep working on it.
+                args[i.name] = as_value_array(arr.copy())
         try:
             result = call(args)
         except Exception as err:

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..core import Value, enable_grad
+from ..core.value_array import as_value_array
 
 __all__ = ["WatchSession", "Watched", "entry_labels", "watch", "watched_now", "watching"]
 
@@ -170,7 +171,7 @@ def _fresh_nodes(name: str, value: object) -> tuple[object, Watched]:
             nodes = [_identity(x, label) for x, label in zip(arr.reshape(-1), labels, strict=True)]
             flat = np.empty(len(nodes), dtype=object)
             flat[:] = nodes
-            out = flat.reshape(arr.shape)
+            out = as_value_array(flat.reshape(arr.shape))
             return out, Watched(name, arr.shape, nodes, out, False)
         node = _identity(value, name)
         return node, Watched(name, (), [node], node, True)

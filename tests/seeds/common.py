@@ -28,6 +28,8 @@ class HandGradient:
         verdict: per entry ``OK``, ``WRONG`` or ``KINK``; same shape as ``values``.
         bug: why the ``WRONG`` entries are wrong; empty when there are none.
         shape_mismatch: the printed array does not even have the input's shape.
+        straddles: entries close enough to a kink that central differences straddle it,
+            though the function is differentiable at the point (their verdict is OK).
     """
 
     printed_as: str
@@ -35,6 +37,7 @@ class HandGradient:
     verdict: NDArray[np.str_]
     bug: str = ""
     shape_mismatch: bool = False
+    straddles: NDArray[np.bool_] | None = None
 
     @property
     def wrong(self) -> NDArray[np.bool_]:
@@ -43,8 +46,10 @@ class HandGradient:
 
     @property
     def kink(self) -> NDArray[np.bool_]:
-        """Mask of the entries at a kink, where finite differences legitimately disagree."""
-        return np.asarray(self.verdict == KINK)
+        """Mask of the entries at or next to a kink, where finite differences legitimately
+        disagree."""
+        at = np.asarray(self.verdict == KINK)
+        return at if self.straddles is None else at | self.straddles
 
 
 @dataclass(frozen=True)
