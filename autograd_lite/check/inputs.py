@@ -135,7 +135,10 @@ def check_shape(
                 "scramble the entries)"
             )
         elif len(shape) == 2 and shape[0] == 1 and mine.shape == (shape[1],):
-            hint = " (yours is its row flattened: reshape it with reshape(1, -1), or sum with keepdims=True)"
+            hint = (
+                " (yours is its row flattened: reshape it with reshape(1, -1), or sum with "
+                "keepdims=True)"
+            )
         elif mine.size == int(np.prod(shape)) and 1 in shape + mine.shape:
             hint = " (same entries in another layout of a vector: reshape it)"
         raise ValueError(

@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from ..core.value_array import as_value_array
 from ..core.arrays import is_number, values
 from ..core.modes import enable_grad
 from ..core.value import Value
+from ..core.value_array import as_value_array
 from .inputs import FloatArray, Input, check_shape
 from .watch import Watched
 
