@@ -309,6 +309,7 @@ CHECK_LAYERS: tuple[tuple[str, ...], ...] = (
     ("backward", "assignment"),  # public entries built on check_layers' report
     ("layers",),  # public entry built on check_gradients
     ("gradients", "gradcheck"),  # the public entries
+    ("findings",),  # a check's findings: the recogniser's context from the check's graph
     ("mistakes",),  # recognising common mistakes in wrong gradients
     ("judge",),  # the verdict on each entry
     ("differences",),  # finite differences

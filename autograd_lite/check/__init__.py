@@ -8,10 +8,12 @@ from .explain import ChainStep, ChainTerm, Explanation, explain, node_names
 from .gradcheck import gradcheck
 from .gradients import check_gradients
 from .layers import LayerReport, check_layers
-from .report import CheckedGradient, GradientCheckError, GradientEntry, GradientReport
+from .mistakes import KINDS, recognise
+from .report import CheckedGradient, GradientCheckError, GradientEntry, GradientReport, Mistake
 from .watch import watch
 
 __all__ = [
+    "KINDS",
     "ChainStep",
     "ChainTerm",
     "CheckedGradient",
@@ -20,6 +22,7 @@ __all__ = [
     "GradientEntry",
     "GradientReport",
     "LayerReport",
+    "Mistake",
     "check_backward",
     "check_gradients",
     "check_layers",
@@ -27,5 +30,6 @@ __all__ = [
     "explain",
     "gradcheck",
     "node_names",
+    "recognise",
     "watch",
 ]

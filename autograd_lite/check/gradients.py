@@ -32,6 +32,7 @@ from ..core import gradients as engine_gradients
 from ..core.value import describe_node
 from .causes import Downstream, backward_order
 from .differences import Evaluator, cross_check
+from .findings import report_mistakes
 from .inputs import check_keywords, check_tolerances, read_expected, read_inputs
 from .instrument import Instrumented, instrument
 from .judge import judge_gradient, judge_gradient_by_differences
@@ -296,6 +297,7 @@ def _with_engine(
         tolerances=tol,
         notes=[evaluate.note],
         gradients=gradients,
+        mistakes=report_mistakes(gradients, entries, loss, tol, grads),
     )
 
 

@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +51,7 @@ __all__ = [
     "GradientCheckError",
     "GradientEntry",
     "GradientReport",
+    "Mistake",
     "Tolerances",
 ]
 
@@ -117,6 +118,34 @@ class GradientEntry:
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """What is wrong with one wrong gradient, said in one sentence (see ``report.mistakes``).
+
+    Attributes:
+        gradient: the gradient's name (``"W1"``, ``"h"``).
+        kind: one of :data:`autograd_lite.check.mistakes.KINDS` (``"scale"``, ``"sign"``,
+            ``"transpose"``, ``"axes"``, ``"reduction"``, ``"missing_path"``,
+            ``"extra_path"``, ``"mask"``, ``"local_derivative"``, ``"routing"``,
+            ``"no simple pattern"``).
+        message: one sentence a learner can act on (``"dW: every entry is 8x too large; 8 is
+            the batch size N: divide by N."``).
+        evidence: the numbers behind it: always ``"entries"`` (how many of yours are wrong),
+            and ``"max_error"`` (the largest difference between yours and the engine's
+            gradient with the mistake made) unless the kind is ``"no simple pattern"``, whose
+            ``"largest"`` lists (index, yours, engine's) of its largest differences; plus the
+            kind's own (``"factor"``, ``"path"``, ``"incoming"``, ``"window"``...).
+    """
+
+    gradient: str
+    kind: str
+    message: str
+    evidence: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
 class Tolerances:
     """The numbers a report was judged with, shown under its table.
 
@@ -176,6 +205,11 @@ class GradientReport:
         notes: remarks about the whole check (e.g. how finite differences were evaluated).
         gradients: one :class:`CheckedGradient` per checked name, in the order the backward
             pass reaches them (closest to the loss first).
+        mistakes: what is wrong with each wrong gradient, one or more :class:`Mistake`
+            findings per gradient, in backward order (see
+            :mod:`autograd_lite.check.mistakes`): a finding is reported only when the
+            engine's gradient with that mistake made reproduces every entry of yours; a
+            correct gradient has none. Empty for :func:`~autograd_lite.gradcheck`.
     """
 
     def __init__(
@@ -188,6 +222,7 @@ class GradientReport:
         tolerances: Tolerances,
         notes: Sequence[str] = (),
         gradients: Sequence[CheckedGradient] = (),
+        mistakes: Sequence[Mistake] = (),
     ) -> None:
         self.kind: ReportKind = kind
         self.gradients: tuple[CheckedGradient, ...] = tuple(gradients)
@@ -196,6 +231,7 @@ class GradientReport:
         self.loss = loss
         self.tolerances = tolerances
         self.notes: tuple[str, ...] = tuple(notes)
+        self.mistakes: list[Mistake] = list(mistakes)
 
     # ------------------------------------------------------------------ verdicts
 
@@ -309,15 +345,30 @@ class GradientReport:
             line += f"; not checked: {self._unchecked_text()}"
         return line
 
+    def leading_mistakes(self) -> list[Mistake]:
+        """The findings a reader needs first: those of the first wrong steps.
+
+        With only inputs checked (no order among them), every finding but "no simple
+        pattern" ones; a wrong gradient that may merely inherit an error downstream is left
+        to :attr:`mistakes`.
+        """
+        if not any(g.kind == "variable" for g in self.gradients):
+            return [m for m in self.mistakes if m.kind != "no simple pattern"]
+        causes = set(self.root_causes)
+        return [m for m in self.mistakes if m.gradient in causes]
+
     def diagnosis(self) -> str:
-        """In words: which gradient is the first wrong step and which merely inherit it."""
+        """In words: what is wrong (the findings), the first wrong step, what merely inherits."""
+        return " ".join([m.message for m in self.leading_mistakes()] + self._steps())
+
+    def _steps(self) -> list[str]:
         if self.kind != "check_gradients" or len(self.gradients) < 2:
-            return ""
+            return []
         wrong = self.wrong_names
         # Inputs alone are leaves: none lies between another and the loss, so there is no
         # order among them to tell a first wrong step by.
         if not wrong or not any(g.kind == "variable" for g in self.gradients):
-            return ""
+            return []
         causes = self.root_causes
         sentences = []
         for cause in causes:
@@ -346,7 +397,7 @@ class GradientReport:
                 f"{'it' if one else 'they'} may merely inherit the error: fix "
                 f"{_names(causes)} first and check again."
             )
-        return " ".join(sentences)
+        return sentences
 
     def overview(self) -> str:
         """One line per checked gradient, in the order the backward pass reaches them.
@@ -478,7 +529,11 @@ class GradientReport:
         parts = [
             '<div class="autograd-lite-report">',
             f'<p style="color:{colour};font-weight:bold;padding:2px 6px">{esc(self.summary())}</p>',
-            *([f"<p>{esc(self.diagnosis())}</p>"] if self.diagnosis() else []),
+            *[
+                f'<p class="mistake" style="font-weight:bold">{esc(m.message)}</p>'
+                for m in self.leading_mistakes()
+            ],
+            *([f"<p>{esc(' '.join(self._steps()))}</p>"] if self._steps() else []),
             *(
                 [f"<pre>{esc(chr(10).join(self._gradient_lines()))}</pre>"]
                 if self._gradient_lines()
