@@ -11,6 +11,13 @@ Workloads
   conv-float  the same layer written with np.zeros (a float array filled in a loop): the
           forward cannot run on Values, so every entry is judged by finite differences
           alone; at x(2,3,16,16) and at a smaller x(1,3,8,8)
+  layers  check_layers on a 3-layer network of layer classes in the NNFS style (dense 2->32,
+          relu, dense 32->32, relu, dense 32->10, softmax + cross-entropy in one object),
+          batch 64: every stored gradient (dweights, dbiases, dinputs) of every object in one
+          call; target 0.5 s
+  svm     check_loss_and_grads on the classic naive-loop SVM starter code (dW preallocated
+          with np.zeros, dW += 2 * reg * W) at a dev-set size: 50 samples, W 3073 x 10;
+          target 5 s
 """
 
 from __future__ import annotations
@@ -20,10 +27,99 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import check_gradients, grads, values
+from autograd_lite import check_gradients, check_layers, check_loss_and_grads, grads, values
 from autograd_lite.learn.exercises import batchnorm_mlp
 
 TARGET_S = 5.0
+LAYERS_TARGET_S = 0.5
+
+
+class Dense:
+    def __init__(self, weights: Any, biases: Any) -> None:
+        self.weights = weights
+        self.biases = biases
+
+    def forward(self, inputs: Any) -> None:
+        self.inputs = inputs
+        self.output = np.dot(inputs, self.weights) + self.biases
+
+    def backward(self, dvalues: Any) -> None:
+        self.dweights = np.dot(self.inputs.T, dvalues)
+        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+        self.dinputs = np.dot(dvalues, self.weights.T)
+
+
+class ReLU:
+    def forward(self, inputs: Any) -> None:
+        self.inputs = inputs
+        self.output = np.maximum(0, inputs)
+
+    def backward(self, dvalues: Any) -> None:
+        self.dinputs = dvalues.copy()
+        self.dinputs[self.inputs <= 0] = 0
+
+
+class SoftmaxLoss:
+    def forward(self, inputs: Any, y_true: Any) -> Any:
+        exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
+        self.output = exp_values / np.sum(exp_values, axis=1, keepdims=True)
+        clipped = np.clip(self.output, 1e-7, 1 - 1e-7)
+        return np.mean(-np.log(clipped[range(len(clipped)), y_true]))
+
+    def backward(self, dvalues: Any, y_true: Any) -> None:
+        self.dinputs = dvalues.copy()
+        self.dinputs[range(len(dvalues)), y_true] -= 1
+        self.dinputs = self.dinputs / len(dvalues)
+
+
+def layer_network(batch: int = 64, hidden: int = 32, classes: int = 10) -> tuple[Any, Any, Any]:
+    """The layers workload, forward and backward already run as in a training loop."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((batch, 2)), rng.integers(0, classes, batch)
+    objects = {
+        "dense1": Dense(0.5 * rng.standard_normal((2, hidden)), np.zeros((1, hidden))),
+        "relu1": ReLU(),
+        "dense2": Dense(0.3 * rng.standard_normal((hidden, hidden)), np.zeros((1, hidden))),
+        "relu2": ReLU(),
+        "dense3": Dense(0.3 * rng.standard_normal((hidden, classes)), np.zeros((1, classes))),
+        "loss": SoftmaxLoss(),
+    }
+    a = X
+    for name, obj in objects.items():
+        if name == "loss":
+            obj.forward(a, y)
+        else:
+            obj.forward(a)
+            a = obj.output
+    d = objects["loss"].output
+    objects["loss"].backward(d, y)
+    d = objects["loss"].dinputs
+    for name in ("dense3", "relu2", "dense2", "relu1", "dense1"):
+        objects[name].backward(d)
+        d = objects[name].dinputs
+    return objects, X, y
+
+
+def svm_loss_naive(W: Any, X: Any, y: Any, reg: float) -> tuple[Any, Any]:
+    """The classic starter code's shape: a float dW filled in loops, updated in place."""
+    dW = np.zeros(W.shape)
+    loss = 0.0
+    for i in range(X.shape[0]):
+        scores = X[i].dot(W)
+        correct = scores[y[i]]
+        for j in range(W.shape[1]):
+            if j == y[i]:
+                continue
+            margin = scores[j] - correct + 1
+            if margin > 0:
+                loss += margin
+                dW[:, j] += X[i]
+                dW[:, y[i]] -= X[i]
+    loss /= X.shape[0]
+    dW /= X.shape[0]
+    loss += reg * np.sum(W * W)
+    dW += 2 * reg * W
+    return loss, dW
 
 
 def conv_relu_pool(x: Any, w: Any, b: Any) -> Any:
@@ -108,7 +204,38 @@ def mistakes_overhead(repeats: int = 3) -> None:
         )
 
 
+def timed_cpu(fn: Any) -> tuple[float, float]:
+    start, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
 def main() -> None:
+    objects, X, y = layer_network()
+    report = check_layers(objects, X, y)
+    print(
+        f"layers: {len(report.entries)} entries in {len(report.gradients)} gradients, "
+        f"ok={report.ok}"
+    )
+    # CPU seconds too: on a shared machine the wall clock also counts waiting for a core.
+    runs = [timed_cpu(lambda: check_layers(objects, X, y)) for _ in range(3)]
+    seconds, cpu = min(r[0] for r in runs), min(r[1] for r in runs)
+    print(
+        f"layers: {seconds:.2f} s per check, {cpu:.2f} s of CPU (target {LAYERS_TARGET_S} s, "
+        f"ratio {seconds / LAYERS_TARGET_S:.2f} wall, {cpu / LAYERS_TARGET_S:.2f} CPU)"
+    )
+    rng = np.random.default_rng(1)
+    W = 0.0001 * rng.standard_normal((3073, 10))
+    Xs, ys = rng.standard_normal((50, 3073)), rng.integers(0, 10, 50)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    report = check_loss_and_grads(svm_loss_naive, W, Xs, ys, 5e-6)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    print(
+        f"svm: {len(report.entries)} entries, ok={report.ok}, {seconds:.2f} s per check, "
+        f"{cpu:.2f} s of CPU (target {TARGET_S} s, ratio {seconds / TARGET_S:.2f} wall, "
+        f"{cpu / TARGET_S:.2f} CPU)"
+    )
+
     ex = batchnorm_mlp(bug="bessel")
     entries = sum(g.size for g in ex.gradients.values())
     report = check_gradients(ex.loss_fn, ex.inputs, ex.gradients)

@@ -401,16 +401,27 @@ def _check(
         )
     _require_finite_gradients(facts, expected, blame)
     shared = _shared(originals, facts, blame, watched, notes)
-    template = copy.deepcopy(objects)
+    fresh = _Copies(objects)
     last = len(objects) - 1
     loss_note: list[str] = []
 
     def loss_fn(**kw: Any) -> Any:
-        objs = copy.deepcopy(template)
+        try:
+            return forward_pass(fresh.make(), kw)
+        except ValueError as err:
+            if not fresh.shallow or "read-only" not in str(err):
+                raise
+            fresh.shallow = False  # forward writes into an array it already held
+            return forward_pass(fresh.make(), kw)
+
+    def forward_pass(objs: list[Any], kw: dict[str, Any]) -> Any:
+        tracing = False
         for name, value in kw.items():
             i, attr = params[name]
+            tracing = tracing or (isinstance(value, np.ndarray) and value.dtype == object)
             setattr(objs[i], attr, _arrayish(value))
-        a: Any = as_data_array(X.copy())
+        # On Values, X.dot(W) needs the DataArray's fast .dot; on floats numpy's own is faster.
+        a: Any = as_data_array(X.copy()) if tracing or not kw else X.copy()
         result: Any = None
         for i, (obj, fact) in enumerate(zip(objs, facts, strict=True)):
             if i in watched:
@@ -446,6 +457,38 @@ def _check(
         else _check_without_params(loss_fn, expected, tol)
     )
     return LayerReport(inner, "check_layers", blame, shared, [*loss_note, *notes])
+
+
+class _Copies:
+    """Fresh copies of the learner's objects for each run of the forward pass.
+
+    Objects that hold only arrays and plain values are copied shallowly from a private deep
+    copy whose arrays are read-only (forward rebinds its attributes, so nothing is shared that
+    a run changes); a forward that writes into an array it already held, or objects holding
+    other objects, get a deep copy per run.
+    """
+
+    def __init__(self, objects: list[Any]) -> None:
+        self._template = copy.deepcopy(objects)
+        self.shallow = all(_flat(obj) for obj in self._template)
+        if self.shallow:
+            for obj in self._template:
+                for value in vars(obj).values():
+                    if isinstance(value, np.ndarray):
+                        value.flags.writeable = False
+
+    def make(self) -> list[Any]:
+        if self.shallow:
+            return [copy.copy(obj) for obj in self._template]
+        return copy.deepcopy(self._template)
+
+
+def _flat(obj: Any) -> bool:
+    attrs = getattr(obj, "__dict__", None)
+    if not isinstance(attrs, dict) or hasattr(type(obj), "__copy__"):
+        return False
+    plain = (np.ndarray, int, float, complex, str, bytes, bool, type(None), np.generic)
+    return all(isinstance(v, plain) for v in attrs.values())
 
 
 def _check_without_params(
