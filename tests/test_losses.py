@@ -343,3 +343,21 @@ def test_per_sample_losses_average_to_the_batch_loss(name: str, targets: list[li
     for got_row, want_row in zip(rows, batch, strict=True):
         for got, want in zip(got_row, want_row, strict=True):
             assert close(got.grad, want.grad, 1e-12, 1e-15), (name, got.grad, want.grad)
+
+
+def test_a_target_too_large_for_a_float_is_a_value_error_not_an_overflow() -> None:
+    # Regression (issue 21, finding 14): cross_entropy(target=10**400) raised OverflowError.
+    from autograd_lite import Value
+    from autograd_lite.losses import cross_entropy, mse
+
+    logits = [Value(1.0), Value(2.0)]
+    with pytest.raises(
+        ValueError, match=r"class an int of about 401 digits, but there are 2 logits"
+    ):
+        cross_entropy(logits, 10**400)
+    with pytest.raises(ValueError, match="too large for a float"):
+        cross_entropy(logits, [10**400, 0])
+    with pytest.raises(ValueError, match="target 0 is too large for a float"):
+        mse([Value(1.0)], [10**400])
+    with pytest.raises(ValueError, match="logit 1 is too large for a float"):
+        cross_entropy([1.0, 10**400], 0)

@@ -580,3 +580,57 @@ def test_load_refuses_a_file_with_1e999_and_names_it(tmp_path: Any) -> None:
     path.write_text(json.dumps(document).replace(": 1.0", ": 1e999", 1), encoding="utf-8")
     with pytest.raises(ValueError, match=r"m\.json.*finite"):
         model.load(path)
+
+
+# ---------------------------------------------------------------- issue 21
+
+
+def test_a_list_attribute_mixing_parameters_and_numbers_registers_the_parameters() -> None:
+    # Regression (issue 21, finding 10): self.ws = [Value(1.0), 2.0] registered 0 parameters.
+    from autograd_lite import Module, Value
+
+    class Mixed(Module):
+        def __init__(self) -> None:
+            self.ws = [Value(1.0), 2.0, Value(3.0)]
+            self.table = {"scale": 0.5, "bias": Value(0.1)}
+
+    model = Mixed()
+    assert [name for name, _ in model.named_parameters()] == ["ws.0", "ws.2", "table.bias"]
+    assert [p.label for p in model.parameters()] == ["ws.0", "ws.2", "table.bias"]
+    assert model.ws[1] == 2.0 and model.table["scale"] == 0.5
+
+
+def test_a_module_that_holds_itself_or_a_cycle_lists_each_module_once() -> None:
+    # Regression (issue 21, finding 14): self.me = self raised RecursionError.
+    from autograd_lite import Module, Value
+
+    class Loop(Module):
+        def __init__(self) -> None:
+            self.w = Value(1.0)
+            self.me = self
+
+    model = Loop()
+    assert model.parameters() == [model.w] and model.w.label == "w"
+    assert model.modules() == [model]
+    model.eval()
+    assert model.training is False
+    a, b = Loop(), Loop()
+    a.other, b.other = b, a
+    assert a.modules() == [a, b] and a.parameters() == [a.w, b.w]
+    assert a.state_dict() == {"w": 1.0, "other.w": 1.0}
+
+
+def test_a_module_nested_1200_deep_lists_its_parameters() -> None:
+    from autograd_lite import Module, Value
+
+    class Box(Module):
+        def __init__(self, inner: Module | None) -> None:
+            self.w = Value(1.0)
+            if inner is not None:
+                self.inner = inner
+
+    model = Box(None)
+    for _ in range(1199):
+        model = Box(model)
+    assert len(model.parameters()) == 1200
+    assert model.named_parameters()[-1][0] == "inner." * 1199 + "w"

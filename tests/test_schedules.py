@@ -59,3 +59,33 @@ def test_a_schedule_drives_the_optimizer() -> None:
 def test_bad_arguments_are_named(make: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make()  # type: ignore[operator]
+
+
+# ---------------------------------------------------------------- issue 21
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [exponential_decay(0.1, gamma=2), step_decay(0.1, step_size=1, gamma=10.0)],
+    ids=["exponential", "step"],
+)
+def test_a_rate_that_outgrows_the_floats_is_a_value_error_naming_the_step(schedule: object) -> None:
+    # Regression (issue 21, finding 14): exponential_decay(0.1, gamma=2)(2000) raised a raw
+    # OverflowError.
+    with pytest.raises(ValueError, match=r"at step 2000 is larger than the largest float"):
+        schedule(2000)  # type: ignore[operator]
+
+
+def test_numpy_scalars_are_numbers_to_every_schedule() -> None:
+    # Regression (issue 21, finding 15): np.float32 was refused as "not a number".
+    import numpy as np
+
+    s = exponential_decay(np.float32(0.5), gamma=np.float64(0.5))
+    assert s(np.int64(2)) == 0.125 and type(s.lr) is float
+    assert step_decay(np.float64(1.0), step_size=np.int32(2), gamma=0.5)(np.int16(4)) == 0.25
+    assert cosine_decay(np.float32(1.0), total_steps=np.int64(2), min_lr=np.float32(0.0))(2) == 0
+    assert linear_warmup(np.float32(0.5), warmup_steps=np.int64(1))(np.uint8(3)) == 0.5
+    with pytest.raises(ValueError, match="must be a finite number > 0"):
+        exponential_decay(np.bool_(True), gamma=0.5)
+    with pytest.raises(ValueError, match="must be a finite number > 0"):
+        exponential_decay(10**400, gamma=0.5)

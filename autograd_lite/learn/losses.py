@@ -63,7 +63,7 @@ def _row(fn: str, logits: object) -> list[Value]:
         if isinstance(z, Value):
             row.append(z)
         elif isinstance(z, numbers.Real) and not isinstance(z, bool):
-            row.append(as_value(float(z)))
+            row.append(as_value(_number(fn, f"logit {k}", z)))
         else:
             nested = (
                 " (a batch? use cross_entropy, or one row at a time)" if _is_sequence(z) else ""
@@ -124,21 +124,38 @@ def log_softmax(logits: Logits) -> list[Value]:
     return [z - total for z in row]
 
 
+def _number(fn: str, where: str, x: object) -> float:
+    """A real number as a float; one too large for a float is a ValueError naming it."""
+    try:
+        return float(x)  # type: ignore[arg-type]
+    except OverflowError:
+        raise ValueError(
+            f"{fn}: {where} is too large for a float (the largest is about 1.8e308)"
+        ) from None
+
+
 def _class_index(fn: str, t: object, k: int, where: str) -> int:
     if isinstance(t, bool) or not isinstance(t, numbers.Real):
         raise TypeError(f"{fn}: {where} must be a class index or probabilities, got {t!r}")
-    value = float(t)
-    if not value.is_integer():
-        raise ValueError(f"{fn}: {where} {t!r} is not a whole class index")
-    index = int(value)
+    if isinstance(t, numbers.Integral):
+        index = int(t)  # exact, however large: no float in between
+    else:
+        value = _number(fn, where, t)
+        if not value.is_integer():
+            raise ValueError(f"{fn}: {where} {t!r} is not a whole class index")
+        index = int(value)
     if not 0 <= index < k:
-        raise ValueError(f"{fn}: {where} is class {index}, but there are {k} logits (0..{k - 1})")
+        digits = int(index.bit_length() * 0.30103) + 1
+        shown = str(index) if index.bit_length() < 64 else f"an int of about {digits} digits"
+        raise ValueError(f"{fn}: {where} is class {shown}, but there are {k} logits (0..{k - 1})")
     return index
 
 
 def _probabilities(fn: str, t: object, k: int, where: str) -> list[float]:
     try:
         probs = [float(p) for p in t]  # type: ignore[attr-defined]
+    except OverflowError:
+        raise ValueError(f"{fn}: {where} has a probability too large for a float") from None
     except (TypeError, ValueError):
         raise TypeError(
             f"{fn}: {where} must be a class index or a list of {k} probabilities, got {t!r}"
@@ -266,7 +283,7 @@ def _pairs(fn: str, prediction: object, target: object) -> list[tuple[Value, flo
     for i, (p, t) in enumerate(zip(preds, targets, strict=True)):
         if isinstance(t, Value):  # other elements are real numbers (bools count: True is 1)
             raise TypeError(f"{fn}: target {i} is a Value; targets must be plain numbers")
-        pairs.append((as_value(p), float(t)))
+        pairs.append((as_value(p), _number(fn, f"target {i}", t)))
     return pairs
 
 

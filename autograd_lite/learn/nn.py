@@ -151,7 +151,7 @@ class Module:
         registry: dict[str, None] = self.__dict__.setdefault("_registered", {})
         if _registrable(value):
             registry.setdefault(name, None)  # re-assigning a name keeps its place
-            _relabel_attribute(name, value)
+            _relabel_attribute(self, name, value)
         else:
             registry.pop(name, None)
 
@@ -188,7 +188,7 @@ class Module:
         """The parameters this module holds directly (not its children's), in assignment order."""
         for name, value in self._registered_items():
             for sub, item in _entries(name, value):
-                if isinstance(item, Value):
+                if isinstance(item, Value) and item.is_leaf:
                     yield sub, item
 
     def children(self) -> list[Module]:
@@ -196,10 +196,25 @@ class Module:
         return [child for _, child in self.named_children()]
 
     def named_modules(self, prefix: str = "") -> list[tuple[str, Module]]:
-        """This module (named ``prefix``, ``""`` by default) and every sub-module, depth-first."""
-        out: list[tuple[str, Module]] = [(prefix, self)]
-        for name, child in self.named_children():
-            out.extend(child.named_modules(f"{prefix}.{name}" if prefix else name))
+        """This module (named ``prefix``, ``""`` by default) and every sub-module, depth-first.
+
+        A module reached twice (shared, or a cycle such as ``self.me = self``) is listed
+        once, under the first name it was reached by, as in PyTorch. Any depth works: the
+        walk keeps its own stack.
+        """
+        out: list[tuple[str, Module]] = []
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            out.append((name, module))
+            children = [
+                (f"{name}.{sub}" if name else sub, child) for sub, child in module.named_children()
+            ]
+            stack.extend(reversed(children))
         return out
 
     def modules(self) -> list[Module]:
@@ -258,9 +273,13 @@ class Module:
         Returns:
             A list of ``(name, Value)`` pairs.
         """
-        out = [(prefix + name, p) for name, p in self.own_parameters()]
-        for name, child in self.named_children():
-            out.extend(child.named_parameters(f"{prefix}{name}."))
+        out: list[tuple[str, Value]] = []
+        seen: set[int] = set()
+        for path, module in self.named_modules():
+            for name, p in module.own_parameters():
+                if id(p) not in seen:  # a tied weight is one parameter, named where first met
+                    seen.add(id(p))
+                    out.append((f"{prefix}{path}.{name}" if path else prefix + name, p))
         return out
 
     def parameters(self) -> list[Value]:
@@ -278,11 +297,11 @@ class Module:
         Args:
             prefix: the name of this module inside its parent, with a trailing dot.
         """
-        self._set_prefix(prefix)
-        for name, p in self.own_parameters():
-            p.label = prefix + name
-        for name, child in self.named_children():
-            child.relabel(f"{prefix}{name}.")
+        for path, module in reversed(self.named_modules()):
+            inner = f"{prefix}{path}." if path else prefix
+            module._set_prefix(inner)
+            for name, p in module.own_parameters():
+                p.label = inner + name  # children first, so a tied weight keeps its first name
 
     def _set_prefix(self, prefix: str) -> None:
         """Hook for modules that label the nodes they build; does nothing by default."""
@@ -486,18 +505,21 @@ class Module:
 
 
 def _registrable(value: object) -> bool:
-    """A Module, a leaf Value, or a non-empty list/tuple/dict holding only those."""
-    if isinstance(value, Module) or (isinstance(value, Value) and value.is_leaf):
-        return True
+    """A Module, a leaf Value, or a list/tuple/dict holding at least one of those.
+
+    The other items of such a container (numbers, strings) stay plain data beside them.
+    """
     if isinstance(value, list | tuple):
         items: list[Any] = list(value)
     elif isinstance(value, dict):
         items = list(value.values())
     else:
-        return False
-    return bool(items) and all(
-        isinstance(v, Module) or (isinstance(v, Value) and v.is_leaf) for v in items
-    )
+        items = [value]
+    return any(_is_part(v) for v in items)
+
+
+def _is_part(item: object) -> bool:
+    return isinstance(item, Module) or (isinstance(item, Value) and item.is_leaf)
 
 
 def _entries(name: str, value: Any) -> Iterator[tuple[str, Any]]:
@@ -511,11 +533,13 @@ def _entries(name: str, value: Any) -> Iterator[tuple[str, Any]]:
         yield name, value
 
 
-def _relabel_attribute(name: str, value: Any) -> None:
+def _relabel_attribute(owner: Module, name: str, value: Any) -> None:
     for sub, item in _entries(name, value):
+        if item is owner:
+            continue  # self.me = self: the module keeps the names it has
         if isinstance(item, Module):
             item.relabel(f"{sub}.")
-        else:
+        elif _is_part(item):
             item.label = sub
 
 

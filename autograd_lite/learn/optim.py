@@ -33,7 +33,10 @@ def _check_rate(who: str, what: str, x: object, *, positive: bool) -> float:
     # numpy scalars (np.float32(0.1), np.int64(1)) are numbers too; bools are not.
     if isinstance(x, bool | np.bool_) or not isinstance(x, numbers.Real):
         raise TypeError(f"{who}: {what} must be a number, got {type(x).__name__} {x!r}")
-    value = float(x)
+    try:
+        value = float(x)
+    except OverflowError:  # an int of hundreds of digits
+        value = math.inf
     ok = value > 0 if positive else value >= 0
     if not (ok and math.isfinite(value)):
         bound = "> 0" if positive else ">= 0"
@@ -49,6 +52,7 @@ def _check_fraction(who: str, what: str, x: object) -> float:
 
 
 _STATE_FORMAT = "autograd_lite.optimizer_state"
+_MAX_STEPS = 2**53  # beyond this, steps + 1 is not a distinct float in the bias corrections
 
 
 class Optimizer(ABC):
@@ -76,6 +80,7 @@ class Optimizer(ABC):
     """
 
     _STATE_NAMES: tuple[str, ...] = ()
+    _NONNEGATIVE_STATE: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -114,6 +119,8 @@ class Optimizer(ABC):
                     f"{name}: {where} has unknown option(s) {unknown}; known: {sorted(defaults)}"
                 )
             group_params = list(raw["params"])
+            unique: list[Value] = []
+            group_seen: set[int] = set()
             if not group_params:
                 raise ValueError(f"{name}: {where} got no parameters to optimize")
             for p in group_params:
@@ -125,11 +132,18 @@ class Optimizer(ABC):
                         f"{name}: params[{i}] ({describe_node(p)}) is computed from other nodes; "
                         "only leaves can be optimized"
                     )
+                if id(p) in group_seen:
+                    continue  # tied weights: one parameter, updated once (as PyTorch does)
                 if id(p) in seen:
-                    raise ValueError(f"{name}: params[{i}] ({describe_node(p)}) is listed twice")
+                    raise ValueError(
+                        f"{name}: params[{i}] ({describe_node(p)}) is in two parameter groups; "
+                        "a parameter can have only one set of options"
+                    )
                 seen.add(id(p))
+                group_seen.add(id(p))
+                unique.append(p)
                 self.params.append(p)
-            group = {"params": group_params}
+            group = {"params": unique}
             for option, default in defaults.items():
                 group[option] = (
                     self._check_option(option, raw[option]) if option in raw else default
@@ -189,19 +203,27 @@ class Optimizer(ABC):
             for key, value in vars(self).items()
             if isinstance(value, list) and key not in ("params", "param_groups")
         }
-        if self.schedule is not None:
-            lr = self.schedule(self.steps)
-            self.lr = _check_rate(name, f"schedule({self.steps})", lr, positive=False)
-        self._update(grads)
-        bad = next((p for p in self.params if not math.isfinite(p.data)), None)
-        if bad is not None:
-            value = bad.data
+
+        def restore() -> None:
             for p, data in zip(self.params, before, strict=True):
                 p.data = data
             for group, rate in zip(self.param_groups, lrs, strict=True):
                 group["lr"] = rate
             for key, saved in moments.items():
                 getattr(self, key)[:] = saved
+
+        try:
+            if self.schedule is not None:
+                lr = self.schedule(self.steps)
+                self.lr = _check_rate(name, f"schedule({self.steps})", lr, positive=False)
+            self._update(grads)
+        except BaseException:
+            restore()  # whatever failed, no parameter, moment or rate is left half-updated
+            raise
+        bad = next((p for p in self.params if not math.isfinite(p.data)), None)
+        if bad is not None:
+            value = bad.data
+            restore()
             raise ValueError(
                 f"{name}.step: the update would set {describe_node(bad)} to {value!r} "
                 f"(gradient {grads[self.params.index(bad)]!r}, lr {self.lr!r}); no parameter "
@@ -282,8 +304,15 @@ class Optimizer(ABC):
                 "Nothing was changed."
             )
         steps = state.get("steps")
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise TypeError(f"{name}.load_state_dict: steps must be an int >= 0, got {steps!r}")
+        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or int(steps) < 0:
+            raise TypeError(f"{name}.load_state_dict: steps must be an int >= 0, got {steps!r:.40}")
+        steps = int(steps)
+        if steps > _MAX_STEPS:
+            raise ValueError(
+                f"{name}.load_state_dict: steps is more than the {_MAX_STEPS:,} "
+                "updates a float can count exactly; this is not a saved state. Nothing was "
+                "changed."
+            )
         options = []
         for group in groups:
             checked = {}
@@ -301,6 +330,14 @@ class Optimizer(ABC):
                     f"{len(self.params)} numbers. Nothing was changed."
                 )
             moments[k] = [_state_float(name, k, i, v) for i, v in enumerate(values)]
+            if k in self._NONNEGATIVE_STATE:
+                negative = next((i for i, v in enumerate(moments[k]) if v < 0), None)
+                if negative is not None:
+                    raise ValueError(
+                        f"{name}.load_state_dict: state[{k!r}][{negative}] is "
+                        f"{moments[k][negative]!r}, but it is an average of squares and "
+                        "cannot be negative. Nothing was changed."
+                    )
         for group, checked in zip(self.param_groups, options, strict=True):
             group.update(checked)
         for k, values in moments.items():
@@ -313,12 +350,18 @@ def _plain(v: Any) -> Any:
 
 
 def _state_float(who: str, key: str, i: int, v: object) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+    number: float | None = None
+    if not isinstance(v, bool | np.bool_) and isinstance(v, numbers.Real):
+        try:
+            number = float(v)
+        except OverflowError:
+            number = None
+    if number is None or not math.isfinite(number):
         raise TypeError(
             f"{who}.load_state_dict: state[{key!r}][{i}] must be a finite number, got {v!r}. "
             "Nothing was changed."
         )
-    return float(v)
+    return number
 
 
 class SGD(Optimizer):
@@ -402,6 +445,7 @@ class Adam(Optimizer):
     """
 
     _STATE_NAMES = ("m", "v")
+    _NONNEGATIVE_STATE = ("v",)
     _DECOUPLED = False  # weight decay added to the gradient (L2), as torch.optim.Adam
 
     def __init__(

@@ -13,6 +13,7 @@ The names follow optax (JAX); PyTorch's ``StepLR``, ``ExponentialLR``,
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,21 +21,53 @@ __all__ = ["cosine_decay", "exponential_decay", "linear_warmup", "step_decay"]
 
 
 def _positive(who: str, what: str, x: object) -> float:
-    if isinstance(x, bool) or not isinstance(x, int | float) or not (math.isfinite(x) and x > 0):
+    """``x`` as a float if it is a finite real number > 0 (numpy scalars too), else raise."""
+    number = _real(x)
+    if number is None or not (math.isfinite(number) and number > 0):
         raise ValueError(f"{who}: {what} must be a finite number > 0, got {x!r}")
-    return float(x)
+    return number
+
+
+def _real(x: object) -> float | None:
+    """``x`` as a float if it is a real number other than a bool, else None (inf if huge)."""
+    if isinstance(x, bool) or type(x).__name__ == "bool_" or not isinstance(x, numbers.Real):
+        return None
+    try:
+        return float(x)
+    except OverflowError:  # an int of hundreds of digits
+        return math.inf
 
 
 def _count(who: str, what: str, n: object) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"{who}: {what} must be an int >= 1, got {n!r}")
-    return n
+    return int(n)
 
 
 def _step(who: str, step: object) -> int:
-    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
         raise ValueError(f"{who}: step must be an int >= 0, got {step!r}")
-    return step
+    return int(step)
+
+
+def _decayed(schedule: object, lr: float, gamma: float, power: int, step: int) -> float:
+    """``lr * gamma ** power``, or a ValueError naming the step where it leaves the floats."""
+    try:
+        rate = lr * gamma**power
+    except OverflowError:
+        rate = math.inf
+    if not math.isfinite(rate):
+        raise ValueError(
+            f"{schedule!r}: the learning rate at step {step} is larger than the largest float "
+            "(about 1.8e308); a gamma above 1 grows without bound"
+        )
+    return rate
+
+
+def _store(obj: object, **fields: object) -> None:
+    """Set fields of a frozen schedule to their checked, plain-Python values."""
+    for name, value in fields.items():
+        object.__setattr__(obj, name, value)
 
 
 @dataclass(frozen=True)
@@ -58,12 +91,16 @@ class step_decay:
     gamma: float = 0.1
 
     def __post_init__(self) -> None:
-        _positive("step_decay", "lr", self.lr)
-        _count("step_decay", "step_size", self.step_size)
-        _positive("step_decay", "gamma", self.gamma)
+        _store(
+            self,
+            lr=_positive("step_decay", "lr", self.lr),
+            step_size=_count("step_decay", "step_size", self.step_size),
+            gamma=_positive("step_decay", "gamma", self.gamma),
+        )
 
     def __call__(self, step: int) -> float:
-        return self.lr * self.gamma ** (_step("step_decay", step) // self.step_size)
+        k = _step("step_decay", step)
+        return _decayed(self, self.lr, self.gamma, k // self.step_size, k)
 
 
 @dataclass(frozen=True)
@@ -84,11 +121,15 @@ class exponential_decay:
     gamma: float
 
     def __post_init__(self) -> None:
-        _positive("exponential_decay", "lr", self.lr)
-        _positive("exponential_decay", "gamma", self.gamma)
+        _store(
+            self,
+            lr=_positive("exponential_decay", "lr", self.lr),
+            gamma=_positive("exponential_decay", "gamma", self.gamma),
+        )
 
     def __call__(self, step: int) -> float:
-        return self.lr * self.gamma ** _step("exponential_decay", step)
+        k = _step("exponential_decay", step)
+        return _decayed(self, self.lr, self.gamma, k, k)
 
 
 @dataclass(frozen=True)
@@ -113,14 +154,12 @@ class cosine_decay:
     min_lr: float = 0.0
 
     def __post_init__(self) -> None:
-        _positive("cosine_decay", "lr", self.lr)
-        _count("cosine_decay", "total_steps", self.total_steps)
-        if (
-            isinstance(self.min_lr, bool)
-            or not isinstance(self.min_lr, int | float)
-            or not 0.0 <= self.min_lr <= self.lr
-        ):
+        lr = _positive("cosine_decay", "lr", self.lr)
+        total = _count("cosine_decay", "total_steps", self.total_steps)
+        min_lr = _real(self.min_lr)
+        if min_lr is None or not 0.0 <= min_lr <= lr:
             raise ValueError(f"cosine_decay: min_lr must be in [0, lr], got {self.min_lr!r}")
+        _store(self, lr=lr, total_steps=total, min_lr=min_lr)
 
     def __call__(self, step: int) -> float:
         t = min(_step("cosine_decay", step), self.total_steps) / self.total_steps
@@ -148,9 +187,9 @@ class linear_warmup:
     warmup_steps: int
 
     def __post_init__(self) -> None:
-        _count("linear_warmup", "warmup_steps", self.warmup_steps)
+        _store(self, warmup_steps=_count("linear_warmup", "warmup_steps", self.warmup_steps))
         if not callable(self.then):
-            _positive("linear_warmup", "then", self.then)
+            _store(self, then=_positive("linear_warmup", "then", self.then))
 
     def _after(self, step: int) -> float:
         then = self.then
