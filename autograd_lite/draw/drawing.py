@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import graphviz
 
 from ..core.files import write_atomically
+from ..core.value import Value
 from . import render as _render
 from .facts import GraphFacts
 from .page import InteractivePage, fit_to_width
@@ -45,6 +46,7 @@ class GraphDrawing:
         num_values: how many value boxes the drawing has.
         num_ops: how many operation nodes it has.
         facts: what the interactive page shows of each node (None for a drawing made by hand).
+        root: the Value drawn (None for a drawing made by hand).
     """
 
     def __init__(
@@ -55,12 +57,14 @@ class GraphDrawing:
         num_values: int,
         num_ops: int,
         facts: GraphFacts | None = None,
+        root: Value | None = None,
     ) -> None:
         self.digraph = digraph
         self.renderer = renderer
         self.num_values = num_values
         self.num_ops = num_ops
         self.facts = facts
+        self.root = root
         self._svg_cache: tuple[str, str, str] | None = None
 
     @property
@@ -169,6 +173,35 @@ class GraphDrawing:
         if self.facts is None:
             raise ValueError("this drawing has no node facts: make it with draw_graph()")
         return InteractivePage(self.svg(), self.facts)
+
+    def widget(self, *, height: int = 640) -> Any:
+        """The drawing as a notebook widget that Python can step through too.
+
+        Needs anywidget (``pip install 'autograd_lite[widget]'``); runs in JupyterLab,
+        Notebook 7, VS Code and Colab. It shows the interactive page; ``w.step()`` and
+        ``w.step(-1)`` move the forward/backward replay, ``w.go_to(0)`` restarts it,
+        ``w.show(node)`` selects a node, and ``w.position`` follows clicks on the page.
+
+        Args:
+            height: the widget's height in pixels (200 to 4000).
+
+        Returns:
+            A :class:`~autograd_lite.draw.widget` ``GraphWidget`` (an ``anywidget.AnyWidget``).
+
+        Raises:
+            ImportError: anywidget is not installed; the message says how to install it.
+            ValueError: the drawing has no node facts, or ``height`` is out of range.
+
+        Example:
+            >>> from autograd_lite import Value, draw_graph
+            >>> y = (Value(2.0, "x") * 3).tanh(); y.backward()
+            >>> w = draw_graph(y).widget()  # doctest: +SKIP
+            >>> w.go_to(0); w.step()  # doctest: +SKIP
+            1
+        """
+        from .widget import make_widget
+
+        return make_widget(self, height=height)
 
     def _repr_svg_(self) -> str:
         return self.svg()

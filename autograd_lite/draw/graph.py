@@ -157,7 +157,9 @@ def draw_graph(
         elements = {}
         num_boxes, num_ops = len(order), sum(1 for node in order if node.parents)
     facts = graph_facts(order, ids, elements, highlight, kinds, digits)
-    return GraphDrawing(dot, renderer=renderer, num_values=num_boxes, num_ops=num_ops, facts=facts)
+    return GraphDrawing(
+        dot, renderer=renderer, num_values=num_boxes, num_ops=num_ops, facts=facts, root=root
+    )
 
 
 def _check_options(

@@ -202,7 +202,7 @@
     const id = elementId.startsWith("op") ? "v" + elementId.slice(2) : elementId;
     const shown = byElement.get(id) || (byId.has(id) ? [byId.get(id)] : []);
     if (!shown.length) return;
-    const el = element(id);
+    const el = element(id) || element(shown[0].element);
     if (el) el.classList.add("selected");
     markPaths(shown);
     info.innerHTML = shown.map(describe).join("<hr>");
@@ -304,6 +304,21 @@
     return [clamp(cx - w / 2, whole[0], w, whole[2]), clamp(cy - h / 2, whole[1], h, whole[3]), w, h];
   }
   svg.dataset.whole = whole.join(" ");
+
+  // Pan (same zoom) so that an element is in view: a node selected from outside, the
+  // replay's current step.
+  function reveal(el) {
+    if (!el) return;
+    const r = el.getBoundingClientRect();
+    const [x0, y0] = toDrawing(r.left, r.top);
+    const [x1, y1] = toDrawing(r.right, r.bottom);
+    const inside = x0 >= box[0] && y0 >= box[1] && x1 <= box[0] + box[2] && y1 <= box[1] + box[3];
+    if (inside) return;
+    const keep = (lo, size, span, v) => (size >= span ? lo + (span - size) / 2
+      : Math.min(Math.max(v, lo), lo + span - size));
+    setBox([keep(whole[0], box[2], whole[2], (x0 + x1 - box[2]) / 2),
+      keep(whole[1], box[3], whole[3], (y0 + y1 - box[3]) / 2), box[2], box[3]]);
+  }
   svg.addEventListener("wheel", (event) => {
     event.preventDefault();
     const r = svg.getBoundingClientRect();
@@ -411,6 +426,8 @@
     return { known, grads, message, current };
   }
 
+  const listeners = [];                           // hosts told of every step shown
+
   function show(step) {
     step = Math.max(0, Math.min(last, step));
     slider.value = String(step);
@@ -442,6 +459,7 @@
       const el = element(state.current.element);
       if (el) el.classList.add("current");
     }
+    for (const listener of listeners) listener(step, stepText.textContent);
   }
 
   let timer = null;
@@ -460,6 +478,22 @@
   document.getElementById("prev").addEventListener("click", () => { stop(); show(Number(slider.value) - 1); });
   document.getElementById("first").addEventListener("click", () => { stop(); show(0); });
   slider.addEventListener("input", () => { stop(); show(Number(slider.value)); });
+  // A host that embeds the page (the notebook widget) drives it through this object: go to
+  // a step, select a value or drawing element by id, and hear of every step shown.
+  window.autogradLitePage = {
+    last,
+    step: () => Number(slider.value),
+    message: () => stepText.textContent,
+    go: (step) => { stop(); show(step); reveal(svg.querySelector(".current")); },
+    select: (id) => {
+      select(id);
+      const n = byId.get(id);
+      reveal(element(id) || (n && element(n.element)));
+    },
+    selected: () => info.dataset.selected || "",
+    onStep: (listener) => { listeners.push(listener); },
+  };
+
   show(last);
 
   // Last, once the toolbar holds its text: the opening view depends on the drawing's size.

@@ -1,0 +1,247 @@
+"""The notebook widget inside a real JupyterLab, in headless Chromium.
+
+The test starts JupyterLab on 127.0.0.1 (a free port, a token, a temporary root folder and
+configuration that fetches nothing: no news, no update check, no extension manager), writes a
+notebook, runs its cells in the browser, clicks the widget's controls and steps it from
+Python. Skipped on a developer's machine without jupyterlab, anywidget or chromium; under
+``CI=true`` a missing piece fails it. Screenshots (light and dark JupyterLab) go to
+``$AUTOGRAD_LITE_SCREENSHOTS`` (default: pytest's temporary folder).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import autograd_lite
+from tests.test_page_browser import CHROMIUM, FLAGS
+
+NOTEBOOK_CELLS = [
+    # 0: the widget of a small graph
+    "from autograd_lite import Value, draw_graph\n"
+    "x, w = Value(2.0, 'x'), Value(-0.3, 'w')\n"
+    "y = (x * w + x).tanh(); y.label = 'y'\n"
+    "y.backward()\n"
+    "widget = draw_graph(y, edge_labels=True).widget(height=520)\n"
+    "widget",
+    # 1: what Python sees after clicks on the page
+    "print('seen from python:', widget.position, '|', widget.caption)",
+    # 2: stepping backward from Python
+    "widget.go_to(widget.last); widget.step(-1); widget.show(x)\n"
+    "print('stepped to', widget.position)",
+]
+
+# Nothing in this server may reach the network.
+SERVER_CONFIG = {
+    # allow_root: CI runs as root; terminals: none needed
+    "ServerApp": {
+        "open_browser": False,
+        "port_retries": 0,
+        "allow_root": True,
+        "terminals_enabled": False,
+    },
+    "LabApp": {
+        "news_url": None,
+        "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+        "extension_manager": "readonly",
+    },
+    "LanguageServerManager": {"autodetect": False},
+}
+PAGE_CONFIG = {
+    "disabledExtensions": {
+        "@jupyterlab/apputils-extension:announcements": True,
+        "@jupyterlab/extensionmanager-extension": True,
+    }
+}
+
+
+def _missing() -> list[str]:
+    missing = [m for m in ("jupyterlab", "anywidget") if importlib.util.find_spec(m) is None]
+    if not Path(CHROMIUM).exists():
+        missing.append(f"chromium ({CHROMIUM})")
+    if importlib.util.find_spec("playwright") is None:
+        missing.append("playwright")
+    return missing
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _write_notebook(path: Path) -> None:
+    cells = [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": f"cell{k}",
+            "metadata": {},
+            "outputs": [],
+            "source": source,
+        }
+        for k, source in enumerate(NOTEBOOK_CELLS)
+    ]
+    notebook = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    missing = _missing()
+    if missing and not os.environ.get("CI"):
+        pytest.skip(f"needs {', '.join(missing)} (pip install jupyterlab anywidget playwright)")
+    assert not missing, (
+        f"CI=true but missing: {missing} (.ci/run and the [test] extra install them)"
+    )
+    home = tmp_path_factory.mktemp("lab")
+    root = home / "notebooks"
+    config = home / "config"
+    (config / "labconfig").mkdir(parents=True)
+    root.mkdir()
+    (config / "jupyter_server_config.json").write_text(json.dumps(SERVER_CONFIG))
+    (config / "labconfig" / "page_config.json").write_text(json.dumps(PAGE_CONFIG))
+    _write_notebook(root / "widget.ipynb")
+    port, token = _free_port(), secrets.token_hex(16)
+    source_root = str(Path(autograd_lite.__file__).resolve().parents[1])
+    env = os.environ | {
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "IPYTHONDIR": str(home / "ipython"),
+        # the kernel imports the autograd_lite under test, wherever it is run from
+        "PYTHONPATH": os.pathsep.join([source_root, os.environ.get("PYTHONPATH", "")]),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+    ]
+    log = (home / "server.log").open("w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail("JupyterLab did not start:\n" + (home / "server.log").read_text())
+                time.sleep(0.3)
+        yield f"{url}/lab/tree/widget.ipynb?token={token}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def run_cell(tab: Any, index: int) -> Any:
+    cell = tab.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.locator(".jp-InputArea-editor").click()
+    tab.keyboard.press("Shift+Enter")
+    return cell
+
+
+def test_the_widget_steps_through_backward_inside_jupyterlab(lab: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    folder = Path(os.environ.get("AUTOGRAD_LITE_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    outside: list[str] = []
+    port = lab.split(":")[2].split("/")[0]
+
+    def only_local(route: Any) -> None:
+        local = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/", "data:", "blob:", "about:")
+        if route.request.url.startswith(local):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            context.route("**/*", only_local)
+            tab = context.new_page()
+            tab.set_default_timeout(30000)
+            tab.goto(lab)
+            tab.locator(".jp-Notebook .jp-Cell").nth(2).wait_for()
+            tab.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+
+            # the cell runs, the widget renders the page
+            cell = run_cell(tab, 0)
+            frame = cell.frame_locator(".agl-widget iframe")
+            step = frame.locator("#step-text")
+            step.wait_for()
+            assert step.inner_text().startswith("done:")
+            # clicks on the page reach Python
+            frame.locator("#first").click()
+            frame.locator("#next").click()
+            assert step.inner_text() == "forward 1/5: x = 2 (leaf)"
+            output = run_cell(tab, 1).locator(".jp-OutputArea-output")
+            output.filter(has_text="seen from python").wait_for()
+            assert output.inner_text().strip() == (
+                "seen from python: 1 | forward 1/5: x = 2 (leaf)"
+            )
+            # Python steps the page backward and selects a node
+            run_cell(tab, 2).locator(".jp-OutputArea-output", has_text="stepped to 8").wait_for()
+            tab.wait_for_function(
+                "() => { const f = document.querySelector('.agl-widget iframe');"
+                " return f && f.contentDocument.getElementById('step-text')"
+                ".textContent.startsWith('backward 2/3'); }"
+            )
+            assert frame.locator("#info h2").inner_text() == "x"
+            # the selected node was panned into view
+            view, box = frame.locator("#view").bounding_box(), frame.locator("#v0").bounding_box()
+            assert view["x"] <= box["x"] and box["x"] + box["width"] <= view["x"] + view["width"]
+            assert frame.locator("#slider").input_value() == "8"
+            cell.scroll_into_view_if_needed()
+            tab.screenshot(path=str(folder / "widget_jupyterlab_light.png"))
+
+            # JupyterLab's dark theme: the widget's page follows
+            tab.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
+            tab.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
+            tab.locator(".lm-Menu-itemLabel").get_by_text("JupyterLab Dark", exact=True).click()
+            tab.wait_for_function(
+                "() => document.querySelector('.agl-widget iframe')"
+                ".contentDocument.documentElement.dataset.theme === 'dark'"
+            )
+            tab.wait_for_timeout(500)  # the theme's stylesheet swap
+            tab.screenshot(path=str(folder / "widget_jupyterlab_dark.png"))
+        finally:
+            browser.close()
+    assert outside == [], f"JupyterLab or the widget reached outside 127.0.0.1: {outside}"
