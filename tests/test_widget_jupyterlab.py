@@ -169,10 +169,20 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def run_cell(tab: Any, index: int) -> Any:
+    """Run one cell; again if it was not taken (a key pressed while the kernel connects)."""
     cell = tab.locator(".jp-Notebook .jp-Cell").nth(index)
-    cell.locator(".jp-InputArea-editor").click()
-    tab.keyboard.press("Shift+Enter")
-    return cell
+    prompt = cell.locator(".jp-InputPrompt")
+    for _ in range(3):
+        cell.locator(".jp-InputArea-editor").click()
+        tab.keyboard.press("Shift+Enter")
+        try:
+            tab.wait_for_function(
+                "el => el.textContent.trim() !== '[ ]:'", arg=prompt.element_handle(), timeout=10000
+            )
+            return cell
+        except Exception:
+            continue
+    pytest.fail(f"cell {index} was never run: its prompt stayed {prompt.inner_text()!r}")
 
 
 def test_the_widget_steps_through_backward_inside_jupyterlab(lab: str, tmp_path: Path) -> None:
@@ -201,12 +211,18 @@ def test_the_widget_steps_through_backward_inside_jupyterlab(lab: str, tmp_path:
             tab.goto(lab)
             tab.locator(".jp-Notebook .jp-Cell").nth(2).wait_for()
             tab.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+            tab.get_by_text("Python 3 (ipykernel) | Idle").wait_for()
 
             # the cell runs, the widget renders the page
             cell = run_cell(tab, 0)
             frame = cell.frame_locator(".agl-widget iframe")
             step = frame.locator("#step-text")
-            step.wait_for()
+            try:
+                step.wait_for()
+            except Exception:
+                tab.screenshot(path=str(folder / "widget_jupyterlab_failure.png"))
+                shown = cell.locator(".jp-Cell-outputWrapper").inner_text()
+                pytest.fail(f"the widget did not render; the cell's output: {shown!r}")
             assert step.inner_text().startswith("done:")
             # clicks on the page reach Python
             frame.locator("#first").click()
