@@ -906,3 +906,77 @@ def _random_context(rng: np.random.Generator, shape: tuple[int, ...]) -> Mistake
         paths={"x": {"y": rng.standard_normal(shape), "the loss": rng.standard_normal(shape)}},
         factors=named_factors(batch=4, sizes=shape),
     )
+
+
+# ---------------------------------------------------------------------- the three shapes of code
+
+
+def test_shape_function_pair_check_backward() -> None:
+    from autograd_lite import check_backward
+
+    def affine_forward(x: Any, w: Any, b: Any) -> Any:
+        return x @ w + b, (x, w)
+
+    def affine_backward(dout: np.ndarray, cache: Any) -> Any:
+        x, w = cache
+        return dout @ w.T, dout.T @ x, dout.sum(axis=0)  # dw transposed
+
+    x, w, b = RNG.standard_normal((5, 3)), RNG.standard_normal((3, 3)), RNG.standard_normal(3)
+    report = check_backward(affine_forward, affine_backward, (x, w, b), RNG.standard_normal((5, 3)))
+    (m,) = report.mistakes
+    assert (m.gradient, m.kind) == ("dw", "transpose")
+    assert m.message.startswith("dw: yours is the engine's transposed")
+    assert report.diagnosis().startswith(m.message)
+
+
+def test_shape_layer_object_check_backward() -> None:
+    from autograd_lite import check_backward
+
+    class Dense:
+        def __init__(self) -> None:
+            self.weights = np.array([[0.5, -1.0], [2.0, 0.25]])
+            self.biases = np.array([0.1, -0.3])
+
+        def forward(self, inputs: Any) -> None:
+            self.inputs = inputs
+            self.output = inputs @ self.weights + self.biases
+
+        def backward(self, dvalues: np.ndarray) -> None:
+            self.dweights = -(self.inputs.T @ dvalues)  # a sign slipped in
+            self.dbiases = dvalues.sum(axis=0)
+            self.dinputs = dvalues @ self.weights.T
+
+    report = check_backward(Dense(), RNG.standard_normal((4, 2)), RNG.standard_normal((4, 2)))
+    (m,) = report.mistakes
+    assert (m.gradient, m.kind) == ("dweights", "sign")
+    assert m.message.startswith("dweights: every entry has the wrong sign")
+
+
+def test_shape_loss_and_grads_function() -> None:
+    from autograd_lite import check_loss_and_grads
+
+    def loss_and_grad(W: np.ndarray, X: np.ndarray) -> tuple[Any, np.ndarray]:
+        loss = np.sum(X.dot(W) ** 2)
+        dW = X.T.dot(X.dot(W))  # the 2 of the square is missing
+        return loss, dW
+
+    W, X = RNG.standard_normal((3, 2)), RNG.standard_normal((4, 3))
+    report = check_loss_and_grads(loss_and_grad, W, X)
+    (m,) = report.mistakes
+    assert m.kind == "scale" and m.evidence["factor"] == 0.5
+    assert m.evidence["named"] == "the 2 of a square's derivative"
+
+
+def test_judged_by_differences_alone_still_gets_a_finding() -> None:
+    from autograd_lite import check_loss_and_grads
+
+    def loss_and_grad(W: np.ndarray, X: np.ndarray) -> tuple[float, np.ndarray]:
+        loss = float(np.sum(X.dot(W) ** 2))  # float() cuts the graph: differences only
+        return loss, -2 * X.T.dot(X.dot(W))
+
+    report = check_loss_and_grads(
+        loss_and_grad, RNG.standard_normal((3, 2)), RNG.standard_normal((4, 3))
+    )
+    assert np.isnan(report.gradients[0].engine).all()
+    (m,) = report.mistakes
+    assert m.kind == "sign"

@@ -11,6 +11,7 @@ checked variable they lead to (``"bnvar"``), or ``"the loss"``.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class CheckedFacts:
         ignore: the entries not held against a finding (kinks, unclear).
         inherits: the wrong gradients downstream whose error it may merely carry.
         downstream: the checked gradients between it and the loss.
+        numerical: its finite-difference estimates (NaN where not probed).
     """
 
     name: str
@@ -60,6 +62,7 @@ class CheckedFacts:
     ignore: BoolArray
     inherits: tuple[str, ...] = ()
     downstream: tuple[str, ...] = ()
+    numerical: FloatArray | None = None
 
 
 def find_mistakes(
@@ -69,12 +72,15 @@ def find_mistakes(
     rtol: float,
     atol: float,
     gradient_of: Mapping[Value, float] | None = None,
+    fd_rtol: float = 1e-3,
+    fd_atol: float = 1e-5,
 ) -> list[Mistake]:
     """The findings of every wrong gradient, in the order given (backward order).
 
-    Gradients without a WRONG entry get none; nor do gradients the engine could not compute
-    (a forward pass judged by finite differences alone), since there is nothing exact to
-    recompute a mistake from.
+    Gradients without a WRONG entry get none. A gradient the engine could not compute (a
+    forward pass judged by finite differences alone) is held against its finite differences,
+    to the tolerance its entries were judged with, and only for the kinds that need nothing
+    else (scale, sign, transpose, axes, routing).
 
     Args:
         checked: every checked gradient of the report.
@@ -82,13 +88,22 @@ def find_mistakes(
         rtol, atol: the check's agreement rule.
         gradient_of: d(loss)/d(node) for the graph's nodes, from the check's walk; without
             it (or without ``loss``) no gradient is split by consumer.
+        fd_rtol, fd_atol: the tolerances between the engine and finite differences.
 
     Returns:
         The :class:`~autograd_lite.check.mistakes.Mistake` findings.
     """
     judged = [c for c in checked if np.all(np.isfinite(c.engine))]
     wrong = [c for c in judged if c.wrong.any()]
-    if not wrong:
+    estimated = [
+        c
+        for c in checked
+        if c.wrong.any()
+        and not np.all(np.isfinite(c.engine))
+        and c.numerical is not None
+        and np.all(np.isfinite(c.numerical))
+    ]
+    if not wrong and not estimated:
         return []
     values = {c.name: c.value for c in checked if np.all(np.isfinite(c.value))}
     context = MistakeContext(
@@ -101,10 +116,22 @@ def find_mistakes(
         ignore={c.name: c.ignore for c in checked},
         inherits={c.name: c.inherits for c in checked if c.inherits},
         wrong=frozenset(c.name for c in checked if c.wrong.any()),
+        display={c.name: _display(c) for c in checked},
+    )
+    by_differences = MistakeContext(
+        rtol=max(rtol, fd_rtol),
+        atol=atol + fd_atol,
+        values=values,
+        factors=context.factors,
+        ignore=context.ignore,
+        display=context.display,
     )
     found: list[Mistake] = []
-    for c in wrong:
-        found += recognise(c.name, c.yours, c.engine, context)
+    for c in checked:
+        if c in wrong:
+            found += recognise(c.name, c.yours, c.engine, context)
+        elif c in estimated and c.numerical is not None:
+            found += recognise(c.name, c.yours, c.numerical, by_differences)
     return found
 
 
@@ -153,11 +180,26 @@ def report_mistakes(
                 (verdicts == KINK) | (verdicts == UNCLEAR),
                 heirs,
                 g.downstream,
+                g.numerical,
             )
         )
+    fd = {"fd_rtol": tolerances.fd_rtol, "fd_atol": tolerances.fd_atol}
     return find_mistakes(
-        checked, loss, rtol=tolerances.rtol, atol=tolerances.atol, gradient_of=gradient_of
+        checked,
+        loss,
+        rtol=tolerances.rtol,
+        atol=tolerances.atol,
+        gradient_of=gradient_of,
+        **{k: v for k, v in fd.items() if v is not None},
     )
+
+
+def _display(c: CheckedFacts) -> str:
+    """What a learner calls the gradient: ``dW1`` for W1; a name that already is a
+    gradient's (an input named ``dW``, a layer's ``dense2.dweights``) as it is."""
+    if "." in c.name or (c.kind == "input" and re.match(r"d[A-Za-z]", c.name)):
+        return c.name
+    return "d" + c.name
 
 
 # ---------------------------------------------------------------------- the problem's sizes

@@ -340,6 +340,7 @@ def _by_differences(
         tolerances=tol,
         notes=[note, evaluate.note],
         gradients=gradients,
+        mistakes=report_mistakes(gradients, entries, None, tol),
     )
 
 

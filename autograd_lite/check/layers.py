@@ -96,6 +96,7 @@ class LayerReport(GradientReport):
             tolerances=inner.tolerances,
             notes=[*notes, *inner.notes],
             gradients=inner.gradients,
+            mistakes=inner.mistakes,
         )
         self._kind_name = kind_name
         self.blame: dict[str, Blame] = dict(blame)
@@ -135,9 +136,7 @@ class LayerReport(GradientReport):
     def diagnosis(self) -> str:
         """In words: which method to fix first, and which gradients merely inherit its error."""
         causes = self._root_names()
-        if not causes:
-            return ""
-        sentences = []
+        sentences = [m.message for m in self.leading_mistakes()]
         for name in causes:
             g = next(g for g in self.gradients if g.name == name)
             n = sum(1 for e in self.entries if e.gradient == name and e.verdict == "WRONG")

@@ -112,6 +112,7 @@ class MistakeContext:
             sign, transpose, axes, reduction, routing).
         wrong: the names whose gradient you got wrong (a step is only said to have a right
             input when that input is not among them).
+        display: name -> what messages call its gradient; ``"d" + name`` when absent.
     """
 
     rtol: float = 1e-4
@@ -123,6 +124,7 @@ class MistakeContext:
     ignore: Mapping[str, BoolArray] = field(default_factory=dict)
     inherits: Mapping[str, Sequence[str]] = field(default_factory=dict)
     wrong: frozenset[str] = frozenset()
+    display: Mapping[str, str] = field(default_factory=dict)
 
 
 def named_factors(
@@ -183,7 +185,8 @@ def recognise(
     """The mistakes that explain your gradient ``name``, each checked by recomputing it.
 
     Args:
-        name: the gradient's name (``"W1"``); messages call it ``d`` + name (``dW1``).
+        name: the gradient's name (``"W1"``); messages call it ``context.display[name]``,
+            else ``d`` + name (``dW1``).
         yours: your gradient (anything ``np.asarray`` reads).
         engine: the engine's gradient, in the same shape.
         context: the rest of the problem; without one, only the kinds that need nothing but
@@ -247,7 +250,10 @@ class _Recogniser:
 
     @property
     def d(self) -> str:
-        return "d" + self.name
+        return self.grad_of(self.name)
+
+    def grad_of(self, name: str) -> str:
+        return self.ctx.display.get(name, "d" + name)
 
     # -------------------------------------------------------------- verification
 
@@ -402,7 +408,8 @@ class _Recogniser:
                 return [
                     self.finding(
                         "reduction",
-                        f"{self.d}: yours is d{other} {_past(how)} over {_axes_text(axes)}{right}.",
+                        f"{self.d}: yours is {self.grad_of(other)} {_past(how)} over "
+                        f"{_axes_text(axes)}{right}.",
                         candidate,
                         of=other,
                         how=how,
@@ -457,14 +464,14 @@ class _Recogniser:
             tried: list[tuple[FloatArray, str, dict[str, Any]]] = [
                 (
                     g * s,
-                    f"{self.d}: the mask is missing: yours passes d{source}{kept} through at "
-                    f"the {inactive} entries {where} too; {fix}.",
+                    f"{self.d}: the mask is missing: yours passes {self.grad_of(source)}{kept} "
+                    f"through at the {inactive} entries {where} too; {fix}.",
                     {"how": "missing"},
                 ),
                 (
                     g * s * ~active,
-                    f"{self.d}: the mask is inverted: yours passes d{source} where the "
-                    f"activation is inactive and blocks it where active; {fix}.",
+                    f"{self.d}: the mask is inverted: yours passes {self.grad_of(source)} where "
+                    f"the activation is inactive and blocks it where active; {fix}.",
                     {"how": "inverted"},
                 ),
             ]
@@ -473,7 +480,7 @@ class _Recogniser:
                     (
                         g,
                         f"{self.d}: the mask and the factor {_num(s)} are both missing: "
-                        f"yours is d{source} itself; {fix} and by {_num(s)}.",
+                        f"yours is {self.grad_of(source)} itself; {fix} and by {_num(s)}.",
                         {"how": "missing", "factor": s},
                     )
                 )
@@ -545,8 +552,8 @@ class _Recogniser:
                 return [
                     self.finding(
                         "local_derivative",
-                        f"{self.d}: d{source} is right but the local derivative is {used}, "
-                        f"where {meant[1]} was meant{why}.",
+                        f"{self.d}: {self.grad_of(source)} is right but the local derivative "
+                        f"is {used}, where {meant[1]} was meant{why}.",
                         candidate,
                         incoming=source,
                         used=used,
@@ -630,8 +637,8 @@ class _Recogniser:
                         self.finding(
                             "routing",
                             f"{self.d}: where {k}x{k} windows (stride {s}) overlap, yours "
-                            f"keeps only the last window's d{other} (=) instead of adding "
-                            "every window's (+=).",
+                            f"keeps only the last window's {self.grad_of(other)} (=) instead "
+                            "of adding every window's (+=).",
                             written,
                             how="overwritten",
                             window=(k, k),
@@ -736,7 +743,8 @@ class _Recogniser:
         inherited = self.ctx.inherits.get(self.name, ())
         heir = ""
         if inherited:
-            heir = f" It may only inherit the error of {', '.join('d' + n for n in inherited)}."
+            carried = ", ".join(self.grad_of(n) for n in inherited)
+            heir = f" It may only inherit the error of {carried}."
         return Mistake(
             self.name,
             NO_PATTERN,

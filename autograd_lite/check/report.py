@@ -354,7 +354,7 @@ class GradientReport:
         """
         if not any(g.kind == "variable" for g in self.gradients):
             return [m for m in self.mistakes if m.kind != "no simple pattern"]
-        causes = set(self.root_causes)
+        causes = set(root_causes(self.gradients, set(self.wrong_names)))
         return [m for m in self.mistakes if m.gradient in causes]
 
     def diagnosis(self) -> str:
