@@ -148,3 +148,15 @@ def test_a_missed_accuracy_target_fails_the_demo(
     monkeypatch.setattr(demo, "_data", tiny)
     assert demo.main(["--out", str(tmp_path), "--no-progress"]) == 1
     assert "below the target" in capsys.readouterr().err
+
+
+def test_an_out_path_that_is_a_file_is_a_one_line_error_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression (issue 21, finding 14): demo --out <existing file> ended in a traceback.
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine")
+    assert demo.main(["--quick", "--out", str(taken), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --out") and "it is a file, not a folder" in err
+    assert "Traceback" not in err and taken.read_text() == "mine"

@@ -302,3 +302,15 @@ def test_drawing_under_a_3_gib_address_space_limit_draws() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "<?xml"
+
+
+def test_a_format_that_is_not_a_string_is_a_value_error() -> None:
+    # Regression (issue 21, finding 14): save(format=5) and pipe(None) raised AttributeError.
+    from autograd_lite import Value, draw_graph
+
+    drawing = draw_graph(Value(1.0, "x") * 2)
+    with pytest.raises(ValueError, match="format must be a str"):
+        drawing.save("graph.svg", format=5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="format must be a str"):
+        drawing.pipe(None)  # type: ignore[arg-type]
+    assert not Path("graph.svg").exists()

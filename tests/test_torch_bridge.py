@@ -105,3 +105,50 @@ def test_to_torch_of_another_module_and_without_torch(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "torch", None)  # what an install without torch sees
     with pytest.raises(ImportError, match="needs PyTorch, which autograd_lite does not install"):
         MLP(2, [1], seed=0).to_torch()
+
+
+# ---------------------------------------------------------------- issue 21
+
+
+def test_from_torch_recognises_activations_by_class_not_by_name() -> None:
+    # Regression (issue 21, finding 9): any class named "Tanh" was read as tanh.
+    class Tanh(torch.nn.Module):  # a module of one's own that happens to be called Tanh
+        def forward(self, x: Any) -> Any:
+            return x * 2
+
+    net = torch.nn.Sequential(torch.nn.Linear(2, 1), Tanh())
+    with pytest.raises(ValueError, match=r"layer 1 is Tanh"):
+        MLP.from_torch(net)
+
+
+def test_from_torch_refuses_a_linear_subclass_with_its_own_forward() -> None:
+    # Regression (issue 21, finding 9): such a subclass was read as a plain Linear.
+    class Doubled(torch.nn.Linear):
+        def forward(self, x: Any) -> Any:
+            return 2 * super().forward(x)
+
+    class Odd(torch.nn.Tanh):
+        def forward(self, x: Any) -> Any:
+            return x
+
+    with pytest.raises(ValueError, match=r"layer 0 \(Doubled\) is a subclass of torch.nn.Linear"):
+        MLP.from_torch(torch.nn.Sequential(Doubled(2, 1)))
+    with pytest.raises(ValueError, match=r"layer 1 \(Odd\) is a subclass of torch.nn.Tanh"):
+        MLP.from_torch(torch.nn.Sequential(torch.nn.Linear(2, 1), Odd()))
+    hooked = torch.nn.Linear(2, 1)
+    hooked.register_forward_hook(lambda module, args, out: out * 3)
+    with pytest.raises(ValueError, match="forward hooks"):
+        MLP.from_torch(torch.nn.Sequential(hooked))
+
+    class Plain(torch.nn.Linear):  # a subclass that computes what Linear computes is read
+        pass
+
+    assert len(MLP.from_torch(torch.nn.Sequential(Plain(2, 1))).parameters()) == 3
+
+
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors")
+def test_from_torch_refuses_a_layer_with_no_outputs_clearly() -> None:
+    # Regression (issue 21, finding 14): Sequential(Linear(2, 0)) raised IndexError.
+    for layer in (torch.nn.Linear(2, 0), torch.nn.Linear(0, 2)):
+        with pytest.raises(ValueError, match=r"needs at least one input and one output"):
+            MLP.from_torch(torch.nn.Sequential(layer))

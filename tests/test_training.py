@@ -503,3 +503,16 @@ def test_compiled_fits_leave_nothing_in_linecache() -> None:
         fit(MLP(2, [4, 2], seed=seed), X, y, epochs=2, progress=False, compile=True)
     gc.collect()
     assert set(linecache.cache) - before == set()
+
+
+def test_evaluate_takes_a_loss_that_returns_a_plain_number() -> None:
+    # Regression (issue 21, finding 14): evaluate with a loss returning a float raised
+    # AttributeError ('float' object has no attribute 'data').
+    from autograd_lite.nn import MLP
+    from autograd_lite.training import evaluate
+
+    model = MLP(2, [1], seed=0)
+    result = evaluate(model, [[0.0, 1.0]], [0.5], loss=lambda out, t: 0.25, accuracy=None)
+    assert result.loss == 0.25
+    with pytest.raises(TypeError, match="the loss returned str"):
+        evaluate(model, [[0.0, 1.0]], [0.5], loss=lambda out, t: "low", accuracy=None)

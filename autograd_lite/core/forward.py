@@ -53,6 +53,10 @@ def _is_real(x: object) -> bool:
     return is_real(x) and not isinstance(x, Node | Dual)
 
 
+class _NoData(TypeError, AttributeError):
+    """``Dual.data`` was read: a clear TypeError that ``hasattr`` still reads as "no such"."""
+
+
 class Dual:
     """A number with the derivative of the computation along one direction.
 
@@ -83,6 +87,20 @@ class Dual:
 
     def __repr__(self) -> str:
         return f"Dual(primal={self.primal:.6g}, tangent={self.tangent:.6g})"
+
+    @property
+    def data(self) -> float:
+        """Refused: a number read out of an input would drop its derivative.
+
+        Raises:
+            TypeError: always, naming what to write instead. It is an AttributeError too,
+                so ``hasattr(dual, "data")`` is False: a Dual has no ``.data``.
+        """
+        raise _NoData(
+            f"jvp: f read .data of its input ({self!r}); forward mode cannot follow a number "
+            "read out of a Value (x * x.data would be differentiated as x times a constant). "
+            "Write f with operations on its inputs only (x * x), or read .primal for the value."
+        )
 
     # ------------------------------------------------------------------ arithmetic
 

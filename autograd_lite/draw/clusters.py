@@ -100,6 +100,10 @@ def group_paths(
     return paths
 
 
+MAX_CLUSTER_DEPTH = 32
+"""Clusters nest at most this deep in a drawing (deeper levels join their ancestor)."""
+
+
 class ClusterTree:
     """Node statements sorted into nested clusters, nodes in first-seen order.
 
@@ -110,7 +114,12 @@ class ClusterTree:
         self._items: dict[tuple[str, ...], list[tuple[Any, ...]]] = {(): []}
 
     def add_node(self, path: tuple[str, ...], node_id: str, attrs: dict[str, Any]) -> None:
-        """Put a node statement into the cluster at ``path``, creating it and its parents."""
+        """Put a node statement into the cluster at ``path``, creating it and its parents.
+
+        Only the first :data:`MAX_CLUSTER_DEPTH` levels become clusters: a label that nests
+        deeper (``layers.0.layers.0....`` a thousand times) is framed at that depth.
+        """
+        path = path[:MAX_CLUSTER_DEPTH]
         for depth in range(1, len(path) + 1):
             prefix = path[:depth]
             if prefix not in self._items:

@@ -135,6 +135,8 @@ class GraphDrawing:
         if not str(path).strip():
             raise ValueError("save: the path is empty; give a file name such as 'graph.svg'")
         path = Path(path)
+        if format is not None and not isinstance(format, str):
+            raise ValueError(f"save: format must be a str such as 'svg', got {format!r:.40}")
         fmt = (
             format.lower().lstrip(".")
             if format is not None

@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     Returns:
         0 when the check named the bug's step, the fixed pass passed, the networks reached
         their accuracy targets (always in ``--quick`` mode) and the files were written;
-        1 otherwise.
+        1 otherwise; 2 (with a one-line error) when the output folder cannot be made.
     """
     parser = argparse.ArgumentParser(
         prog="python -m autograd_lite demo",
@@ -280,7 +280,14 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     out_dir = Path(args.out)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # a file of that name, no permission, a read-only disk
+        reason = "it is a file, not a folder" if out_dir.is_file() else (err.strerror or err)
+        print(
+            f"error: --out {args.out!r}: cannot make the output folder: {reason}", file=sys.stderr
+        )
+        return 2
     bar = not args.no_progress and sys.stderr.isatty()
     print(f"autograd_lite demo{' (quick mode)' if args.quick else ''}: writing to {out_dir}/")
 

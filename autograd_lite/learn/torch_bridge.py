@@ -89,12 +89,35 @@ def sequential(layers: list[Dense], *, training: bool = True) -> Any:
     return net
 
 
+def _refuse_changed_forward(torch: Any, module: Any, kind: Any, what: str) -> None:
+    """Raise if ``module`` computes something other than ``kind`` does.
+
+    A subclass with its own ``forward``, or forward hooks, would make the copy compute
+    different outputs from the original, silently.
+    """
+    if type(module).forward is not kind.forward:
+        raise ValueError(
+            f"from_torch: {what} is a subclass of torch.nn.{kind.__name__} with its own "
+            f"forward(); only torch.nn.{kind.__name__} itself can be read, since what the "
+            "subclass computes is unknown"
+        )
+    hooks = [getattr(module, name, None) for name in ("_forward_hooks", "_forward_pre_hooks")]
+    if any(hooks):
+        raise ValueError(
+            f"from_torch: {what} has forward hooks, which may change its outputs; remove them "
+            "before reading it"
+        )
+    del torch
+
+
 def read_sequential(module: Any) -> TorchSpec:
     """The layers of a ``torch.nn.Sequential`` of ``Linear`` layers and activations.
 
     Each ``Linear`` may be followed by one of ``ReLU``, ``Tanh``, ``Sigmoid``, ``Softplus``
     (``beta=1``, ``threshold >= 40``) or ``Identity``. A ``Linear`` without bias reads as
-    bias 0. Weights come out as float64.
+    bias 0. Weights come out as float64. Modules are recognised by their class: a subclass
+    with its own ``forward`` (or a module with forward hooks) is refused, since its outputs
+    could differ from the copy's.
 
     Args:
         module: the torch module.
@@ -112,12 +135,24 @@ def read_sequential(module: Any) -> TorchSpec:
             "from_torch: expected a non-empty torch.nn.Sequential of Linear layers and "
             f"activations, got {type(module).__name__}"
         )
-    names = {v: k for k, v in _TORCH_ACTIVATIONS.items()}
+    _refuse_changed_forward(torch, module, torch.nn.Sequential, "the module")
+    # Activations are recognised by their class, never by its name: a class of one's own
+    # called "Tanh" computes whatever it likes.
+    kinds = {getattr(torch.nn, v): k for k, v in _TORCH_ACTIVATIONS.items()}
+    kinds[torch.nn.Identity] = "linear"
     found: list[tuple[Any, str]] = []
     after_linear = False
     for index, child in enumerate(module.children()):
         kind = type(child).__name__
-        if isinstance(child, torch.nn.Linear):
+        known = next((c for c in (torch.nn.Linear, *kinds) if isinstance(child, c)), None)
+        if known is not None:
+            _refuse_changed_forward(torch, child, known, f"layer {index} ({kind})")
+        if known is torch.nn.Linear:
+            if child.in_features == 0 or child.out_features == 0:
+                raise ValueError(
+                    f"from_torch: layer {index} is Linear({child.in_features}, "
+                    f"{child.out_features}); a layer needs at least one input and one output"
+                )
             if found and child.in_features != found[-1][0].out_features:
                 raise ValueError(
                     f"from_torch: layer {index} (Linear) takes {child.in_features} inputs but "
@@ -125,7 +160,7 @@ def read_sequential(module: Any) -> TorchSpec:
                 )
             found.append((child, "linear"))
             after_linear = True
-        elif kind in names or kind == "Identity":
+        elif known is not None:
             if kind == "Softplus" and (child.beta != 1 or child.threshold < _SOFTPLUS_THRESHOLD):
                 raise ValueError(
                     f"from_torch: layer {index} is Softplus(beta={child.beta}, threshold="
@@ -134,7 +169,7 @@ def read_sequential(module: Any) -> TorchSpec:
                 )
             if not after_linear:
                 raise ValueError(f"from_torch: layer {index} ({kind}) does not follow a Linear")
-            found[-1] = (found[-1][0], names.get(kind, "linear"))
+            found[-1] = (found[-1][0], kinds[known])
             after_linear = False
         else:
             raise ValueError(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import numbers
 import sys
 import time
 from collections.abc import Callable
@@ -591,5 +592,20 @@ def evaluate(
     floats = [[v.data for v in out] for out in outputs]
     score = plan.score
     return Evaluation(
-        loss=value.data, accuracy=score(floats, plan.targets) if score is not None else None
+        loss=_loss_number(value),
+        accuracy=score(floats, plan.targets) if score is not None else None,
+    )
+
+
+def _loss_number(value: object) -> float:
+    """The loss as a float: a Value's data, or a plain real number (evaluation needs no graph)."""
+    if isinstance(value, Value):
+        return value.data
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf
+    raise TypeError(
+        f"evaluate: the loss returned {type(value).__name__} {value!r:.60}, not a Value or a number"
     )

@@ -1,0 +1,26 @@
+"""The README's "Reliability" promises, each held by a test; regressions of issue 21 that
+belong to no single module's test file."""
+
+from __future__ import annotations
+
+import pytest
+
+import autograd_lite as al
+
+
+def test_a_label_nesting_1200_groups_draws_without_recursion_error() -> None:
+    # Regression (issue 21, finding 14): group="layer" on a label of 1200 nested layers
+    # raised RecursionError.
+    x = al.Value(1.0, label=".".join(["layers.0"] * 1200) + ".w")
+    drawing = al.draw_graph(x * 2, group="layer")
+    assert drawing.source.count("subgraph cluster_") == 32
+    assert drawing.svg().startswith("<?xml")
+
+
+def test_jvp_of_a_function_reading_data_is_a_clear_type_error() -> None:
+    # Regression (issue 21, finding 14): jvp(lambda x: x * x.data, ...) raised AttributeError.
+    with pytest.raises(TypeError, match=r"jvp: f read \.data of its input"):
+        al.jvp(lambda x: x * x.data, (3.0,), (1.0,))
+    assert al.jvp(lambda x: x * x, (3.0,), (1.0,)) == (9.0, 6.0)
+    x = al.core.forward.Dual(2.0, 1.0)
+    assert not hasattr(x, "data")  # duck typing still sees a Dual as having no .data
