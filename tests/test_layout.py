@@ -280,6 +280,7 @@ WHOLE_PACKAGE = {
     "properties",
     "public_names",
     "readme",
+    "reliability",
     "seed_cases",
 }
 
