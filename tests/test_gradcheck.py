@@ -336,3 +336,15 @@ def test_a_report_is_truthy_exactly_when_it_is_ok() -> None:
     assert not bad.ok and bool(bad) is False
     with pytest.raises(AssertionError):
         assert gradcheck(lambda x: apply(wrong_mul, [x, x]), 1.5)
+
+
+def test_the_report_has_the_engines_and_the_differences_arrays_per_argument() -> None:
+    x, W = 0.5, np.array([[0.25, -1.0], [2.0, 0.5]])
+    report = gradcheck(lambda x, W: np.sum(np.tanh(W * x)), x, W)
+    assert set(report.engine) == {"x", "W"} and set(report.numerical) == {"x", "W"}
+    dW = x * (1 - np.tanh(W * x) ** 2)  # d/dW sum(tanh(W x)), written out by hand
+    dx = float(np.sum(W * (1 - np.tanh(W * x) ** 2)))
+    np.testing.assert_allclose(report.engine["W"], dW, rtol=1e-12)
+    np.testing.assert_allclose(report.numerical["W"], dW, rtol=1e-6)
+    assert report.engine["x"].shape == () and math.isclose(float(report.engine["x"]), dx)
+    assert report.cross_checks["W"] == "central differences on each of its 4 entries"

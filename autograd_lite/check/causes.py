@@ -58,7 +58,13 @@ class Placed(Protocol):
     def name(self) -> str: ...
 
     @property
-    def downstream(self) -> tuple[str, ...] | None: ...
+    def downstream(self) -> tuple[str, ...]: ...
+
+    @property
+    def placed(self) -> bool: ...
+
+    @property
+    def kind(self) -> str: ...
 
 
 def backward_order(
@@ -77,13 +83,19 @@ def backward_order(
 def root_causes(gradients: Sequence[Placed], wrong: set[str]) -> list[str]:
     """The wrong gradients whose downstream gradients are all right, in the given order.
 
-    A gradient whose place is unknown (``downstream`` None: the graph was cut) is never named:
-    nothing can be said about what it inherits.
+    A gradient whose place is unknown (not ``placed``: the graph was cut) is named only when
+    no other checked variable is wrong: only variables can lie between a gradient and the loss
+    (nothing is computed from an input), so then nothing wrong can reach it. Otherwise
+    nothing can be said about what it inherits, and it is not named.
     """
+    wrong_variables = {g.name for g in gradients if g.name in wrong and g.kind == "variable"}
     return [
         g.name
         for g in gradients
         if g.name in wrong
-        and g.downstream is not None
-        and not any(d in wrong for d in g.downstream)
+        and (
+            not any(d in wrong for d in g.downstream)
+            if g.placed
+            else not wrong_variables - {g.name}
+        )
     ]

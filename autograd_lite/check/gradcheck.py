@@ -12,6 +12,7 @@ probe every entry by finite differences (:mod:`~autograd_lite.check.differences`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,7 @@ from .differences import Evaluator, probe
 from .inputs import argument_names, check_tolerances, read_input
 from .judge import judge_engine
 from .kinks import Kinks
-from .report import GradientReport, Tolerances
+from .report import CheckedGradient, GradientEntry, GradientReport, Tolerances
 from .trace import trace
 from .walk import walk
 
@@ -55,6 +56,9 @@ def gradcheck(
         rtol: relative tolerance between the engine and the finite differences.
         raise_exception: raise :class:`~autograd_lite.check.report.GradientCheckError` (an
             ``AssertionError``) with the table when the check fails, instead of returning.
+            PyTorch's ``torch.autograd.gradcheck`` raises by default; ours returns the report
+            by default (so it can be printed or shown), and the report is truthy only when
+            the check passes: ``assert gradcheck(f, x)`` fails exactly when torch's would.
 
     Returns:
         A :class:`~autograd_lite.check.report.GradientReport`; entries are named after f's
@@ -73,7 +77,8 @@ def gradcheck(
         )
     if not isinstance(raise_exception, bool):
         raise TypeError(f"raise_exception must be True or False, got {raise_exception!r}")
-    check_tolerances(eps=eps, atol=atol, rtol=rtol)
+    tol = check_tolerances(eps=eps, atol=atol, rtol=rtol)
+    eps, atol, rtol = tol["eps"], tol["atol"], tol["rtol"]
     names = argument_names(f, len(args))
     ins = [
         read_input(name, arg, f"gradcheck argument {name!r}")
@@ -90,26 +95,40 @@ def gradcheck(
     point = {i.name: i.array.copy() for i in ins}
     here = evaluate(point)
 
-    entries = []
-    for name in names:
-        for index, leaf in zip(np.ndindex(point[name].shape), leaves[name], strict=True):
-            entries.append(
-                judge_engine(
-                    entry_label(name, index),
-                    float(grads.get(leaf, 0.0)),
-                    probe(evaluate, point, name, index, here, eps),
-                    leaf,
-                    kinks.source.get(leaf, ""),
-                    rtol=rtol,
-                    atol=atol,
-                )
+    entries: list[GradientEntry] = []
+    gradients: list[CheckedGradient] = []
+    for i in ins:
+        name, shape = i.name, i.array.shape
+        engine = np.array([grads.get(leaf, 0.0) for leaf in leaves[name]], dtype=np.float64)
+        engine = engine.reshape(shape)
+        numerical = np.full(shape, math.nan)
+        for index, leaf in zip(np.ndindex(shape), leaves[name], strict=True):
+            entry = judge_engine(
+                entry_label(name, index),
+                float(engine[index]),
+                probe(evaluate, point, name, index, here, eps),
+                leaf,
+                kinks.source.get(leaf, ""),
+                rtol=rtol,
+                atol=atol,
+                gradient=name,
             )
+            numerical[index] = entry.numerical
+            entries.append(entry)
+        size = int(np.prod(shape))
+        what = "entry" if size == 1 else f"each of its {size} entries"
+        gradients.append(
+            CheckedGradient(
+                name, "input", shape, 0, f"central differences on {what}", (), engine, numerical
+            )
+        )
     report = GradientReport(
         "gradcheck",
         entries,
         loss=loss,
         tolerances=Tolerances(rtol, atol, eps),
         notes=[evaluate.note],
+        gradients=gradients,
     )
     if raise_exception:
         report.assert_ok()

@@ -123,7 +123,10 @@ def check_gradients(
     """
     if not callable(loss_fn):
         raise TypeError(f"check_gradients: loss_fn must be callable, got {type(loss_fn).__name__}")
-    check_tolerances(rtol=rtol, atol=atol, eps=eps, fd_rtol=fd_rtol, fd_atol=fd_atol)
+    tol = check_tolerances(rtol=rtol, atol=atol, eps=eps, fd_rtol=fd_rtol, fd_atol=fd_atol)
+    rtol, atol, eps, fd_rtol, fd_atol = (
+        tol[k] for k in ("rtol", "atol", "eps", "fd_rtol", "fd_atol")
+    )
     ins = read_inputs(inputs)
     mine = read_expected(expected, ins)
     shared = _shared_memory(expected)
@@ -321,7 +324,9 @@ def _by_differences(
         judged, numerical = judge_gradient_by_differences(t, evaluate, point, here, tol)
         entries += judged
         nan = np.full(t.shape, math.nan)
-        gradients.append(CheckedGradient(t.name, t.kind, t.shape, t.line, text, (), nan, numerical))
+        gradients.append(
+            CheckedGradient(t.name, t.kind, t.shape, t.line, text, (), nan, numerical, False)
+        )
     fix = (
         f"use np.{cut.call[5:]} or autograd_lite.{cut.call[5:]} instead"
         if cut.call.startswith("math.")

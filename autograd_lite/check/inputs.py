@@ -147,23 +147,27 @@ def check_shape(
         )
 
 
-def check_tolerances(**tolerances: float) -> None:
-    """Raise unless every tolerance is a finite number >= 0 and ``eps`` a usable step."""
+def check_tolerances(**tolerances: object) -> dict[str, float]:
+    """The tolerances as Python floats, after checking each is a finite number >= 0 and
+    ``eps`` a usable step. numpy scalars are numbers too (``np.float32(1e-6)``); bools are not.
+    """
+    out: dict[str, float] = {}
     for key, value in tolerances.items():
-        if (
-            not isinstance(value, int | float)
-            or isinstance(value, bool)
-            or not math.isfinite(value)
-        ):
+        if not isinstance(value, int | float | np.integer | np.floating) or isinstance(value, bool):
             raise TypeError(f"{key} must be a finite number, got {value!r}")
-        if value < 0 or (key == "eps" and value == 0):
+        number = float(value)
+        if not math.isfinite(number):
+            raise TypeError(f"{key} must be a finite number, got {value!r}")
+        if number < 0 or (key == "eps" and number == 0):
             raise ValueError(f"{key} must be {'positive' if key == 'eps' else '>= 0'}, got {value}")
-        if key == "eps" and not 1e-12 <= value <= 1e-2:
+        if key == "eps" and not 1e-12 <= number <= 1e-2:
             # Above 1e-2 the step measures curvature, not slope (a smooth function looks like
             # a kink); below 1e-12 rounding noise swamps the difference.
             raise ValueError(
                 f"eps must be between 1e-12 and 1e-2 (the step is eps * max(1, |x|)), got {value}"
             )
+        out[key] = number
+    return out
 
 
 def check_keywords(fn: Callable[..., Any], names: list[str]) -> None:

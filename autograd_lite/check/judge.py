@@ -213,7 +213,15 @@ def judge_yours_by_differences(
 
 
 def judge_engine(
-    name: str, g: float, p: Probe, node: Value, kink_source: str, *, rtol: float, atol: float
+    name: str,
+    g: float,
+    p: Probe,
+    node: Value,
+    kink_source: str,
+    *,
+    rtol: float,
+    atol: float,
+    gradient: str = "",
 ) -> GradientEntry:
     """The verdict on the engine's gradient ``g``, given the difference quotients."""
     hint = _kink_hint(kink_source)
@@ -231,6 +239,7 @@ def judge_engine(
             _join(*notes, hint),
             (p.left_small, p.right_small),
             node,
+            gradient,
         )
 
     if p.error:

@@ -177,6 +177,9 @@ class CheckedGradient:
             into this one in the backward pass).
         engine: the engine's gradient, in the variable's shape (NaN where it was not computed).
         numerical: the finite-difference estimates, NaN for entries not probed one by one.
+        placed: False when its place in the backward pass is unknown (``loss_fn`` cut the
+            graph, so ``downstream`` is empty for want of knowledge, not because nothing is
+            there): it is never named a root cause.
     """
 
     name: str
@@ -187,6 +190,7 @@ class CheckedGradient:
     downstream: tuple[str, ...]
     engine: npt.NDArray[np.float64] = field(repr=False, compare=False)
     numerical: npt.NDArray[np.float64] = field(repr=False, compare=False)
+    placed: bool = True
 
 
 class GradientReport:
@@ -271,7 +275,8 @@ class GradientReport:
 
         Downstream means between it and the loss: the gradients the backward pass computes
         before it and passes on to it. Each root cause is the first wrong step of a bug; the
-        wrong gradients upstream of it may merely inherit its error.
+        wrong gradients upstream of it may merely inherit its error. When ``loss_fn`` cut the
+        graph, which gradient feeds which is unknown and no root cause is named.
         """
         return root_causes(self.gradients, set(self.wrong_names))
 
@@ -370,13 +375,27 @@ class GradientReport:
         if not wrong or not any(g.kind == "variable" for g in self.gradients):
             return []
         causes = self.root_causes
+        cut = not all(g.placed for g in self.gradients)
+        if cut and not causes:
+            return (
+                f"{_names(wrong)} {'is' if len(wrong) == 1 else 'are'} wrong, but loss_fn cut "
+                "the graph, so which checked gradient the backward pass computes from which is "
+                "unknown: the check cannot name a first wrong step. Keep the graph whole (see "
+                "the note below) to find it."
+            )
         sentences = []
         for cause in causes:
             g = next(g for g in self.gradients if g.name == cause)
             n = sum(1 for e in self.entries if _stem(e) == cause and e.verdict == WRONG)
             where = f" (line {g.line})" if g.line else ""
             what = f"{n} wrong {'entry' if n == 1 else 'entries'}"
-            if g.downstream:
+            if cut:
+                sentences.append(
+                    f"First wrong step: {cause}{where}, with {what}; loss_fn cut the graph, so "
+                    "which checked gradients lie between it and the loss is unknown, but every "
+                    "checked variable other than it is right, so none carries an error to it."
+                )
+            elif g.downstream:
                 sentences.append(
                     f"First wrong step: {cause}{where}, with {what}; every checked gradient "
                     f"between it and the loss ({', '.join(g.downstream)}) is right, so the "
@@ -391,11 +410,16 @@ class GradientReport:
         heirs = [name for name in wrong if name not in causes]
         if heirs:
             one = len(heirs) == 1
+            it, are = ("it", "is") if one else ("they", "are")
+            how = (
+                f" and may be computed from {_names(causes)}"
+                if cut
+                else f", but the backward pass computes {'it' if one else 'them'} from "
+                f"{_names(causes)}"
+            )
             sentences.append(
-                f"{_names(heirs)} {'is' if one else 'are'} wrong too, but the backward pass "
-                f"computes {'it' if one else 'them'} from {_names(causes)}, so "
-                f"{'it' if one else 'they'} may merely inherit the error: fix "
-                f"{_names(causes)} first and check again."
+                f"{_names(heirs)} {are} wrong too{how}, so {it} may merely inherit the error: "
+                f"fix {_names(causes)} first and check again."
             )
         return sentences
 
@@ -442,7 +466,11 @@ class GradientReport:
     def _gradient_lines(self) -> list[str]:
         if not any(g.kind == "variable" for g in self.gradients):
             return []
-        out = ["gradients, in the order the backward pass reaches them:"]
+        out = (
+            ["gradients, in the order the backward pass reaches them:"]
+            if all(g.placed for g in self.gradients)
+            else ["gradients (the graph was cut: their order in the backward pass is unknown):"]
+        )
         for g in self.gradients:
             counts = [
                 f"{n} {verdict}"

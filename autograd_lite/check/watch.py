@@ -15,7 +15,7 @@ The active check is held in a context variable (per thread and per task).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -27,7 +27,15 @@ import numpy.typing as npt
 from ..core import Value, enable_grad
 from ..core.value_array import as_value_array
 
-__all__ = ["WatchSession", "Watched", "entry_labels", "watch", "watched_now", "watching"]
+__all__ = [
+    "WatchSession",
+    "Watched",
+    "entry_labels",
+    "watch",
+    "watch_assigned",
+    "watched_now",
+    "watching",
+]
 
 FloatArray = npt.NDArray[np.float64]
 T = TypeVar("T")
@@ -111,6 +119,43 @@ def watch(name: str, value: T) -> T:
     if session is None or name not in session.names:
         return value
     return cast(T, _watched(session, name, value))
+
+
+def watch_assigned(
+    name: str, value: T, local_vars: Mapping[str, object], same: tuple[str, ...], line: int
+) -> T:
+    """:func:`watch`, as a check inserts it after the statement that assigns ``name``.
+
+    While the check traces the function, a value that another local variable also holds (the
+    same array or Value object, not merely equal numbers) is refused: every use of that other
+    name is a use of this value too, which PyTorch's ``retain_grad()`` counts and a gradient
+    taken through ``name``'s own nodes would miss. Names in ``same`` (bound to this value by
+    the same chained assignment) are rebound to the watched value by the check itself.
+
+    Args:
+        name: the variable's name.
+        value: its value, just assigned.
+        local_vars: the function's local variables at that point (``locals()``).
+        same: the names the assignment binds to this very object.
+        line: the line of the assignment, for the error.
+    """
+    session = _SESSION.get()
+    watched = session is not None and session.tracing and name in session.names
+    if watched and isinstance(value, np.ndarray | Value):
+        others = [k for k, v in local_vars.items() if v is value and k != name and k not in same]
+        if others:
+            array = isinstance(value, np.ndarray)
+            what, copy = (
+                ("array", f"{others[0]}.copy()") if array else ("Value", f"{others[0]} + 0")
+            )
+            raise ValueError(
+                f"check_gradients: variable {name!r} (line {line}) is the same {what} as "
+                f"{others[0]!r}: every use of {others[0]} is a use of {name} too, as "
+                f"PyTorch's retain_grad() counts them, but the check can only follow "
+                f"those through {name!r}. Check the value under the name it was made "
+                f"with, or make {name!r} a value of its own ({name} = {copy})."
+            )
+    return watch(name, value)
 
 
 def _watched(session: WatchSession, name: str, value: object) -> object:
