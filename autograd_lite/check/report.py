@@ -377,12 +377,12 @@ class GradientReport:
         causes = self.root_causes
         cut = not all(g.placed for g in self.gradients)
         if cut and not causes:
-            return (
+            return [
                 f"{_names(wrong)} {'is' if len(wrong) == 1 else 'are'} wrong, but loss_fn cut "
                 "the graph, so which checked gradient the backward pass computes from which is "
                 "unknown: the check cannot name a first wrong step. Keep the graph whole (see "
                 "the note below) to find it."
-            )
+            ]
         sentences = []
         for cause in causes:
             g = next(g for g in self.gradients if g.name == cause)
