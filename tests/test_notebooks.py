@@ -34,6 +34,7 @@ EXPECTED = {
     "03_training_a_network",
     "04_higher_order",
     "05_backprop_through_batchnorm",
+    "06_checking_layer_classes",
 }
 
 

@@ -22,8 +22,10 @@ import copy
 import difflib
 import inspect
 import linecache
+import os
 import random
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +42,7 @@ __all__ = [
     "find_gradients",
     "method_location",
     "paired",
+    "source_place",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -463,3 +466,17 @@ def method_location(obj: Any, method: str, stores: str = "") -> tuple[str, int]:
         if found:
             return path, found
     return path, first
+
+
+def source_place(path: str, line: int) -> str:
+    """``net.py:23``, or ``Cell In[3], line 23`` for a Jupyter cell (as IPython's tracebacks
+    name it), or "" when the path is unknown."""
+    if not path:
+        return ""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    name_of = getattr(getattr(shell, "compile", None), "format_code_name", None)
+    named = name_of(path) if callable(name_of) else None
+    if named:
+        return f"{named[0]} {named[1]}, line {line}"
+    return f"{os.path.basename(path)}:{line}"

@@ -30,7 +30,7 @@ import textwrap
 
 import numpy as np
 
-from autograd_lite import check_gradients, draw_graph, grad
+from autograd_lite import check_gradients, check_layers, draw_graph, grad
 
 bugs = {}  # what each section finds, summarised at the end
 
@@ -399,6 +399,137 @@ print(report.summary())
 bugs["3d. softmax backward, batch"] = (report, "no bug")
 
 # %% [markdown]
+# ### The same layers as classes, checked in one call
+#
+# Later the notebook turns these steps into classes: `Dense_Layer` stores `outputs` and
+# `inputs` in `forward` and `dinputs`, `dweights`, `dbiases` in `backward`; `reLU` masks the
+# upstream gradient; the softmax and the cross-entropy become one object. Rebuilt here in the
+# same style (with the notebook's last version of `backward`), on a small batch of three
+# classes, after one forward and one backward pass as in a training loop:
+
+
+# %%
+class Dense_Layer:
+    def __init__(self, n_inputs, n_neurons, rng):
+        self.weights = 0.5 * rng.standard_normal((n_inputs, n_neurons))
+        self.biases = 0.1 * rng.standard_normal((1, n_neurons))
+
+    def forward(self, inputs):
+        self.outputs = np.dot(inputs, self.weights) + self.biases
+        self.inputs = inputs
+
+    def backward(self, dvalues):
+        self.dinputs = np.dot(dvalues, self.weights.T)
+        self.dweighhts = np.dot(self.inputs.T, dvalues)
+        self.dbiases = np.sum(dvalues, axis=1, keepdims=True)
+
+
+class reLU:
+    def forward(self, inputs):
+        self.outputs = np.maximum(0, inputs)
+        self.inputs = inputs
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues.copy()
+        self.dinputs[self.inputs <= 0] = 0
+
+
+class SoftMax_Loss_Class:
+    def forward(self, inputs, y):
+        exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
+        self.outputs = exp_values / np.sum(exp_values, axis=1, keepdims=True)
+        clipped = np.clip(self.outputs, 1e-7, 1 - 1e-7)
+        return np.mean(-np.log(clipped[range(len(inputs)), y]))
+
+    def backward(self, dvalues, y):
+        samples = len(dvalues)
+        self.dinputs = dvalues.copy()
+        self.dinputs[range(samples), y] -= 1
+        self.dinputs = self.dinputs / samples
+
+
+def train_step(dense1, activation1, dense2, loss_activation, X, y):
+    dense1.forward(X)
+    activation1.forward(dense1.outputs)
+    dense2.forward(activation1.outputs)
+    loss_activation.forward(dense2.outputs, y)
+    loss_activation.backward(loss_activation.outputs, y)
+    dense2.backward(loss_activation.dinputs)
+    activation1.backward(dense2.dinputs)
+    dense1.backward(activation1.dinputs)
+
+
+rng = np.random.default_rng(2)
+X_spiral = rng.standard_normal((6, 2))
+y_spiral = np.array([0, 1, 2, 0, 1, 2])
+dense1, activation1 = Dense_Layer(2, 4, rng), reLU()
+dense2, loss_activation = Dense_Layer(4, 3, rng), SoftMax_Loss_Class()
+train_step(dense1, activation1, dense2, loss_activation, X_spiral, y_spiral)
+
+# %% [markdown]
+# The whole check is one line: the objects in forward order, the batch and the labels.
+# `check_layers` works out which arrays each object reads and stores (whatever their names)
+# and pairs each `d...` attribute with its array:
+
+# %%
+nnfs_layers = {
+    "dense1": dense1,
+    "activation1": activation1,
+    "dense2": dense2,
+    "loss_activation": loss_activation,
+}
+try:
+    check_layers(nnfs_layers, X_spiral, y_spiral)
+except ValueError as err:
+    print(textwrap.fill(str(err), width=90))
+
+# %% [markdown]
+# The check stops before judging: `dbiases` is summed over the wrong axis (`axis=1` adds up
+# each sample's row, giving one number per sample instead of one per neuron). With `axis=0`
+# the shapes fit and the check runs:
+
+
+# %%
+def backward_axis0(self, dvalues):
+    self.dinputs = np.dot(dvalues, self.weights.T)
+    self.dweighhts = np.dot(self.inputs.T, dvalues)
+    self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+
+
+Dense_Layer.backward = backward_axis0
+train_step(dense1, activation1, dense2, loss_activation, X_spiral, y_spiral)
+report = check_layers(nnfs_layers, X_spiral, y_spiral)
+print(report.summary())
+for note in report.notes[:2]:
+    print(textwrap.fill(note, width=90))
+
+# %% [markdown]
+# Every stored gradient is right, but `dweights` was never checked: the class stores it as
+# `dweighhts`, so an optimizer reading `layer.dweights` would fail. With the name fixed, every
+# gradient of every object is checked, and right:
+
+
+# %%
+def backward_fixed(self, dvalues):
+    self.dinputs = np.dot(dvalues, self.weights.T)
+    self.dweights = np.dot(self.inputs.T, dvalues)
+    self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+
+
+Dense_Layer.backward = backward_fixed
+for layer in (dense1, dense2):
+    del layer.dweighhts
+train_step(dense1, activation1, dense2, loss_activation, X_spiral, y_spiral)
+report = check_layers(nnfs_layers, X_spiral, y_spiral)
+print(report.summary())
+print(report.overview())
+bugs["3e. NNFS layer classes"] = (
+    report,
+    "dbiases summed over axis=1 (per sample) instead of axis=0; dweights stored as "
+    "dweighhts; right once both are fixed",
+)
+
+# %% [markdown]
 # ## 4. Layer classes with forward and backward methods
 #
 # *A learner's notebook* writes `Relu`, `Sigmoid`, `Softmax` and `Affine` layers with `forward`
@@ -479,13 +610,14 @@ bugs["4a. Softmax.backward"] = (
 )
 
 # %% [markdown]
-# ### The relu layer, and a kink
+# ### The relu layer, next to its corner
 #
 # The relu layer's backward pass (with `dupstream + 10` as the upstream gradient) is right. One
 # entry is special: `np.arange` does not land exactly on 0 but on -2.1e-13, so the central
-# differences there straddle relu's corner. The report calls that entry a **kink**, not WRONG:
-# there is no single right derivative so close to the corner, and the learner's 0 lies between
-# the slopes on either side.
+# differences there straddle relu's corner. The function is still differentiable at that
+# point (slope 0), and no operation sits exactly at its corner, so the report judges the
+# entry against the engine and confirms it with the one-sided slope that does not cross the
+# corner: ok.
 
 
 # %%
@@ -495,12 +627,139 @@ def relu_layer(x):
 
 report = check_gradients(relu_layer, {"x": grid}, {"x": np.where(grid > 0, 10.0, 0.0)})
 print(report.summary())
-kink = report.kinks[0]
+near = report["x[1000]"]
 print(
-    f"{kink.name} = {grid[1000]:.3g}: yours {kink.expected}, one-sided slopes "
-    f"{kink.one_sided[0]:.3g} and {kink.one_sided[1]:.3g}"
+    f"{near.name} = {grid[1000]:.3g}: yours {near.expected}, verdict {near.verdict}; one-sided "
+    f"slopes {near.one_sided[0]:.3g} and {near.one_sided[1]:.3g}"
 )
-bugs["4b. Relu.backward"] = (report, "no bug (one kink at x = -2.1e-13)")
+print(textwrap.fill(near.note, width=90))
+bugs["4b. Relu.backward"] = (report, "no bug (x = -2.1e-13 sits next to relu's corner)")
+
+# %% [markdown]
+# ### The whole network of layer classes, in one call
+#
+# The notebook then chains `Affine -> Relu -> Affine -> SoftmaxWithLoss`. Its `Affine` stores
+# `x`, `out`, `dW` and `db`; `Relu` and `Affine` *return* the gradient of their input from
+# `backward` instead of storing it. `check_layers` reads what is stored, and takes a returned
+# gradient through `dinputs=`. Rebuilt in the same style, with the notebook's
+# `SoftmaxWithLoss` (its softmax normalises over `axis=0` and its loss and backward index
+# `y[:, t]`):
+
+
+# %%
+class Affine:
+    def __init__(self, W, b):
+        self.W = W
+        self.b = b
+
+    def forward(self, x):
+        self.x = x
+        self.out = np.dot(x, self.W) + self.b
+        return self.out
+
+    def backward(self, dupstream):
+        dx = np.dot(dupstream, self.W.T)
+        self.dW = np.dot(self.x.T, dupstream)
+        self.db = np.sum(dupstream, axis=0)
+        return dx
+
+
+class Relu:
+    def forward(self, x):
+        self.mask = x <= 0
+        self.out = x.copy()
+        self.out[self.mask] = 0
+        return self.out
+
+    def backward(self, dupstream):
+        dupstream[self.mask] = 0
+        return dupstream
+
+
+class SoftmaxWithLoss:
+    def softmax(self, x):
+        x = x - x.max(axis=0)
+        temp = np.exp(x)
+        return temp / temp.sum(axis=0)
+
+    def forward(self, x, t):
+        self.t = t
+        self.y = self.softmax(x)
+        self.loss = -np.sum(np.log(self.y[:, t] + 1e-7)) / self.y.shape[0]
+        return self.loss
+
+    def backward(self, dupstream=1):
+        self.dx = self.y.copy()
+        self.dx[:, self.t] -= 1
+        self.dx = self.dx / self.t.shape[0]
+        return self.dx
+
+
+def run_affine_net(affine1, relu_layer_, affine2, last, x, t):
+    last.forward(affine2.forward(relu_layer_.forward(affine1.forward(x))), t)
+    dx_relu = relu_layer_.backward(affine2.backward(last.backward()))
+    affine1.backward(dx_relu)
+    return dx_relu
+
+
+rng = np.random.default_rng(3)
+x_points = rng.standard_normal((5, 2))
+t_labels = np.array([0, 1, 3, 2, 1])
+affine1 = Affine(0.5 * rng.standard_normal((2, 4)), 0.1 * rng.standard_normal((1, 4)))
+relu_obj = Relu()
+affine2 = Affine(0.5 * rng.standard_normal((4, 4)), 0.1 * rng.standard_normal((1, 4)))
+dx_relu = run_affine_net(affine1, relu_obj, affine2, SoftmaxWithLoss(), x_points, t_labels)
+
+# %% [markdown]
+# `dinputs={"relu": dx_relu}` is the only glue: the relu's returned gradient, which nothing
+# stores.
+
+# %%
+last = SoftmaxWithLoss()
+dx_relu = run_affine_net(affine1, relu_obj, affine2, last, x_points, t_labels)
+affine_layers = {"affine1": affine1, "relu": relu_obj, "affine2": affine2, "loss": last}
+report = check_layers(affine_layers, x_points, t_labels, dinputs={"relu": dx_relu})
+print(report.summary())
+print(textwrap.fill(report.diagnosis(), width=90))
+
+# %% [markdown]
+# **The bug.** `SoftmaxWithLoss.backward` returns `(y - t) / batch`, the gradient of a softmax
+# over each sample's scores followed by the cross-entropy of its own label. Its `forward`
+# computes something else: a softmax down each column (over the samples) and the log of
+# `y[:, t]`, every sample's probability at every label. The backward pass is judged against
+# the forward as written, and it does not match it. Written as intended (softmax over
+# `axis=1`, one label per sample), forward and backward agree. `db` is a flat `(4,)` array
+# for a `(1, 4)` bias: accepted, with a note, since numpy broadcasting applies it the same way.
+
+
+# %%
+class SoftmaxWithLoss:  # corrected
+    def forward(self, x, t):
+        self.t = t
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        self.y = e / e.sum(axis=1, keepdims=True)
+        rows = np.arange(len(t))
+        self.loss = -np.sum(np.log(self.y[rows, t] + 1e-7)) / len(t)
+        return self.loss
+
+    def backward(self, dupstream=1):
+        self.dx = self.y.copy()
+        self.dx[np.arange(len(self.t)), self.t] -= 1
+        self.dx = self.dx / len(self.t)
+        return self.dx
+
+
+last = SoftmaxWithLoss()
+dx_relu = run_affine_net(affine1, relu_obj, affine2, last, x_points, t_labels)
+affine_layers["loss"] = last
+report = check_layers(affine_layers, x_points, t_labels, dinputs={"relu": dx_relu})
+print(report.summary())
+print(textwrap.fill(report.notes[0], width=90))
+bugs["4c. Affine/Relu/SoftmaxWithLoss classes"] = (
+    report,
+    "SoftmaxWithLoss.backward returns (y - t) / batch, which does not match its forward "
+    "(softmax over axis 0, log of y[:, t]); right once the forward is written as intended",
+)
 
 # %% [markdown]
 # ## 5. A tanh network with samples as columns
@@ -646,9 +905,12 @@ for name, (rep, finding) in bugs.items():
 # - **Dense layers, NNFS style:** a dense backward fed the upstream gradient instead of the
 #   relu's backward output (the relu derivative skipped), and a relu backward started from the
 #   layer's outputs instead of the upstream gradient. The neuron and the batched softmax
-#   backward are right.
+#   backward are right. As classes, checked in one call with `check_layers`: `dbiases` summed
+#   over the wrong axis and `dweights` stored as `dweighhts`.
 # - **Layer classes:** `Softmax.backward` returns the Jacobian's diagonal and ignores the
-#   upstream gradient. The relu layer is right (one kink, where `np.arange` passes next to 0).
+#   upstream gradient. The relu layer is right (also next to its corner, where `np.arange`
+#   passes 2e-13 from 0). Chained as a network and checked in one call with `check_layers`,
+#   `SoftmaxWithLoss.backward` does not match its own forward.
 # - **Tanh network, samples as columns:** the softmax backward multiplies by the softmax output
 #   twice, and every parameter gradient inherits it; the shared bias's gradient has the wrong
 #   shape.
