@@ -512,3 +512,38 @@ def test_compiled_source_leaves_linecache_when_the_function_is_collected() -> No
     del step
     gc.collect()
     assert filename not in linecache.cache
+
+
+# ---------------------------------------------------------------- issue 21
+
+
+def test_a_function_that_reads_data_while_traced_is_refused_not_frozen() -> None:
+    # Regression (issue 21, finding 6): compile(lambda x: x*2 if x.data > 0 else x*-3, 1.0)
+    # returned -2 at -1.0 (right: 3): the trace read .data and baked in one branch.
+    with pytest.raises(TracingError, match=r"read \.data of"):
+        al.compile(lambda x: x * 2 if x.data > 0 else x * -3, 1.0)
+
+
+def test_reading_data_of_a_computed_or_captured_value_is_refused_too() -> None:
+    w = al.Value(0.5, label="w")
+
+    def relu_by_hand(x: al.Value) -> al.Value:
+        h = x * w
+        return h if h.data > 0 else h * 0.0
+
+    with pytest.raises(TracingError, match=r"read \.data of"):
+        al.compile(relu_by_hand, 1.0)
+    with pytest.raises(TracingError, match=r"read \.data of .*'w'"):
+        al.compile(lambda x: x * w.data + w, 1.0)  # w is read afresh, w.data would be frozen
+    assert type(w) is al.Value and w.data == 0.5  # the captured Value is as it was
+
+
+def test_the_package_s_own_reads_of_data_still_compile() -> None:
+    # Losses shift logits by their largest .data (a constant that cannot change the result).
+    from autograd_lite.losses import cross_entropy
+
+    step = al.compile(lambda a, b: cross_entropy([a, b], 1), 1.0, 2.0)
+    value, (da, db) = step(3.0, -1.0)
+    expected = math.log(math.exp(3.0) + math.exp(-1.0)) + 1.0
+    assert math.isclose(value, expected, rel_tol=1e-12)
+    assert math.isclose(da + db, 0.0, abs_tol=1e-12)

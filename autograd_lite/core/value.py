@@ -31,7 +31,7 @@ from .modes import DEFAULT_MODE, Mode, compare_hook, current_mode
 from .node import Node, describe_node, to_float
 from .op_names import OpMethods
 
-__all__ = ["Number", "Value", "as_value", "describe_node"]
+__all__ = ["Number", "TracedValue", "Value", "as_value", "describe_node"]
 
 Number = int | float
 
@@ -582,12 +582,56 @@ def _record_special(rule: R.Rule, out: float, parents: tuple[Value, ...], mode: 
         )
     if mode.anomaly and not math.isfinite(out):
         raise AnomalyError(_anomaly_message(rule, out, parents), rule.name, "forward")
-    node = Value(out)
+    node = TracedValue(out) if mode.tracing else Value(out)
     if mode.grad_enabled:
         node._rule = rule
         _set_parents(node, parents)
         node._created = next(_creation_counter)
     return node
+
+
+# ---------------------------------------------------------------------- reads while tracing
+
+# The slot itself, under the property TracedValue puts over it.
+_SLOT_DATA: Any = Node.__dict__["data"]
+_PACKAGE = __name__.split(".", 1)[0] + "."
+
+
+def _read_traced_data(node: Value) -> float:
+    if _mode().tracing:
+        caller = sys._getframe(1).f_globals
+        if caller is not _VALUE_GLOBALS and not caller.get("__name__", "").startswith(_PACKAGE):
+            raise TracingError(
+                f"compile: f read .data of {describe_node(node)} while being traced. The "
+                "number would be frozen into the compiled code: a branch on it, or a constant "
+                "made from it, would not follow new arguments. Use Value operations on the "
+                "Value itself (relu(), abs(), where a branch was meant), or pass the number in "
+                "as an argument."
+            )
+    value: float = _SLOT_DATA.__get__(node)
+    return value
+
+
+def _write_traced_data(node: Value, value: float) -> None:
+    _SLOT_DATA.__set__(node, value)
+
+
+class TracedValue(Value):
+    """A node of a graph that ``compile`` is tracing: ``f`` may not read its ``.data``.
+
+    Operations make these while :func:`autograd_lite.compile` traces, and the tracer gives
+    its inputs and captured Values this class for the length of the trace. Reading ``.data``
+    from outside autograd_lite then raises :class:`TracingError` instead of freezing the
+    number into the compiled code; the package's own reads (an op reading its inputs, a
+    loss shifting logits by a constant) are allowed. Outside tracing it is a plain Value.
+    """
+
+    __slots__ = ()
+
+    data = property(_read_traced_data, _write_traced_data)
+
+
+_VALUE_GLOBALS = globals()
 
 
 def _decision_error(v: Value, op: str) -> TracingError:

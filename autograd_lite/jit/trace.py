@@ -32,7 +32,7 @@ from ..core.errors import TracingError
 from ..core.flatten import ArgSpec, Lifting
 from ..core.modes import tracing
 from ..core.rules import Rule
-from ..core.value import Value
+from ..core.value import TracedValue, Value
 
 __all__ = ["TracedGraph", "TracedNode", "trace"]
 
@@ -87,9 +87,20 @@ class TracedGraph:
 # --------------------------------------------------------------------------- tracing
 
 
-def _run(f: Callable[..., Any], args: list[Any], where: str) -> Value | float:
-    with tracing():
-        result = f(*args)
+def _run(
+    f: Callable[..., Any], args: list[Any], where: str, watched: Sequence[Value]
+) -> Value | float:
+    # The leaves f gets or reads become TracedValues for the run, so that f reading their
+    # .data is refused (the nodes operations make while tracing are TracedValues already).
+    swapped = [v for v in watched if v.__class__ is Value]
+    for v in swapped:
+        v.__class__ = TracedValue
+    try:
+        with tracing():
+            result = f(*args)
+    finally:
+        for v in swapped:
+            v.__class__ = Value
     if isinstance(result, np.ndarray) and result.shape == ():
         result = result[()]
     if isinstance(result, Value):
@@ -134,14 +145,16 @@ def trace(
                 f"(as input {slot_of[id(v)]} and {slot}); pass it once"
             )
         slot_of[id(v)] = slot
-    first = _run(f, lifted, where)
-    second = _run(f, lifted, where)
+    first = _run(f, lifted, where, inputs)
+    # The second run also watches the leaves the first one reached: the Values f captured.
+    order = topological_order(first) if isinstance(first, Value) else []
+    second = _run(f, lifted, where, [*inputs, *(v for v in order if v.is_leaf)])
     if not isinstance(first, Value):
         const = TracedNode(CONSTANT, None, None, (), first)
         return TracedGraph((const,), (-1,) * len(inputs), tuple(labels), (), specs)
     if not isinstance(second, Value):
         raise _nondeterministic(where, "it returned a Value once and a number the second time")
-    order, again = topological_order(first), topological_order(second)
+    again = topological_order(second)
     if len(order) != len(again):
         raise _nondeterministic(where, f"it built {len(order)} nodes, then {len(again)}")
     # Values hash by identity.

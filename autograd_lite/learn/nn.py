@@ -602,7 +602,7 @@ def _as_inputs(owner: object, x: object, nin: int) -> list[Value]:
         raise ValueError(f"{owner}: expected {nin} inputs, got {n}{hint}")
     out: list[Value] = []
     for k, v in enumerate(cast("Sequence[Any]", x)):
-        if v.__class__ is Value:
+        if v.__class__ is Value or isinstance(v, Value):  # TracedValue while compiling
             out.append(v)
             continue
         try:
