@@ -577,3 +577,36 @@ def test_without_scripts_the_page_shows_its_static_picture(browser: Any, tmp_pat
         )
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("how", ["scripts stripped", "scripts off"])
+def test_in_a_sanitised_notebook_the_interactive_page_falls_back_to_its_picture(
+    browser: Any, how: str
+) -> None:
+    *_, y = reused_neuron()
+    output = draw_graph(y).interactive()._repr_html_()
+    if how == "scripts stripped":  # what a sanitiser leaves of it
+        output = re.sub(r"<script\b.*?</script>", "", output, flags=re.S)
+    context = browser.new_context(
+        viewport={"width": 1000, "height": 700}, java_script_enabled=how != "scripts off"
+    )
+    try:
+        tab = context.new_page()
+        tab.set_content(f"<!DOCTYPE html><html><body>{output}</body></html>")
+        picture = tab.locator(".agl-page img")
+        assert picture.is_visible()
+        assert picture.evaluate("img => img.complete && img.naturalWidth") > 400
+        assert "needs scripts" in (picture.get_attribute("alt") or "")
+        assert tab.locator("iframe").count() == 0
+    finally:
+        context.close()
+
+
+def test_with_scripts_the_picture_becomes_the_interactive_page(page: Any) -> None:
+    *_, y = reused_neuron()
+    page.set_content(
+        f"<!DOCTYPE html><html><body>{draw_graph(y).interactive()._repr_html_()}</body></html>"
+    )
+    assert page.locator(".agl-page img").count() == 0
+    frame = page.frame_locator(".agl-page iframe")
+    assert frame.locator("#step-text").inner_text().startswith("done:")

@@ -1,10 +1,11 @@
-"""The notebook widget inside a real JupyterLab, in headless Chromium.
+"""The notebook widget and the interactive page inside a real JupyterLab, in headless Chromium.
 
 The test starts JupyterLab on 127.0.0.1 (a free port, a token, a temporary root folder and
 configuration that fetches nothing: no news, no update check, no extension manager), writes a
 notebook, runs its cells in the browser, clicks the widget's controls and steps it from
-Python. Skipped on a developer's machine without jupyterlab, anywidget or chromium; under
-``CI=true`` a missing piece fails it. Screenshots (light and dark JupyterLab) go to
+Python; a second, untrusted notebook with a stored interactive page shows its picture.
+Skipped on a developer's machine without jupyterlab, anywidget or chromium; under ``CI=true``
+a missing piece fails it. Screenshots (light and dark JupyterLab) go to
 ``$AUTOGRAD_LITE_SCREENSHOTS`` (default: pytest's temporary folder).
 """
 
@@ -42,6 +43,9 @@ NOTEBOOK_CELLS = [
     "widget.go_to(widget.last); widget.step(-1); widget.show(x)\n"
     "print('stepped to', widget.position)",
 ]
+
+# The cells of the notebook in the open tab (JupyterLab keeps other tabs' panels, hidden).
+CELLS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell"
 
 # Nothing in this server may reach the network.
 SERVER_CONFIG = {
@@ -83,17 +87,17 @@ def _free_port() -> int:
         return port
 
 
-def _write_notebook(path: Path) -> None:
+def _write_notebook(path: Path, sources: list[str], outputs: list[Any] | None = None) -> None:
     cells = [
         {
             "cell_type": "code",
-            "execution_count": None,
+            "execution_count": None if outputs is None else k + 1,
             "id": f"cell{k}",
             "metadata": {},
-            "outputs": [],
+            "outputs": [] if outputs is None else outputs[k],
             "source": source,
         }
-        for k, source in enumerate(NOTEBOOK_CELLS)
+        for k, source in enumerate(sources)
     ]
     notebook = {
         "cells": cells,
@@ -121,7 +125,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root.mkdir()
     (config / "jupyter_server_config.json").write_text(json.dumps(SERVER_CONFIG))
     (config / "labconfig" / "page_config.json").write_text(json.dumps(PAGE_CONFIG))
-    _write_notebook(root / "widget.ipynb")
+    _write_notebook(root / "widget.ipynb", NOTEBOOK_CELLS)
+    _write_notebook(root / "stored.ipynb", ["page"], [[_stored_page_output()]])
     port, token = _free_port(), secrets.token_hex(16)
     source_root = str(Path(autograd_lite.__file__).resolve().parents[1])
     env = os.environ | {
@@ -157,7 +162,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     log.flush()
                     pytest.fail("JupyterLab did not start:\n" + (home / "server.log").read_text())
                 time.sleep(0.3)
-        yield f"{url}/lab/tree/widget.ipynb?token={token}"
+        yield f"{url}/lab/tree/{{}}.ipynb?token={token}"
     finally:
         server.terminate()
         try:
@@ -168,9 +173,36 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
+def _stored_page_output() -> dict[str, Any]:
+    """An interactive page's output as a notebook stores it (the notebook is not trusted)."""
+    from autograd_lite import Value, draw_graph
+
+    x, w = Value(2.0, "x"), Value(-0.3, "w")
+    y = (x * w + x).tanh()
+    y.backward()
+    page = draw_graph(y).interactive()
+    return {
+        "output_type": "display_data",
+        "data": {"text/html": page._repr_html_(), "text/plain": repr(page)},
+        "metadata": {},
+    }
+
+
+def _only_local(port: str, outside: list[str]) -> Any:
+    def route(request_route: Any) -> None:
+        local = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/", "data:", "blob:", "about:")
+        if request_route.request.url.startswith(local):
+            request_route.continue_()
+        else:
+            outside.append(request_route.request.url)
+            request_route.abort()
+
+    return route
+
+
 def run_cell(tab: Any, index: int) -> Any:
     """Run one cell; again if it was not taken (a key pressed while the kernel connects)."""
-    cell = tab.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell = tab.locator(CELLS).nth(index)
     prompt = cell.locator(".jp-InputPrompt")
     for _ in range(3):
         cell.locator(".jp-InputArea-editor").click()
@@ -193,23 +225,15 @@ def test_the_widget_steps_through_backward_inside_jupyterlab(lab: str, tmp_path:
     outside: list[str] = []
     port = lab.split(":")[2].split("/")[0]
 
-    def only_local(route: Any) -> None:
-        local = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/", "data:", "blob:", "about:")
-        if route.request.url.startswith(local):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 900})
-            context.route("**/*", only_local)
+            context.route("**/*", _only_local(port, outside))
             tab = context.new_page()
             tab.set_default_timeout(30000)
-            tab.goto(lab)
-            tab.locator(".jp-Notebook .jp-Cell").nth(2).wait_for()
+            tab.goto(lab.format("widget"))
+            tab.locator(CELLS).nth(2).wait_for()
             tab.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
             tab.get_by_text("Python 3 (ipykernel) | Idle").wait_for()
 
@@ -261,3 +285,36 @@ def test_the_widget_steps_through_backward_inside_jupyterlab(lab: str, tmp_path:
         finally:
             browser.close()
     assert outside == [], f"JupyterLab or the widget reached outside 127.0.0.1: {outside}"
+
+
+def test_an_untrusted_notebook_shows_the_interactive_pages_picture(
+    lab: str, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    folder = Path(os.environ.get("AUTOGRAD_LITE_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    outside: list[str] = []
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            context.route("**/*", _only_local(lab.split(":")[2].split("/")[0], outside))
+            tab = context.new_page()
+            tab.set_default_timeout(30000)
+            tab.goto(lab.format("stored"))
+            output = tab.locator(CELLS).first.locator(".jp-OutputArea-output")
+            picture = output.locator("img")
+            try:
+                picture.wait_for()
+            except Exception:
+                tab.screenshot(path=str(folder / "page_untrusted_failure.png"))
+                shown = output.first.inner_html()[:600] if output.count() else "no output"
+                pytest.fail(f"no picture in the untrusted output: {shown!r}")
+            tab.wait_for_function("img => img.complete", arg=picture.element_handle())
+            assert picture.evaluate("img => img.naturalWidth") > 400
+            assert output.locator("iframe").count() == 0  # JupyterLab sanitised the output
+            tab.screenshot(path=str(folder / "page_untrusted_jupyterlab.png"))
+        finally:
+            browser.close()
+    assert outside == [], f"JupyterLab reached outside 127.0.0.1: {outside}"

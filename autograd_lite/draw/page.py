@@ -12,6 +12,7 @@ forward pass and then the backward pass. The behaviour lives in ``page.js`` besi
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import importlib.resources
@@ -67,24 +68,47 @@ class InteractivePage:
         html: the page.
     """
 
-    def __init__(self, svg: str, facts: GraphFacts) -> None:
-        self.html = _page(svg, facts)
-
     def save(self, path: str) -> str:
         """Write the page to ``path`` (UTF-8, all at once: never half a file) and return it."""
         write_atomically(path, self.html, caller="InteractivePage.save")
         return path
 
+    def __init__(self, svg: str, facts: GraphFacts) -> None:
+        self.html = _page(svg, facts)
+        self._svg = svg[svg.index("<svg") :]
+
     def _repr_html_(self) -> str:
-        # A frame keeps the page's script and style apart from the notebook's own.
+        # The drawing as a picture, which a script replaces with the page in a frame (the
+        # frame keeps the page's script and style apart from the notebook's). Where scripts
+        # are stripped (an untrusted notebook, a sanitising viewer) the picture stays.
+        picture = base64.b64encode(self._svg.encode("utf-8")).decode("ascii")
         return (
-            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
-            'style="width:100%;height:640px;border:1px solid #8884;background:#fff" '
-            'title="interactive computation graph"></iframe>'
+            '<div class="agl-page">'
+            f'<img src="data:image/svg+xml;base64,{picture}" alt="{html.escape(_STATIC_NOTE)}" '
+            f'title="{html.escape(_STATIC_NOTE)}" '
+            'style="max-width:100%;height:auto;background:#fff;border-radius:4px">'
+            f'<script type="application/json">{script_json(self.html)}</script>'
+            f"<script>{_SWAP_SCRIPT}</script></div>"
         )
 
     def __repr__(self) -> str:
         return f"<InteractivePage: {len(self.html)} characters of HTML>"
+
+
+_STATIC_NOTE: Final = (
+    "computation graph (a static picture: the interactive page needs scripts, which are off "
+    "here; trust the notebook or run the cell to get it)"
+)
+
+# Replaces the picture before it with the page, read from the JSON script beside it.
+_SWAP_SCRIPT: Final = (
+    "(function(){var me=document.currentScript,box=me&&me.parentElement;if(!box)return;"
+    "var data=box.querySelector('script[type=\"application/json\"]'),img=box.querySelector('img');"
+    "var frame=document.createElement('iframe');frame.srcdoc=JSON.parse(data.textContent);"
+    "frame.title='interactive computation graph';"
+    "frame.style.cssText='width:100%;height:640px;border:1px solid #8884;border-radius:4px';"
+    "box.replaceChild(frame,img);})();"
+)
 
 
 def script_json(data: Any) -> str:
