@@ -125,3 +125,16 @@ def test_the_drawing_marks_exactly_the_wrong_entries_red(
     wrong = {e.name for e in result.report.mismatches}
     assert fills[WRONG_FILL] == wrong
     assert fills[OK_FILL] == {e.name for e in result.report.entries} - wrong
+
+
+def test_the_mistake_is_named_local_derivative_at_the_wrong_variable(
+    demo_run: tuple[dc.CheckDemo, str],
+) -> None:
+    result, printed = demo_run
+    (finding,) = [m for m in result.report.mistakes if m.gradient == "z1"]
+    assert finding.kind == "local_derivative"
+    assert (finding.evidence["used"], finding.evidence["meant"]) == ("1 - z1**2", "1 - a1**2")
+    assert "1 - z1**2, where 1 - a1**2 was meant (a1 = tanh(z1))" in finding.message
+    assert finding.message in printed
+    assert result.report.diagnosis().startswith(finding.message)
+    assert result.fixed.mistakes == []

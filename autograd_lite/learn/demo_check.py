@@ -6,8 +6,9 @@ dA1, dZ1, dW1, db1). One line has the mistake learners make most with tanh: its 
 written from the pre-activation, ``1 - Z1**2``, instead of from the output, ``1 - A1**2``.
 
 :func:`run` checks every gradient in one :func:`~autograd_lite.check_gradients` call, prints
-the report and its root cause, writes the graph with each checked entry coloured (red wrong,
-green right), then fixes the line and checks again.
+the report, its root cause and what the mistake is (``report.mistakes``: tanh's derivative
+evaluated at the wrong variable), writes the graph with each checked entry coloured (red
+wrong, green right), then fixes the line and checks again.
 """
 
 from __future__ import annotations
@@ -130,6 +131,13 @@ def run(out_dir: Path) -> CheckDemo:
                 f"yours  = {np.array2string(yours, precision=5)}\n"
                 f"engine = {np.array2string(report.engine[cause], precision=5)}"
             )
+        )
+    found = [m for m in report.mistakes if m.gradient == cause]
+    if found:
+        print(
+            f"\nreport.mistakes says what is wrong, not only where (kind {found[0].kind!r}, "
+            f"recomputed\nfrom the engine's numbers with that mistake made: every entry "
+            f"matches):\n\n    {found[0].message}"
         )
     drawing = _draw(report, out_dir)
     if drawing is not None:
