@@ -314,13 +314,21 @@ class _Recogniser:
                 )
             ]
         what = _times(factor, "every entry")
+        also = [
+            f.name
+            for f in self.ctx.factors
+            if f is not named
+            and any(math.isclose(abs(factor), v, rel_tol=1e-9) for v in (f.value, 1 / f.value))
+        ]
+        aside = f" (the factor also equals {_names(also)})" if also and named is not None else ""
         return [
             self.finding(
                 "scale",
-                f"{self.d}: {what}{_factor_text(factor, named)}.",
+                f"{self.d}: {what}{_factor_text(factor, named)}{aside}.",
                 candidate,
                 factor=factor,
                 named=named.name if named is not None else "",
+                also=tuple(also),
             )
         ]
 
@@ -951,6 +959,10 @@ def _inverse_fix(named: Factor) -> str:
     if named.fix == "drop the factor 2":
         return "the factor 2 is missing"
     return named.fix
+
+
+def _names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _past(how: str) -> str:

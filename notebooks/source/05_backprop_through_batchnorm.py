@@ -243,17 +243,19 @@ print(report.root_causes)
 print(report.diagnosis())
 
 # %% [markdown]
-# ## Looking closer at the root cause
+# ## What the mistake is
 #
-# `report.engine[name]` is the right gradient in the variable's shape, ready to print next to
-# ours. Every entry of `bndiff2` is off by the same factor:
+# The diagnosis opens with it: `report.mistakes` says *what* is wrong, not only where. Each
+# finding has a kind from a small vocabulary (`scale`, `sign`, `transpose`, `missing_path`,
+# `local_derivative`, ...), one sentence, and the numbers behind it. A finding is only reported
+# when the engine's gradient with that mistake made reproduces every entry of ours, so it is
+# never a guess:
 
 # %%
-ratio = by_hand["bndiff2"] / report.engine["bndiff2"]
-print(
-    f"ours / engine, over all {ratio.size} entries of bndiff2: "
-    f"min {ratio.min():.6f}, max {ratio.max():.6f}; (n - 1) / n = {(n - 1) / n:.6f}"
-)
+finding = report.mistakes[0]
+print(finding.gradient, finding.kind)
+print(finding.message)
+print({k: finding.evidence[k] for k in ("factor", "named", "entries")})
 
 # %% [markdown]
 # The factor is `(n - 1) / n`: our `dbndiff2` divides by `n`, while the forward pass divides
@@ -355,5 +357,7 @@ draw_graph(small_report.loss, highlight=small_report, digits=3)
 #   all at once: `expected` takes any variable `loss_fn` assigns.
 # - Read `report.root_causes` first. Everything the report marks wrong upstream of a root cause
 #   may only be inheriting its error.
-# - Compare `report.engine[name]` with yours: a constant ratio, a transposed shape or a missing
-#   sum usually says what went wrong.
+# - Read `report.mistakes` next: a factor named after the problem (the batch size, Bessel's
+#   `(n - 1) / n`, a 2), a flipped sign, a transpose, a missing or doubled path, a mask, a
+#   local derivative at the wrong variable. When it says "no simple pattern", compare
+#   `report.engine[name]` with yours.
