@@ -245,6 +245,10 @@ class _Recogniser:
         self.wrong = ~self._close(self.engine) & ~self.skip
 
     @property
+    def count(self) -> int:
+        return int(self.wrong.sum())
+
+    @property
     def heir(self) -> bool:
         return bool(self.ctx.inherits.get(self.name))
 
@@ -739,8 +743,8 @@ class _Recogniser:
 
     def no_pattern(self) -> Mistake:
         diff = np.abs(self.yours - self.engine)
-        diff[self.skip] = 0.0
-        order = np.argsort(diff, axis=None, kind="stable")[::-1][:_LARGEST]
+        diff[~self.wrong] = -1.0  # only wrong entries are shown
+        order = np.argsort(diff, axis=None, kind="stable")[::-1][: min(_LARGEST, self.count)]
         largest = []
         for flat in order:
             index = tuple(int(i) for i in np.unravel_index(int(flat), diff.shape))

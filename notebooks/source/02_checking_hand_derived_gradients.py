@@ -883,6 +883,32 @@ bugs["5. tanh network, samples as columns"] = (
 )
 
 # %% [markdown]
+# ## 6. What the mistake is, not only where
+#
+# Above, the report's diagnosis starts with `dZ2: no simple pattern`: the doubled `A2` is no
+# mistake of a common kind, so the report shows its largest differences and stops there. Many
+# slips are of a common kind, and then `report.mistakes` names it: the two learners make most
+# often in this very step are forgetting to average over the 3 samples and writing `Y - A2`.
+# A finding is only reported when the engine's gradient, with that mistake made, reproduces
+# every entry of yours.
+
+
+# %%
+def backward_steps(X, W1, b1, W2, b2, slip):
+    A1 = np.tanh(np.dot(W1, X) + b1)
+    A2 = softmax_columns(np.dot(W2, A1) + b2)
+    dZ2 = {"no 1/N": A2 - Y, "sign": (Y - A2) / Y.shape[1]}[slip]
+    dZ1 = np.dot(W2.T, dZ2) * (1 - A1**2)
+    return {"Z2": dZ2, "A1": np.dot(W2.T, dZ2), "W2": np.dot(dZ2, A1.T), "W1": np.dot(dZ1, X.T)}
+
+
+for slip in ("no 1/N", "sign"):
+    slipped = check_gradients(loss_tanh_steps, net_tanh, backward_steps(**net_tanh, slip=slip))
+    first = slipped.mistakes[0]
+    print(f"{slip}: kind {first.kind!r}")
+    print(textwrap.fill(first.message, width=90, initial_indent="    ", subsequent_indent="    "))
+
+# %% [markdown]
 # ## What the checks found
 #
 # One line per check, with what it showed:
