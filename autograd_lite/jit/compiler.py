@@ -92,7 +92,10 @@ def compile(  # the package's compile; inside the package the builtin is builtin
     - ``f`` runs twice while tracing; leaves it creates are constants, and Values it reads from
       outside (a model it closes over) are read afresh on every call, and their gradients are
       added by :meth:`CompiledFunction.backward`.
-    - A number ``f`` reads from a Value (``v.data``) is frozen into the code.
+    - Reading ``.data`` of a Value ``f`` gets or reaches raises
+      :class:`~autograd_lite.core.errors.TracingError`: the number would be frozen into the
+      code and the compiled function would return wrong results for other arguments.
+      Numbers ``f`` computes from plain Python numbers are constants, as in JAX.
 
     Args:
         f: the function. Omit it to get a decorator: ``@compile(batch="x")``.
