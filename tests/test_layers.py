@@ -17,6 +17,7 @@ from tests.layer_nets import (
     Affine,
     Dense,
     Dropout,
+    ReLU,
     Relu3,
     Sigmoid,
     SoftmaxCCE,
@@ -416,3 +417,32 @@ def test_no_wrong_gradient_passes(seed: int, which: str, factor: float, sign: fl
     assert not report.ok
     name = f"{which}[{','.join(str(int(i)) for i in index)}]"
     assert report[name].verdict == "WRONG"
+
+
+def test_a_relu_choice_at_exactly_zero_is_followed_upstream() -> None:
+    # np.maximum(inputs, 0) passes inputs through at a tie (slope 1); the learner's mask takes
+    # relu'(0) = 0. dense1's gradients computed from that choice are right for it.
+    class ReLUFirstArg(ReLU):
+        def forward(self, inputs: np.ndarray) -> None:
+            self.inputs = inputs
+            self.output = np.maximum(inputs, 0)
+
+    rng = np.random.default_rng(9)
+    X, y = rng.standard_normal((5, 3)), rng.integers(0, 4, 5)
+    d1 = Dense(np.zeros((3, 4)), np.zeros((1, 4)))  # every relu input exactly 0
+    relu, d2 = ReLUFirstArg(), Dense(rng.standard_normal((4, 4)), np.zeros((1, 4)))
+    loss = SoftmaxCCE()
+    d1.forward(X)
+    relu.forward(d1.output)
+    d2.forward(relu.output)
+    loss.forward(d2.output, y)
+    loss.backward(loss.output, y)
+    d2.backward(loss.dinputs)
+    relu.backward(d2.dinputs)
+    d1.backward(relu.dinputs)
+    report = check_layers({"dense1": d1, "relu1": relu, "dense2": d2, "loss": loss}, X, y)
+    assert not report.mismatches, report.to_text(max_ok_rows=0)
+    assert any("follows your choice" in e.note for e in report.entries)
+    # The same network with a wrong dense1.dweights is still caught.
+    d1.dweights = d1.dweights + 0.5
+    assert not check_layers({"dense1": d1, "relu1": relu, "dense2": d2, "loss": loss}, X, y).ok

@@ -311,7 +311,7 @@ CHECK_LAYERS: tuple[tuple[str, ...], ...] = (
     ("layers",),  # public entry built on check_gradients
     ("gradients", "gradcheck"),  # the public entries
     ("findings",),  # a check's findings: the recogniser's context from the check's graph
-    ("mistakes",),  # recognising common mistakes in wrong gradients
+    ("mistakes", "choices"),  # common mistakes; gradients that follow your kink choice
     ("judge",),  # the verdict on each entry
     ("differences",),  # finite differences
     ("report",),  # the result objects

@@ -31,6 +31,7 @@ from ..core import GraphCutError, Value, entry_label, on_compare, topological_or
 from ..core import gradients as engine_gradients
 from ..core.value import describe_node
 from .causes import Downstream, backward_order
+from .choices import follow_choices
 from .differences import Evaluator, cross_check
 from .findings import report_mistakes
 from .inputs import check_keywords, check_tolerances, read_expected, read_inputs
@@ -292,6 +293,7 @@ def _with_engine(
         gradients.append(
             CheckedGradient(t.name, t.kind, t.shape, t.line, check.text, after, engine, numerical)
         )
+    entries = follow_choices(ordered, entries, below, tol)
     return GradientReport(
         "check_gradients",
         entries,
