@@ -6,9 +6,11 @@ means, and central differences written here; never the engine checking itself.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import importlib.util
+import linecache
 import sys
 import types
 from pathlib import Path
@@ -128,6 +130,20 @@ def test_a_module_with_future_annotations_and_nested_code_is_instrumented(tmp_pa
     np.testing.assert_allclose(
         report.engine["W"], central(lambda w: np.sum(np.tanh(2 * w) ** 2), W), rtol=1e-6
     )
+
+
+def test_a_cell_compiled_statement_by_statement_as_ipython_does_is_instrumented() -> None:
+    source = "import numpy as np\ndef cell_loss(x):\n    a = np.tanh(x)\n    return np.sum(a * a)\n"
+    filename = "/tmp/ipykernel_4242/3141592653.py"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    try:
+        namespace: dict[str, Any] = {}
+        for node in ast.parse(source).body:  # each statement its own module, as in IPython
+            exec(compile(ast.Module([node], []), filename, "exec"), namespace)
+        report = check_gradients(namespace["cell_loss"], {"x": W}, {"a": 2 * np.tanh(W)})
+        assert report.ok and report.gradients[0].line == 3
+    finally:
+        del linecache.cache[filename]
 
 
 def test_same_code_compares_constants_bit_for_bit_and_nested_code() -> None:

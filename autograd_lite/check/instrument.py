@@ -313,10 +313,13 @@ def _imported_names(filename: str) -> list[str]:
     return sorted(s.get_name() for s in table.get_symbols() if s.is_imported())
 
 
-def _compile(fn: types.FunctionType, fn_def: ast.FunctionDef) -> types.CodeType:
+def _compile(
+    fn: types.FunctionType, fn_def: ast.FunctionDef, imported: list[str]
+) -> types.CodeType:
     """``fn_def`` compiled as ``fn`` was: in an outer function whose arguments are the watch
-    helpers and ``fn``'s closure variables, under ``fn``'s file name, ``__future__`` flags and
-    top-level imports (never run: only the function's code object is taken)."""
+    helpers and ``fn``'s closure variables, under ``fn``'s file name and ``__future__`` flags,
+    with ``imported`` bound by imports at the top (never run: only the function's code object
+    is taken)."""
     fn_def = copy.copy(fn_def)
     fn_def.name = _INNER  # so a reference to its own name stays what it was (a global)
     fn_def.decorator_list = []
@@ -335,8 +338,7 @@ def _compile(fn: types.FunctionType, fn_def: ast.FunctionDef) -> types.CodeType:
     )
     ast.copy_location(outer, fn_def)
     imports: list[ast.stmt] = [
-        ast.copy_location(ast.Import([ast.alias("sys", name)]), fn_def)
-        for name in _imported_names(fn.__code__.co_filename)
+        ast.copy_location(ast.Import([ast.alias("sys", name)]), fn_def) for name in imported
     ]
     module = ast.fix_missing_locations(ast.Module(body=[*imports, outer], type_ignores=[]))
     flags = fn.__code__.co_flags & _FUTURE_FLAGS
@@ -440,11 +442,19 @@ def instrument(fn: Callable[..., Any], names: Iterable[str]) -> Instrumented:
         fn_def = _source_tree(fn)
     except _Unreadable as err:
         return Instrumented(fn, {}, str(err))
-    try:
-        as_written = _compile(fn, fn_def)
-    except (SyntaxError, ValueError) as err:
-        return Instrumented(fn, {}, f"its source does not compile on its own ({err})")
-    if not same_code(as_written, fn.__code__):
+    # A module compiles its functions seeing its top-level imports; IPython compiles a cell's
+    # statements one by one, each seeing none. Either way the code must come out the same.
+    candidates = [_imported_names(fn.__code__.co_filename), []]
+    imported: list[str] | None = None
+    for names_imported in candidates:
+        try:
+            as_written = _compile(fn, fn_def, names_imported)
+        except (SyntaxError, ValueError) as err:
+            return Instrumented(fn, {}, f"its source does not compile on its own ({err})")
+        if same_code(as_written, fn.__code__):
+            imported = names_imported
+            break
+    if imported is None:
         where = fn.__code__.co_filename
         return Instrumented(
             fn,
@@ -478,7 +488,7 @@ def instrument(fn: Callable[..., Any], names: Iterable[str]) -> Instrumented:
     if not after and not walruses:
         return Instrumented(fn, lines)
     fn_def.body = _insert(fn_def.body, after, at_line)
-    inner = _compile(fn, fn_def)
+    inner = _compile(fn, fn_def, imported)
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=True))
     cells[_WATCH] = types.CellType(watch_assigned)
     cells[_LOCALS] = types.CellType(builtins.locals)
