@@ -873,7 +873,7 @@ ARRAYS = st.integers(0, 2**32 - 1).map(np.random.default_rng)
 
 
 @settings(max_examples=60, deadline=None)
-@given(ARRAYS, st.sampled_from([(5,), (3, 3), (4, 2), (2, 2, 2)]))
+@given(ARRAYS, st.sampled_from([(), (1,), (5,), (3, 3), (4, 2), (2, 2, 2)]))
 def test_right_gradient_never_gets_a_finding(
     rng: np.random.Generator, shape: tuple[int, ...]
 ) -> None:
@@ -884,7 +884,7 @@ def test_right_gradient_never_gets_a_finding(
 
 
 @settings(max_examples=60, deadline=None)
-@given(ARRAYS, st.sampled_from([(5,), (3, 3), (4, 2), (2, 2, 2)]))
+@given(ARRAYS, st.sampled_from([(), (1,), (5,), (3, 3), (4, 2), (2, 2, 2)]))
 def test_noise_gets_no_pattern_or_a_finding_that_reproduces_it(
     rng: np.random.Generator, shape: tuple[int, ...]
 ) -> None:
@@ -980,3 +980,80 @@ def test_judged_by_differences_alone_still_gets_a_finding() -> None:
     assert np.isnan(report.gradients[0].engine).all()
     (m,) = report.mistakes
     assert m.kind == "sign"
+
+
+# ---------------------------------------------------------------------- where learners look
+
+
+def test_text_and_diagnosis_lead_with_the_finding() -> None:
+    report = check_gradients(*bn_case(bug="bessel"))
+    finding = report.leading_mistakes()[0]
+    assert finding.gradient == "bndiff2"
+    lines = str(report).splitlines()
+    assert lines[1].startswith(finding.message)  # right under the summary line
+    assert report.diagnosis().startswith(finding.message)
+
+
+def test_a_single_number_is_no_pattern_unless_the_factor_is_named() -> None:
+    assert recognise("w", np.array([3.17]), np.array([1.0]))[0].kind == NO_PATTERN
+    (m,) = recognise("w", np.array([0.5]), np.array([1.0]))
+    assert m.kind == "scale" and m.evidence["factor"] == 0.5
+
+
+def _square_check() -> Any:
+    # d/dw (x*w - 1)**2 = 2 (x*w - 1) x; the learner's drops the 2.
+    x, w = 0.5, -1.5
+    return check_gradients(lambda x, w: (x * w - 1) ** 2, {"x": x, "w": w}, {"w": (x * w - 1) * x})
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    import os
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI=true but chromium is missing at {CHROMIUM}")
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    with sync_api.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=flags)
+        yield launched
+        launched.close()
+
+
+def test_notebook_html_leads_with_the_finding_in_a_browser(browser: Any) -> None:
+    report = check_gradients(*bn_case(bug="bessel"))
+    page = browser.new_page()
+    try:
+        page.set_content(f"<!DOCTYPE html><html><body>{report._repr_html_()}</body></html>")
+        paragraphs = page.locator(".autograd-lite-report > p").all_inner_texts()
+        assert paragraphs[0].startswith("check_gradients:")  # the summary line
+        assert paragraphs[1] == report.leading_mistakes()[0].message
+        assert page.locator("p.mistake").evaluate("p => getComputedStyle(p).fontWeight") == "700"
+    finally:
+        page.close()
+
+
+def test_drawing_tooltip_leads_with_the_finding_in_a_browser(browser: Any, tmp_path: Any) -> None:
+    from autograd_lite import draw_graph
+
+    report = _square_check()
+    (finding,) = report.mistakes
+    assert "the 2 of a square's derivative" in finding.message
+    path = draw_graph(report.loss, highlight=report).save(tmp_path / "graph.html")
+    page = browser.new_page()
+    try:
+        page.goto(path.resolve().as_uri())
+        page.click("#fit")
+        page.locator("g.node.wrong", has_text="w").first.hover()
+        tip = page.locator("#tip").inner_text()
+        assert tip.startswith(finding.message + " [w: WRONG, expected ")
+        page.locator("g.node.wrong", has_text="w").first.click()
+        assert page.locator("#info p.mistake").inner_text() == finding.message
+    finally:
+        page.close()

@@ -304,6 +304,8 @@ class _Recogniser:
         if fitted == 0.0 or not math.isfinite(fitted):
             return []
         factor, named = self._named(fitted)
+        if named is None and factor not in (-1.0, 0.5, -0.5) and np.count_nonzero(e) < 2:
+            return []  # one number is always some multiple of another: no pattern in that
         candidate = factor * e
         if not self.reproduces(candidate):
             return []
@@ -742,8 +744,7 @@ class _Recogniser:
     # -------------------------------------------------------------- nothing simple
 
     def no_pattern(self) -> Mistake:
-        diff = np.abs(self.yours - self.engine)
-        diff[~self.wrong] = -1.0  # only wrong entries are shown
+        diff = np.where(self.wrong, np.abs(self.yours - self.engine), -1.0)  # wrong ones only
         order = np.argsort(diff, axis=None, kind="stable")[::-1][: min(_LARGEST, self.count)]
         largest = []
         for flat in order:

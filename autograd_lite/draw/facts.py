@@ -28,6 +28,7 @@ class ReportNote:
     verdict: str
     expected: float | None
     reference: float | None
+    mistake: str = ""  # what is wrong with the entry's gradient (report.mistakes), if known
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class GraphFacts:
                         "verdict": n.note.verdict,
                         "expected": _optional(n.note.expected),
                         "reference": _optional(n.note.reference),
+                        "mistake": n.note.mistake,
                     },
                 }
                 for n in self.nodes
@@ -118,13 +120,15 @@ def graph_facts(
     root = order[-1]
     names = node_names(root, order)
     numbers = _report_numbers(highlight)
+    findings = _report_findings(highlight)
     nodes = []
     for node in order:
         kind = kinds.get(node)
         note = None
         if kind is not None and kind != "mark":
             expected, reference = numbers.get(node, numbers.get(node.label or "", (None, None)))
-            note = ReportNote(kind, expected, reference)
+            mistake = findings.get(node, findings.get(node.label or "", ""))
+            note = ReportNote(kind, expected, reference, mistake)
         grads = local_grads(node) if node.parents else ()
         nodes.append(
             NodeFacts(
@@ -177,6 +181,23 @@ def _report_numbers(highlight: Any) -> dict[Any, tuple[float | None, float | Non
         if isinstance(node, Value):
             numbers[node] = pair
     return numbers
+
+
+def _report_findings(highlight: Any) -> dict[Any, str]:
+    """A WRONG entry's node and name -> the first finding about its gradient (a pattern)."""
+    first: dict[str, str] = {}
+    for m in getattr(highlight, "mistakes", None) or ():
+        if m.kind != "no simple pattern":  # its numbers are the tip's own
+            first.setdefault(m.gradient, m.message)
+    found: dict[Any, str] = {}
+    for entry in getattr(highlight, "entries", None) or ():
+        message = first.get(getattr(entry, "gradient", ""))
+        if message is None or getattr(entry, "verdict", "") != "WRONG":
+            continue
+        found[entry.name] = message
+        if isinstance(entry.node, Value):
+            found[entry.node] = message
+    return found
 
 
 def _float_or_none(x: Any) -> float | None:

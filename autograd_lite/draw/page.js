@@ -132,6 +132,7 @@
       const ref = n.note.reference === null ? "" : `, reference ${fmt(n.note.reference)}`;
       const exp = n.note.expected === null ? "" : `expected ${fmt(n.note.expected)}`;
       rows.push(`<p class="verdict">${esc(n.note.verdict.toUpperCase())}: ${exp}${ref}</p>`);
+      if (n.note.mistake) rows.push(`<p class="mistake">${esc(n.note.mistake)}</p>`);
     }
     const made = n.inputs.length ? esc(n.formula) : "a leaf (an input or parameter)";
     rows.push(`<table><tr><th>data</th><td class="data">${fmt(n.data)}</td></tr>` +
@@ -216,6 +217,7 @@
     const parts = [`${n.name}: ${n.note.verdict.toUpperCase()}`];
     if (n.note.expected !== null) parts.push(`expected ${fmt(n.note.expected)}`);
     if (n.note.reference !== null) parts.push(`reference ${fmt(n.note.reference)}`);
+    if (n.note.mistake) return `${n.note.mistake} [${parts.join(", ")}]`;
     return parts.join(", ");
   };
 
