@@ -259,3 +259,111 @@ def true_gradients(layers: dict[str, Any], X: FloatArray, y: FloatArray) -> dict
         "dense1.dbiases": dz1.sum(axis=0, keepdims=True),
         "dense1.dinputs": dz1 @ d1.weights.T,
     }
+
+
+# ---------------------------------------------------------------------- the seeds' classes
+
+
+class Dense_Layer:
+    """Seed 002's dense layer: ``outputs``/``inputs``; its last ``backward`` had two slips."""
+
+    def __init__(self, weights: FloatArray, biases: FloatArray, slips: bool = True) -> None:
+        self.weights = weights
+        self.biases = biases
+        self.slips = slips
+
+    def forward(self, inputs: FloatArray) -> None:
+        self.outputs = np.dot(inputs, self.weights) + self.biases
+        self.inputs = inputs
+
+    def backward(self, dvalues: FloatArray) -> None:
+        self.dinputs = np.dot(dvalues, self.weights.T)
+        if self.slips:
+            self.dweighhts = np.dot(self.inputs.T, dvalues)
+            self.dbiases = np.sum(dvalues, axis=1, keepdims=True)
+        else:
+            self.dweights = np.dot(self.inputs.T, dvalues)
+            self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+
+
+class reLU:
+    def forward(self, inputs: FloatArray) -> None:
+        self.outputs = np.maximum(0, inputs)
+        self.inputs = inputs
+
+    def backward(self, dvalues: FloatArray) -> None:
+        self.dinputs = dvalues.copy()
+        self.dinputs[self.inputs <= 0] = 0
+
+
+class SoftMax_Loss_Class:
+    def forward(self, inputs: FloatArray, y: FloatArray) -> Any:
+        exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
+        self.outputs = exp_values / np.sum(exp_values, axis=1, keepdims=True)
+        clipped = np.clip(self.outputs, 1e-7, 1 - 1e-7)
+        return np.mean(-np.log(clipped[range(len(inputs)), y]))
+
+    def backward(self, dvalues: FloatArray, y: FloatArray) -> None:
+        self.dinputs = dvalues.copy()
+        self.dinputs[range(len(dvalues)), y] -= 1
+        self.dinputs = self.dinputs / len(dvalues)
+
+
+def seed_002_net(slips: bool) -> tuple[dict[str, Any], FloatArray, FloatArray]:
+    """Seed 002's classes after one forward and backward pass, as its training loop runs them."""
+    rng = np.random.default_rng(2)
+    X, y = rng.standard_normal((6, 2)), np.array([0, 1, 2, 0, 1, 2])
+    dense1 = Dense_Layer(
+        0.5 * rng.standard_normal((2, 4)), 0.1 * rng.standard_normal((1, 4)), slips
+    )
+    activation1 = reLU()
+    dense2 = Dense_Layer(
+        0.5 * rng.standard_normal((4, 3)), 0.1 * rng.standard_normal((1, 3)), slips
+    )
+    loss_activation = SoftMax_Loss_Class()
+    dense1.forward(X)
+    activation1.forward(dense1.outputs)
+    dense2.forward(activation1.outputs)
+    loss_activation.forward(dense2.outputs, y)
+    loss_activation.backward(loss_activation.outputs, y)
+    dense2.backward(loss_activation.dinputs)
+    activation1.backward(dense2.dinputs)
+    dense1.backward(activation1.dinputs)
+    layers = {
+        "dense1": dense1,
+        "activation1": activation1,
+        "dense2": dense2,
+        "loss_activation": loss_activation,
+    }
+    return layers, X, y
+
+
+class SoftmaxWithLoss003:
+    """Seed 003's SoftmaxWithLoss: softmax down the columns, log of y[:, t], (y - t) / batch."""
+
+    def forward(self, x: FloatArray, t: FloatArray) -> Any:
+        self.t = t
+        shifted = x - x.max(axis=0)
+        self.y = np.exp(shifted) / np.exp(shifted).sum(axis=0)
+        self.loss = -np.sum(np.log(self.y[:, t] + 1e-7)) / self.y.shape[0]
+        return self.loss
+
+    def backward(self, dupstream: float = 1) -> FloatArray:
+        self.dx = self.y.copy()
+        self.dx[:, self.t] -= 1
+        self.dx = self.dx / self.t.shape[0]
+        return self.dx
+
+
+def seed_003_net(loss: Any) -> tuple[dict[str, Any], FloatArray, FloatArray, FloatArray]:
+    """Seed 003's Affine -> Relu -> Affine -> loss, run forward and backward; returns the
+    layers, x, t and the relu's returned input gradient."""
+    rng = np.random.default_rng(3)
+    x, t = rng.standard_normal((5, 2)), np.array([0, 1, 3, 2, 1])
+    affine1 = Affine(0.5 * rng.standard_normal((2, 4)), 0.1 * rng.standard_normal((1, 4)))
+    relu = Relu3()
+    affine2 = Affine(0.5 * rng.standard_normal((4, 4)), 0.1 * rng.standard_normal((1, 4)))
+    loss.forward(affine2.forward(relu.forward(affine1.forward(x))), t)
+    dx_relu = relu.backward(affine2.backward(loss.backward()))
+    affine1.backward(dx_relu)
+    return {"affine1": affine1, "relu": relu, "affine2": affine2, "loss": loss}, x, t, dx_relu
