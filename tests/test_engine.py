@@ -20,7 +20,7 @@ from autograd_lite import (
     gradcheck,
     no_grad,
 )
-from autograd_lite.core.engine import _backprop, gradients, topological_order
+from autograd_lite.core.engine import chain_rule, gradients, topological_order
 
 # ---------------------------------------------------------------- the classic bugs first
 
@@ -165,8 +165,8 @@ def _random_graph() -> tuple[list[Value], Value]:
 def test_fast_backward_agrees_with_the_general_engine() -> None:
     leaves, y = _random_graph()
     y.backward()
-    general = _backprop(y, 1.0, create_graph=False)
-    graph_values = _backprop(y, 1.0, create_graph=True)
+    general = chain_rule(y, 1.0)
+    graph_values = chain_rule(y, 1.0, create_graph=True)
     for leaf in leaves:
         # the two visit nodes in different (both valid) orders: sums may differ in the last bit
         assert leaf.grad == pytest.approx(general[leaf], rel=1e-13)
@@ -174,7 +174,7 @@ def test_fast_backward_agrees_with_the_general_engine() -> None:
 
 
 # The fast backward writes add, sub and mul out by hand and orders nodes by creation number;
-# the reference (_backprop) calls every rule through the table in depth-first order.
+# the reference (chain_rule) calls every rule through the table in depth-first order.
 _STEPS = st.lists(
     st.tuples(st.integers(0, 11), st.integers(0, 10_000), st.integers(0, 10_000)),
     min_size=1,
@@ -213,7 +213,7 @@ def test_fast_backward_matches_the_reference_on_random_graphs(
 ) -> None:
     leaves, made = _graph_from_steps(steps)
     root = made[pick % len(made)]
-    expected = _backprop(root, 1.5, create_graph=False)
+    expected = chain_rule(root, 1.5)
     root.backward(1.5)
     for node in [*leaves, *made]:  # nodes outside root's graph keep their 0.0
         assert node.grad == pytest.approx(expected.get(node, 0.0), rel=1e-12, abs=1e-300), node
@@ -245,7 +245,7 @@ def test_creation_order_is_a_topological_order_across_threads() -> None:
             assert all(p._created < node._created for p in node.parents if p._rule is not None)
     total = al.sum_values(roots)
     total.backward()
-    assert x.grad == pytest.approx(_backprop(total, 1.0, create_graph=False)[x], rel=1e-12)
+    assert x.grad == pytest.approx(chain_rule(total, 1.0)[x], rel=1e-12)
 
 
 def test_gradients_does_not_touch_grad_attributes() -> None:

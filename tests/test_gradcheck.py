@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 from autograd_lite import GradientCheckError, Value, gradcheck
 from autograd_lite import rules as R
 from autograd_lite.check.report import KINK, OK, UNCLEAR, WRONG
+from autograd_lite.core.fast import unary_method
+from autograd_lite.core.value import _record as record
 from autograd_lite.core.value import apply
 
 from .op_table import OPS
@@ -38,11 +40,13 @@ def call(name: str) -> Callable[..., Any]:
 
 
 def swap(patch: pytest.MonkeyPatch, rule: R.Rule) -> None:
-    """Put ``rule`` in the table (and in the module attribute the operators read)."""
+    """Put ``rule`` in the table, in its module attribute, and in Value's method for it."""
     patch.setitem(R.RULES, rule.name, rule)
     for key, value in list(vars(R).items()):
         if isinstance(value, R.Rule) and value.name == rule.name and key.isupper():
             patch.setattr(R, key, rule)
+    if rule.method is not None and not rule.attribute:  # x.tanh() binds its rule
+        patch.setattr(Value, rule.method, unary_method(Value, rule, rule.method, record))
 
 
 def wrong_version(rule: R.Rule) -> R.Rule:

@@ -224,3 +224,27 @@ def test_sum_values_and_dot_are_single_nodes() -> None:
         al.dot(w, [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="empty"):
         al.sum_values([])
+
+
+# ---------------------------------------------------------------- PyTorch habits
+
+
+def test_item_is_the_float_a_node_holds() -> None:
+    x = Value(3, label="x")
+    y = x * x
+    assert x.item() == 3.0 and type(x.item()) is float
+    assert y.item() == 9.0 and type(y.item()) is float
+
+
+def test_detach_is_a_new_leaf_with_the_same_number_and_no_graph() -> None:
+    x = Value(3.0, label="x")
+    y = x * x
+    d = y.detach()
+    assert d is not y and d.is_leaf and d.parents == () and d.op == ""
+    assert (d.data, d.label, d.grad) == (9.0, y.label, 0.0)
+    z = x * d  # d is a constant: dz/dx = d = 9, not 3 x^2 = 27
+    z.backward()
+    assert x.grad == 9.0 and d.grad == 3.0
+    assert y.grad == 0.0  # nothing flows back through the detached copy
+    d.data = 1.0
+    assert y.data == 9.0  # a copy: changing it leaves the original alone

@@ -99,3 +99,60 @@ def test_a_model_trains_with_a_clipping_hook_on_every_parameter() -> None:
     ((out - 5.0) ** 2).backward()
     assert len(clipped) == len(model.parameters())
     assert all(abs(p.grad) <= 0.1 for p in model.parameters())
+
+
+# ---------------------------------------------------------------- issue 21, item 10
+
+
+def test_a_hook_returning_a_value_leaves_float_gradients_after_a_plain_backward() -> None:
+    # PyTorch's plain backward leaves gradients without a graph; ours leaves floats.
+    x = Value(3.0, label="x")
+    h = x * x
+    h.register_hook(lambda g: Value(g) * 2.0)  # returns a Value
+    x.register_hook(lambda g: (g if isinstance(g, Value) else Value(g)) + 1.0)
+    (h + 1.0).backward()
+    assert type(x.grad) is float and type(h.grad) is float
+    assert (h.grad, x.grad) == (2.0, 2.0 * 2 * 3.0 + 1.0)
+    # with create_graph the Value a hook returns stays in the graph
+    x.grad = 0.0
+    (h + 1.0).backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 13.0
+
+
+def test_a_hook_returning_a_value_gives_floats_through_gradients_too() -> None:
+    x = Value(1.5)
+    y = x.sin()
+    y.register_hook(lambda g: Value(g) * 3.0)
+    (dx,) = al.gradients(y, [x])
+    assert type(dx) is float and dx == 3.0 * math.cos(1.5)
+
+
+def test_a_hook_that_changes_data_mid_backward_does_not_change_the_gradient() -> None:
+    # loss = w**3 built as (w * w) * w: d loss / dw = 3 w^2 = 12 at w = 2, whatever a hook
+    # does to w.data while backward runs (say, an optimizer step taken inside a hook).
+    w = Value(2.0, label="w")
+    h = w * w
+    loss = h * w
+
+    def step(g: float) -> None:
+        w.data -= 0.5 * g  # h's gradient is w = 2: w.data becomes 1
+
+    h.register_hook(step)
+    loss.backward()
+    assert w.grad == 12.0
+    assert w.data == 1.0  # the hook did run
+
+
+def test_a_leaf_hook_that_changes_data_leaves_the_other_gradients_alone() -> None:
+    # b's hook runs before w's last derivative is taken (b * w's node is older): that
+    # derivative still uses b = 1.
+    w = Value(3.0, label="w")
+    b = Value(1.0, label="b")
+    y = w * w * w + w * b  # d/dw = 3 w^2 + b = 28, d/db = w = 3
+
+    def shift(g: float) -> None:
+        b.data = 100.0
+
+    b.register_hook(shift)
+    y.backward()
+    assert (w.grad, b.grad) == (28.0, 3.0)

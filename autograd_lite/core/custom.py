@@ -16,24 +16,29 @@ intermediate nodes are recomputed), and drawings and ``explain`` show it, withou
 code path. Because the closure only gives numbers, ``create_graph=True`` (higher order) cannot
 pass through such a node and says so.
 
-The module also holds the micrograd-style manual ``_backward`` of ordinary nodes, used when
-learners walk a graph by hand as the lecture does.
+The module also holds micrograd's names on ``Value`` (:class:`MicrogradNames`: ``_prev``,
+``_op`` and the manual ``_backward`` of ordinary nodes, used when learners walk a graph by hand
+as the lecture does), and gradient hooks (:class:`Hooks`, in a node's own ``_hooks`` slot).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
+from .errors import TracingError
+from .modes import current_mode
+from .node import Node, describe_node, next_creation_number, store_parents
 from .rules import FLOAT_MATH, Rule
 
 __all__ = [
+    "GradientHooks",
     "HookHandle",
-    "HookedRule",
     "Hooks",
+    "MicrogradNames",
     "UserGrads",
     "add_hook",
+    "attach_user_op",
     "hooks_of",
     "manual_backward",
     "user_rule",
@@ -173,14 +178,103 @@ def _nothing() -> None:
     return None
 
 
+def attach_user_op(node: Node, children: object, op: object) -> None:
+    """Make the new leaf ``node`` a user-defined op over ``children``: ``Value(d, _children, _op)``.
+
+    Raises:
+        TypeError: ``children`` is not a collection of Values, or ``op`` not a str.
+        ValueError: ``op`` given without children.
+        TracingError: called while ``compile()`` traces (the value was computed outside).
+    """
+    if not isinstance(op, str):
+        raise TypeError(f"Value: _op must be a str, got {type(op).__name__} {op!r}")
+    try:
+        given = list(children)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(
+            f"Value: _children must be a tuple or set of Values, got {type(children).__name__}"
+        ) from None
+    for i, child in enumerate(given):
+        if not isinstance(child, Node):
+            raise TypeError(
+                f"Value: _children[{i}] must be a Value, got {type(child).__name__} {child!r:.60}"
+            )
+    if not given:
+        raise ValueError(f"Value: _op={op!r} given without _children; a leaf has no op")
+    mode = current_mode()
+    if mode.tracing:
+        raise TracingError(
+            f"compile: a user-defined op {op!r} (Value(data, _children, _op)) was built while f "
+            "was being traced; its value was computed outside the graph, so compiled code could "
+            "not recompute it. Use Value's own methods inside compiled functions."
+        )
+    if not mode.grad_enabled:
+        return  # under no_grad() the result is a plain leaf, as for every op
+    # Distinct inputs in first-seen order: micrograd keeps a set, and its closures add
+    # every use of an input (x * x) into that one input's grad.
+    parents = tuple(dict.fromkeys(given))
+    store_parents(node, parents)
+    node._rule = user_rule(node, op or "op", len(parents))  # type: ignore[arg-type]
+    node._created = next_creation_number()
+
+
+_MICROGRAD_SYMBOLS = {"relu": "ReLU"}
+
+
+class MicrogradNames(Node):
+    """micrograd's names on ``Value``, so code written for micrograd walks our graphs.
+
+    The lecture's ``draw_dot`` and hand-written topological sort read ``_prev`` and ``_op``;
+    stepping through a graph by hand calls ``_backward``.
+    """
+
+    __slots__ = ()
+
+    @property
+    def _prev(self) -> frozenset[Any]:
+        """micrograd's name for the inputs: the set of parent nodes."""
+        return frozenset(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's op string (``"+"``, ``"*"``, ``"tanh"``, ``"**2"``, ``"ReLU"``...).
+
+        ``""`` for a leaf.
+        """
+        rule = self._rule
+        if rule is None:
+            return ""
+        return _MICROGRAD_SYMBOLS.get(rule.name, rule.symbol)
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's one-node step: add ``self.grad * local derivative`` to each input's grad.
+
+        For a node made with ``Value(data, _children, _op)`` it is the closure you assigned.
+        ``backward()`` does the whole walk; this is for stepping through it by hand.
+        """
+        return manual_backward(self)  # type: ignore[arg-type]
+
+    @_backward.setter
+    def _backward(self, fn: Callable[[], object]) -> None:
+        grads = self._rule.local_grads if self._rule is not None else None
+        if not isinstance(grads, UserGrads):
+            raise AttributeError(
+                f"cannot set _backward of {describe_node(self)}: only a node made the "
+                "micrograd way, Value(data, _children, _op), takes a user-written _backward "
+                "(built-in ops and leaves keep their rule)"
+            )
+        if not callable(fn):
+            raise TypeError(f"_backward must be callable, got {type(fn).__name__} {fn!r}")
+        grads.backward = fn
+
+
 # --------------------------------------------------------------------------- gradient hooks
 #
 # Value.register_hook(fn): fn sees the gradient flowing into a node during backward() and may
-# replace it. A leaf keeps its hooks in its otherwise unused ``_a`` slot; a computed node gets
-# a HookedRule, a copy of its rule that also carries the hooks (the same name, symbol and
-# derivatives, so drawings, explain and compile see the same op). backward() notices either
-# while it counts the graph and then takes the engine's general path, which runs the hooks;
-# graphs without hooks keep the fast path.
+# replace it. A node keeps its hooks in its own ``_hooks`` slot (None without any).
+# backward() notices them while it collects the graph and then takes the engine's plain
+# path, which runs them; graphs without hooks keep the fast path.
 
 
 class Hooks:
@@ -191,17 +285,23 @@ class Hooks:
     def __init__(self) -> None:
         self.fns: list[Callable[[Any], Any]] = []
 
-    def apply(self, grad: Any) -> Any:
-        """Run every hook on the gradient; a hook returning something else than None replaces it."""
+    def apply(self, grad: Any, create_graph: bool = False) -> Any:
+        """Run every hook on the gradient; a hook returning something else than None replaces it.
+
+        A hook returning a Value outside ``create_graph`` gives its number: a plain
+        ``backward()`` leaves float gradients, as PyTorch's leaves no graph behind.
+        """
         for fn in list(self.fns):
             result = fn(grad)
             if result is not None:
                 grad = _hook_result(fn, result)
+                if not create_graph and isinstance(grad, Node):
+                    grad = grad.data
         return grad
 
 
 def _hook_result(fn: Callable[[Any], Any], result: Any) -> Any:
-    if hasattr(result, "data") and hasattr(result, "parents"):  # a Value, under create_graph
+    if isinstance(result, Node):  # a Value, under create_graph
         return result
     if isinstance(result, bool) or not isinstance(result, int | float):
         name = getattr(fn, "__name__", type(fn).__name__)
@@ -212,12 +312,37 @@ def _hook_result(fn: Callable[[Any], Any], result: Any) -> Any:
     return float(result)
 
 
-@dataclass(frozen=True, eq=False)
-class HookedRule(Rule):
-    """A computed node's rule together with the node's gradient hooks."""
+class GradientHooks(Node):
+    """``register_hook`` on ``Value`` (a base class of it)."""
 
-    hooks: Hooks = field(default_factory=Hooks)
-    inner: Rule | None = None
+    __slots__ = ()
+
+    def register_hook(self, fn: Callable[[Any], Any]) -> HookHandle:
+        """Call ``fn(grad)`` with the gradient flowing into this node during ``backward()``.
+
+        For a computed node ``grad`` is d(root)/d(node), before it flows on to the node's
+        inputs; for a leaf it is what this ``backward()`` call adds to ``.grad``. If ``fn``
+        returns a number, that number replaces the gradient (it is what flows on, or what
+        is added); if it returns None the gradient is unchanged. Hooks run in registration
+        order, also for ``gradients()``/``grad()``. A hook may change any ``.data``: the
+        derivatives still use the numbers of the forward pass (docs/conventions.md).
+
+        Args:
+            fn: ``fn(grad) -> None | float`` (``grad`` is a Value under ``create_graph``;
+                a Value returned from a plain ``backward()`` counts as its number).
+
+        Returns:
+            A handle whose ``remove()`` takes the hook off.
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> x = Value(3.0); h = x * x
+            >>> handle = h.register_hook(lambda g: g * 10)
+            >>> (h + 1).backward(); x.grad      # 10 * dh/dx
+            60.0
+            >>> handle.remove()
+        """
+        return add_hook(self, fn)
 
 
 class HookHandle:
@@ -225,46 +350,31 @@ class HookHandle:
 
     __slots__ = ("_fn", "_node")
 
-    def __init__(self, node: Any, fn: Callable[[Any], Any]) -> None:
+    def __init__(self, node: Node, fn: Callable[[Any], Any]) -> None:
         self._node = node
         self._fn = fn
 
     def remove(self) -> None:
         """Stop calling the hook (calling it twice is harmless)."""
         node = self._node
-        hooks = hooks_of(node)
+        hooks = node._hooks
         if hooks is None or self._fn not in hooks.fns:
             return
         hooks.fns.remove(self._fn)
         if not hooks.fns:  # back to an ordinary node, and to the fast path
-            rule = node._rule
-            if rule is None:
-                node._a = None
-            elif isinstance(rule, HookedRule):
-                node._rule = rule.inner
+            node._hooks = None
 
 
-def hooks_of(node: Any) -> Hooks | None:
+def hooks_of(node: Node) -> Hooks | None:
     """The node's hooks, or None."""
-    rule = node._rule
-    if rule is None:
-        a = node._a
-        return a if a.__class__ is Hooks else None
-    return rule.hooks if isinstance(rule, HookedRule) else None
+    return node._hooks
 
 
-def add_hook(node: Any, fn: Callable[[Any], Any]) -> HookHandle:
+def add_hook(node: Node, fn: Callable[[Any], Any]) -> HookHandle:
     """Register ``fn`` as a gradient hook of ``node`` (see ``Value.register_hook``)."""
     if not callable(fn):
         raise TypeError(f"register_hook: the hook must be callable, got {type(fn).__name__}")
-    hooks = hooks_of(node)
-    if hooks is None:
-        hooks = Hooks()
-        rule = node._rule
-        if rule is None:
-            node._a = hooks
-        else:
-            same = {f.name: getattr(rule, f.name) for f in fields(Rule) if f.init}
-            node._rule = HookedRule(**same, hooks=hooks, inner=rule)
-    hooks.fns.append(fn)
+    if node._hooks is None:
+        node._hooks = Hooks()
+    node._hooks.fns.append(fn)
     return HookHandle(node, fn)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol, cast, overload
 from . import rules as R
 from .forward import Dual, apply_rule
 from .node import to_float
-from .value import Number, Value, _unary, apply, as_value
+from .value import Number, Value, _record, apply, as_value
 
 __all__ = ["OP_FUNCTIONS", "OpFunction", "dot", "sum_values"]
 
@@ -35,12 +35,11 @@ def _op_function(name: str, rule: R.Rule) -> OpFunction:
     op = rule.name
 
     def function(x: Value | Number) -> Value | float:
-        current = R.RULES[op]  # looked up per call: the table is the one place a rule lives
         if isinstance(x, Value):
-            return _unary(current, x)
+            return _record(rule, (x,))
         if isinstance(x, Dual):  # forward mode (jvp): the same functions serve dual numbers
-            return apply_rule(current, (x,))
-        return current.forward(to_float(x, name))
+            return apply_rule(rule, (x,))
+        return rule.forward(to_float(x, name))
 
     function.__name__ = function.__qualname__ = name
     function.__module__ = "autograd_lite"

@@ -8,6 +8,7 @@ no import cycle between the node and the backward pass.
 
 from __future__ import annotations
 
+import itertools
 import numbers
 import sys
 from typing import TYPE_CHECKING, Any
@@ -15,10 +16,19 @@ from typing import TYPE_CHECKING, Any
 from .errors import OverflowDomainError
 
 if TYPE_CHECKING:
+    from .custom import Hooks
     from .rules import Rule
     from .value import Value
 
-__all__ = ["Node", "describe_node", "is_real", "to_float", "too_large"]
+__all__ = [
+    "Node",
+    "describe_node",
+    "is_real",
+    "next_creation_number",
+    "store_parents",
+    "to_float",
+    "too_large",
+]
 
 _REAL_FAST = (float, int)
 
@@ -43,20 +53,52 @@ class Node:
         label: the name given, or None.
     """
 
-    # One object per node, no tuple: the cyclic garbage collector counts and scans tracked
-    # objects, so a node that is a single object halves its work on large graphs.
-    # _a and _b are the inputs of a unary/binary op; an n-ary op keeps a tuple in _a.
+    # _rule is the op that made the node (None for a leaf). Its inputs are kept in two slots,
+    # not a tuple: one object per node halves what the cyclic garbage collector counts and
+    # scans on large graphs. _a and _b are the inputs of a unary or binary op; an n-ary op
+    # keeps a tuple in _a; a leaf has None in both. Read them through ``parents``.
+    # _hooks holds the node's gradient hooks (see custom.py), None without any.
     # _created numbers the nodes operations make, in creation order (0 for leaves): a node's
     # inputs always exist before it, so newest-first is a valid order for backward.
-    __slots__ = ("_a", "_b", "_created", "_rule", "data", "grad", "label")
+    __slots__ = ("_a", "_b", "_created", "_hooks", "_rule", "data", "grad", "label")
 
     data: float
     grad: Any
     label: str | None
     _rule: Rule | None
     _a: Any
-    _b: Value | None
+    _b: Any
+    _hooks: Hooks | None
     _created: int
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The inputs of the operation that produced this node, in order (``()`` for a leaf)."""
+        b = self._b
+        if b is not None:
+            return (self._a, b)
+        a = self._a
+        if a is None:
+            return ()
+        return a if a.__class__ is tuple else (a,)
+
+
+def store_parents(node: Node, parents: tuple[Node, ...]) -> None:
+    """Keep ``parents`` as ``node``'s inputs (in its two input slots, see :class:`Node`)."""
+    if len(parents) == 2:
+        node._a, node._b = parents
+    elif len(parents) == 1:
+        node._a, node._b = parents[0], None
+    else:
+        node._a, node._b = parents, None
+
+
+next_creation_number = itertools.count(1).__next__
+"""The next creation number of an operation node (1, 2, ...).
+
+One C call, atomic under the GIL: threads building graphs at once still get distinct,
+increasing numbers.
+"""
 
 
 def too_large(x: object) -> str:
