@@ -14,9 +14,9 @@ tested against the plain versions).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-import sys
 from typing import Any
 
 from . import custom, fast
@@ -337,7 +337,7 @@ class TracedValue(Value):
 
     __slots__ = ()
 
-    data = property(_read_traced_data, _write_traced_data)  # type: ignore[assignment]
+    data = property(_read_traced_data, _write_traced_data)
 
 
 _VALUE_GLOBALS = globals()
