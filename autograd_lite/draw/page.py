@@ -7,7 +7,11 @@ clicking it shows it at full size (no script: a hidden checkbox toggles the styl
 inline; nothing fetched) that works opened from disk. It pans and zooms; clicking a node
 shows its data, grad, each input's local derivative and contribution, and the chain-rule sum
 that gives its gradient, and highlights its paths to the output; a step control replays the
-forward pass and then the backward pass. The behaviour lives in ``page.js`` beside this file.
+forward pass and then the backward pass. A check report drawn as arrays (the array view) gets
+the same page over its arrays: click a box or a heatmap cell for the array's operation, chain
+rule and entries; the replay walks the arrays forward, then their chain rules backward. The
+behaviour lives beside this file: ``page.js`` (pan, zoom, theme, replay controls) runs
+``page_graph.js`` or ``page_arrays.js``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import hashlib
 import html
 import importlib.resources
 import json
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from ..core.files import write_atomically
 from .facts import GraphFacts
@@ -25,6 +29,15 @@ from .facts import GraphFacts
 __all__ = ["InteractivePage", "fit_to_width"]
 
 _ASSETS: Final = importlib.resources.files("autograd_lite.draw")
+
+
+class ArraysLike(Protocol):
+    """The array view's facts (:class:`autograd_lite.draw.arrays_view.ArraysFacts`)."""
+
+    arrays: Any
+
+    def to_json(self) -> dict[str, Any]: ...
+
 
 _FIT_STYLE: Final = """
 .agl-fit{max-width:100%;overflow:hidden;background:#fff;border-radius:4px}
@@ -73,7 +86,7 @@ class InteractivePage:
         write_atomically(path, self.html, caller="InteractivePage.save")
         return path
 
-    def __init__(self, svg: str, facts: GraphFacts) -> None:
+    def __init__(self, svg: str, facts: GraphFacts | ArraysLike) -> None:
         self.html = _page(svg, facts)
         self._svg = svg[svg.index("<svg") :]
 
@@ -122,13 +135,21 @@ def script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _page(svg: str, facts: GraphFacts) -> str:
+def _page(svg: str, facts: GraphFacts | ArraysLike) -> str:
     body = svg[svg.index("<svg") :]
-    data = script_json(facts.to_json())
-    script = (_ASSETS / "page.js").read_text(encoding="utf-8")
+    data = facts.to_json()
+    # One script: the mode that reads these facts, then the page that runs it.
+    script = "\n".join(
+        (_ASSETS / name).read_text(encoding="utf-8")
+        for name in ("page_graph.js", "page_arrays.js", "page.js")
+    )
     style = (_ASSETS / "page.css").read_text(encoding="utf-8")
-    root_name = next(n.name for n in facts.nodes if n.id == facts.root)
-    title = html.escape(f"computation graph of {root_name}")
+    if isinstance(facts, GraphFacts):
+        root_name = next(n.name for n in facts.nodes if n.id == facts.root)
+        title = html.escape(f"computation graph of {root_name}")
+    else:
+        title = html.escape(f"arrays of {data.get('loss', 'the loss')}")
+    facts_json = script_json(data)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -154,7 +175,7 @@ def _page(svg: str, facts: GraphFacts) -> str:
   Drag to pan, scroll to zoom. Step through the forward and backward pass above.</p></aside>
 </main>
 <div id="tip" hidden></div>
-<script type="application/json" id="facts">{data}</script>
+<script type="application/json" id="facts">{facts_json}</script>
 <script>{script}</script>
 </body>
 </html>

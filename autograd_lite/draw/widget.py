@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import re
 from typing import TYPE_CHECKING, Any, Final
 
 from ..core.engine import topological_order
 from ..core.value import Value
+from .page import InteractivePage
 
 if TYPE_CHECKING:
     from .drawing import GraphDrawing
@@ -30,14 +32,21 @@ _ASSETS: Final = importlib.resources.files("autograd_lite.draw")
 
 def make_widget(drawing: GraphDrawing, *, height: int = 640) -> Any:
     """The widget of a drawing; see :meth:`GraphDrawing.widget`."""
-    if drawing.facts is None:
-        raise ValueError("this drawing has no node facts: make it with draw_graph()")
     if isinstance(height, bool) or not isinstance(height, int) or not 200 <= height <= 4000:
         raise ValueError(
             f"widget: height must be a whole number of pixels, 200 to 4000, got {height!r}"
         )
-    page = drawing.interactive()
-    return widget_class()(drawing, page.html, height)
+    arrays = getattr(drawing, "arrays", None)
+    if drawing.facts is not None:
+        page = drawing.interactive()
+        operations = sum(1 for n in drawing.facts.nodes if n.inputs)
+        last = len(drawing.facts.nodes) + 1 + operations
+    elif arrays is not None:
+        page = InteractivePage(drawing.svg(), arrays)
+        last = 2 * len(arrays.arrays)  # each array forward, then each chain rule backward
+    else:
+        raise ValueError("this drawing has no node facts: make it with draw_graph()")
+    return widget_class()(drawing, page.html, last, height)
 
 
 @functools.cache
@@ -74,11 +83,7 @@ def widget_class() -> type[Any]:
         selected = traitlets.Unicode("").tag(sync=True)
         height = traitlets.Int(640).tag(sync=True)
 
-        def __init__(self, drawing: GraphDrawing, page: str, height: int) -> None:
-            facts = drawing.facts
-            assert facts is not None
-            operations = sum(1 for n in facts.nodes if n.inputs)
-            last = len(facts.nodes) + 1 + operations
+        def __init__(self, drawing: GraphDrawing, page: str, last: int, height: int) -> None:
             super().__init__(page=page, position=last, last=last, height=height)
             self._drawing = drawing
 
@@ -131,7 +136,8 @@ def widget_class() -> type[Any]:
 
 def _value_id(drawing: GraphDrawing, node: Value | str) -> str:
     facts = drawing.facts
-    assert facts is not None
+    if facts is None:
+        return _array_id(drawing, node)
     if isinstance(node, str):
         found = [n.id for n in facts.nodes if n.name == node]
         if not found:
@@ -150,3 +156,32 @@ def _value_id(drawing: GraphDrawing, node: Value | str) -> str:
         f"show: the Value {node!r} is not in the drawing's graph "
         "(draw the graph that contains it, or pass its name)"
     )
+
+
+_ENTRY: Final = re.compile(r"^(?P<name>.+?)\[(?P<index>[\d, ]*)\]$")
+
+
+def _array_id(drawing: GraphDrawing, node: Value | str) -> str:
+    """The element id of an array (``"z1"``) or of one entry (``"z1[0,1]"``) in the array view."""
+    arrays = getattr(drawing, "arrays", None)
+    if not isinstance(node, str) or arrays is None:
+        raise TypeError(
+            "show: the array view shows named arrays: pass a name such as 'z1' or 'z1[0,1]', "
+            f"got {type(node).__name__}"
+        )
+    by_name = {a.name: a for a in arrays.arrays}
+    if node in by_name:
+        return str(by_name[node].element)
+    match = _ENTRY.match(node)
+    if match and match["name"] in by_name:
+        array = by_name[match["name"]]
+        shape = tuple(int(n) for n in array.shape)
+        index = tuple(int(k) for k in match["index"].replace(" ", "").split(",") if k)
+        if len(index) == len(shape) and all(0 <= k < n for k, n in zip(index, shape, strict=True)):
+            flat = 0
+            for k, n in zip(index, shape, strict=True):
+                flat = flat * n + k
+            return f"{array.element}_{flat}"
+        raise ValueError(f"show: {node!r} is outside {array.name}'s shape {shape}")
+    names = ", ".join(by_name)
+    raise ValueError(f"show: no array named {node!r} in the drawing (arrays: {names})")
