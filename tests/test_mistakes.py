@@ -172,6 +172,15 @@ def test_scale_missing_two_mse() -> None:
     assert "2x too small" in m.message
 
 
+def test_scale_mean_over_every_entry_mse() -> None:
+    # np.mean divides by N * 2 = 10, not by the batch size N = 5: forgetting it is named so.
+    grads = mse_backward(**MSE_INPUTS)
+    grads["pred"] = grads["pred"] * 10
+    m = first(mse_loss, MSE_INPUTS, grads, "pred")
+    assert m.kind == "scale" and m.evidence["factor"] == 10
+    assert m.evidence["named"] == "the 10 entries the loss averages over"
+
+
 def test_sign_mse() -> None:
     m = first(mse_loss, MSE_INPUTS, mse_backward(**MSE_INPUTS, mistake="sign"), "pred")
     assert m.kind == "sign"

@@ -208,7 +208,8 @@ def _display(c: CheckedFacts) -> str:
 def _factors(
     checked: Sequence[CheckedFacts], values: Mapping[str, FloatArray], loss: Value | None
 ) -> list[Factor]:
-    batch = _batch_size(checked, loss)
+    divisor = _loss_divisor(loss)
+    batch = _batch_size(checked, divisor)
     classes = None
     for c in checked:
         is_class = any(word in c.name.lower() for word in _CLASS_NAMES)
@@ -216,23 +217,38 @@ def _factors(
             classes = int(c.engine.shape[1])
             break
     sizes = sorted({n for c in checked for n in c.engine.shape if n > 2})
-    return named_factors(batch=batch, classes=classes, keep=_keep(values), sizes=sizes)
+    found = named_factors(batch=batch, classes=classes, keep=_keep(values), sizes=sizes)
+    if divisor is not None and divisor != batch:
+        # np.mean over every entry: the loss divides by more than the batch size.
+        named = f"the {divisor} entries the loss averages over"
+        found.insert(1, Factor(float(divisor), named, f"divide by {divisor}"))
+    return found
 
 
-def _batch_size(checked: Sequence[CheckedFacts], loss: Value | None) -> int | None:
-    """The leading axis most variables share, else the n of a loss ending in ``/ n``."""
+def _loss_divisor(loss: Value | None) -> int | None:
+    """The n of a loss that ends in ``/ n`` (or ``* (1/n)``): what it averages over."""
+    if loss is None or loss.op not in ("div", "mul") or len(loss.parents) != 2:
+        return None
+    other = loss.parents[1]
+    if not other.is_leaf or other.data == 0:
+        return None
+    n = other.data if loss.op == "div" else 1.0 / other.data
+    return round(n) if n > 1 and abs(n - round(n)) < 1e-9 else None
+
+
+def _batch_size(checked: Sequence[CheckedFacts], divisor: int | None) -> int | None:
+    """The batch size N, from the loss's divisor and the variables' leading axis.
+
+    The leading axis most variables share is N when the loss divides by a multiple of it
+    (a mean over the batch, or over every entry) or by nothing; otherwise the divisor is.
+    """
     leading = Counter(
         c.engine.shape[0] for c in checked if c.kind == "variable" and c.engine.ndim >= 2
     )
-    if leading:
-        return int(leading.most_common(1)[0][0])
-    if loss is not None and loss.op in ("div", "mul") and len(loss.parents) == 2:
-        other = loss.parents[1]
-        if other.is_leaf:
-            n = other.data if loss.op == "div" else (1.0 / other.data if other.data else 0.0)
-            if n > 1 and abs(n - round(n)) < 1e-9:
-                return round(n)
-    return None
+    axis = int(leading.most_common(1)[0][0]) if leading else None
+    if axis is not None and axis > 1 and (divisor is None or divisor % axis == 0):
+        return axis
+    return divisor
 
 
 def _keep(values: Mapping[str, FloatArray]) -> float | None:
