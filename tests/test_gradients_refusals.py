@@ -116,3 +116,12 @@ def test_an_exact_tie_in_np_maximum_is_a_kink() -> None:
     )
     assert report["z[0]"].verdict == "kink"
     assert report.ok
+
+
+def test_a_non_finite_loss_is_located_where_it_is_produced() -> None:
+    W = np.array([1e200, 2.0])
+    with (
+        np.errstate(over="ignore"),
+        pytest.raises(ValueError, match=r"returned nan.*produced by mul\(1e\+200, 1e\+200\) = inf"),
+    ):
+        check_gradients(lambda W: np.sum(W * W) - np.sum(W * W), {"W": W}, {"W": np.zeros(2)})

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from ..core.arrays import is_number, values
+from ..core.engine import topological_order
 from ..core.modes import enable_grad
-from ..core.value import Value
+from ..core.value import Value, describe_node
 from ..core.value_array import as_value_array
 from .inputs import FloatArray, Input, check_shape
 from .watch import Watched
@@ -84,8 +85,26 @@ def trace(call: Call, inputs: list[Input], who: str) -> tuple[dict[str, list[Val
             raise
     loss = as_loss_node(result, who)
     if not math.isfinite(loss.data):
-        raise ValueError(f"{who} returned {loss.data!r} at the given inputs; it must be finite")
+        raise ValueError(
+            f"{who} returned {loss.data!r} at the given inputs; it must be finite. "
+            + _first_non_finite(loss)
+        )
     return leaves, loss
+
+
+def _first_non_finite(loss: Value) -> str:
+    """Where the graph first leaves the finite numbers: the op, its inputs, its leaves."""
+    for node in topological_order(loss):
+        if math.isfinite(node.data) or not all(math.isfinite(p.data) for p in node.parents):
+            continue
+        inputs = ", ".join(f"{p.data:.6g}" for p in node.parents)
+        op = node.op or "leaf"
+        return (
+            f"It is produced by {op}({inputs}) = {node.data!r} ({describe_node(node)}), the first "
+            "non-finite number in the forward pass: clip before a log, shift logits by their "
+            "max before exp, or move the point away from the edge of the domain."
+        )
+    return ""
 
 
 # ---------------------------------------------------------------------- what is checked
