@@ -25,14 +25,7 @@ from .rules import FLOAT_MATH, INACTIVE, FloatMath
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = [
-    "backward",
-    "chain_rule",
-    "gradients",
-    "topological_order",
-    "walk_backward",
-    "zero_grad",
-]
+__all__ = ["backward", "chain_rule", "gradients", "topological_order", "walk_backward", "zero_grad"]
 
 EdgeCallback = Callable[["Value", int, "Value", Any, Any], None]
 """``on_edge(node, index, parent, local, contribution)``: see :func:`walk_backward`."""

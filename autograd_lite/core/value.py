@@ -260,6 +260,12 @@ def _lift(x: object, op: str) -> Value | None:
     return Value(to_float(x, f"operand of {op}"))
 
 
+# x.exp(), x.tanh()...: one method per rule of the table that names one (value_extras.py).
+install_methods(Value, _record)
+
+# ---------------------------------------------------------------------- helpers
+
+
 def apply(rule: R.Rule, inputs: Sequence[Value]) -> Value:
     """Apply any rule (n-ary included) to Value inputs and record the node.
 
@@ -287,9 +293,6 @@ def as_value(x: Value | Number, label: str | None = None) -> Value:
         return x
     return Value(x, label)
 
-
-# x.exp(), x.tanh()...: one method per rule of the table that names one (value_extras.py).
-install_methods(Value, _record)
 
 # The engine's derivative graphs (create_graph) make their nodes with _record too.
 Value._record = staticmethod(_record)  # type: ignore[attr-defined]
