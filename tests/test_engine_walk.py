@@ -138,3 +138,18 @@ def test_a_derivative_that_raises_names_the_node() -> None:
     b.data = 0.0
     with pytest.raises(DomainError, match="changed after the forward pass"):
         walk_backward(out)
+
+
+def test_a_micrograd_style_op_is_walked_and_its_grads_put_back() -> None:
+    x = Value(0.5, label="x")
+    t = math.tanh(x.data)
+    out = Value(t, (x,), "tanh")
+
+    def _backward() -> None:
+        x.grad += (1 - t**2) * out.grad
+
+    out._backward = _backward
+    x.grad, out.grad = 7.0, 5.0
+    grads = walk_backward(out * 2.0)
+    assert grads[x] == 2.0 * (1 - t**2)
+    assert (x.grad, out.grad) == (7.0, 5.0)

@@ -162,9 +162,10 @@ def walk_backward(
 ) -> dict[Value, float]:
     """d(root)/d(node) * seed for every node of ``root``'s graph, by the plain chain rule.
 
-    The same rules, order and arithmetic as ``backward()``, without reading or writing any
-    node's ``.grad`` and without running gradient hooks: the walk that checking and
-    explaining share with the engine.
+    :func:`chain_rule` without gradient hooks and with a callback per edge: the walk that
+    checking and explaining share with the engine. No node's ``.grad`` is read or left
+    changed (a micrograd-style op's ``_backward`` closure is run once to find its local
+    derivatives, with every ``.grad`` it touches put back).
 
     Args:
         root: the output node.

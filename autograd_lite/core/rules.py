@@ -316,6 +316,9 @@ JAX (``select``). The engine's Value path treats it the same way (see ``engine._
 
 # --------------------------------------------------------------------------- arithmetic
 # Compiled code writes these as Python operators, so they have no ``numpy`` forward.
+# The float backward (core/fast.py, _pass_gradients) writes the derivatives of add, sub and
+# mul out instead of calling add_grads, sub_grads and mul_grads; tests/test_fast.py holds
+# the copies equal to these rules.
 
 
 def add(a: float, b: float) -> float:
