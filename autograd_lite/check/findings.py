@@ -117,6 +117,7 @@ def find_mistakes(
         inherits={c.name: c.inherits for c in checked if c.inherits},
         wrong=frozenset(c.name for c in checked if c.wrong.any()),
         display={c.name: _display(c) for c in checked},
+        judged={c.name: c.wrong for c in checked},
     )
     by_differences = MistakeContext(
         rtol=max(rtol, fd_rtol),
@@ -125,6 +126,7 @@ def find_mistakes(
         factors=context.factors,
         ignore=context.ignore,
         display=context.display,
+        judged=context.judged,
     )
     found: list[Mistake] = []
     for c in checked:

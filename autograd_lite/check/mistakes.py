@@ -113,6 +113,7 @@ class MistakeContext:
         wrong: the names whose gradient you got wrong (a step is only said to have a right
             input when that input is not among them).
         display: name -> what messages call its gradient; ``"d" + name`` when absent.
+        judged: name -> the entries a check judged WRONG (else: those outside the tolerance).
     """
 
     rtol: float = 1e-4
@@ -125,6 +126,7 @@ class MistakeContext:
     inherits: Mapping[str, Sequence[str]] = field(default_factory=dict)
     wrong: frozenset[str] = frozenset()
     display: Mapping[str, str] = field(default_factory=dict)
+    judged: Mapping[str, BoolArray] = field(default_factory=dict)
 
 
 def named_factors(
@@ -242,7 +244,12 @@ class _Recogniser:
             if skip is None
             else np.asarray(skip, dtype=bool).reshape(self.yours.shape)
         )
-        self.wrong = ~self._close(self.engine) & ~self.skip
+        judged = self.ctx.judged.get(self.name)
+        self.wrong = (
+            ~self._close(self.engine) & ~self.skip
+            if judged is None
+            else np.asarray(judged, dtype=bool).reshape(self.yours.shape)
+        )
 
     @property
     def count(self) -> int:
