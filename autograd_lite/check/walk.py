@@ -35,21 +35,21 @@ def walk(
     Returns:
         A dict from every node of ``loss``'s graph to d(loss)/d(node).
     """
-    on_edge: EdgeObserver | None
-    if not observers:
-        on_edge = None
-    elif len(observers) == 1:
-        on_edge = observers[0]
-    else:
-
+    mine = set(own)
+    on_edge: EdgeObserver | None = None
+    if observers:
+        # An edge into a leaf that is not the check's own (a constant, a Value the function
+        # closes over) teaches the observers nothing any checked gradient needs; a product
+        # with a constant matrix makes half of all edges such edges.
         def on_edge(node: Value, index: int, parent: Value, local: float, part: float) -> None:
+            if parent.rule is None and parent not in mine:
+                return
             for observe in observers:
                 observe(node, index, parent, local, part)
 
     # + 0.0 turns a -0.0 (a first contribution of -0.0, stored as is) into the 0.0 that
     # accumulating from 0.0, as backward() does into a leaf's .grad, gives; nothing else changes.
     grads = {node: g + 0.0 for node, g in walk_backward(loss, on_edge).items()}
-    mine = set(own)
     for node in topological_order(loss):
         if node in mine or any(p in mine for p in node.parents):
             mine.add(node)
