@@ -1066,3 +1066,22 @@ def test_drawing_tooltip_leads_with_the_finding_in_a_browser(browser: Any, tmp_p
         assert page.locator("#info p.mistake").inner_text() == finding.message
     finally:
         page.close()
+
+
+def test_layer_report_html_leads_with_the_finding() -> None:
+    from autograd_lite import check_backward
+
+    def scale_forward(x: Any, w: Any) -> Any:
+        return x * w, (x, w)
+
+    def scale_backward(dout: np.ndarray, cache: Any) -> Any:
+        x, w = cache
+        return -dout * w, dout * x  # dx's sign flipped
+
+    x, w = RNG.standard_normal((3, 2)), RNG.standard_normal((3, 2))
+    report = check_backward(scale_forward, scale_backward, (x, w), RNG.standard_normal((3, 2)))
+    (m,) = report.mistakes
+    assert (m.gradient, m.kind) == ("dx", "sign")
+    page = report._repr_html_()
+    assert page.index(m.message) < page.index("First wrong step")
+    assert str(report).splitlines()[1].startswith(m.message)

@@ -366,6 +366,13 @@ class GradientReport:
         """In words: what is wrong (the findings), the first wrong step, what merely inherits."""
         return " ".join([m.message for m in self.leading_mistakes()] + self._steps())
 
+    def _diagnosis_after_findings(self) -> str:
+        """:meth:`diagnosis` without the findings it opens with (HTML shows them apart)."""
+        text = self.diagnosis()
+        for m in self.leading_mistakes():
+            text = text.removeprefix(m.message).lstrip()
+        return text
+
     def _steps(self) -> list[str]:
         if self.kind != "check_gradients" or len(self.gradients) < 2:
             return []
@@ -561,7 +568,7 @@ class GradientReport:
                 f'<p class="mistake" style="font-weight:bold">{esc(m.message)}</p>'
                 for m in self.leading_mistakes()
             ],
-            *([f"<p>{esc(' '.join(self._steps()))}</p>"] if self._steps() else []),
+            *([f"<p>{esc(steps)}</p>"] if (steps := self._diagnosis_after_findings()) else []),
             *(
                 [f"<pre>{esc(chr(10).join(self._gradient_lines()))}</pre>"]
                 if self._gradient_lines()
