@@ -1085,3 +1085,35 @@ def test_layer_report_html_leads_with_the_finding() -> None:
     page = report._repr_html_()
     assert page.index(m.message) < page.index("First wrong step")
     assert str(report).splitlines()[1].startswith(m.message)
+
+
+# ---------------------------------------------------------------------- multi-label BCE
+
+BX = RNG.standard_normal((6, 3))
+BY = (RNG.random((6, 4)) < 0.5).astype(float)
+BCE_INPUTS = {"W": RNG.standard_normal((3, 4))}
+
+
+def bce_loss(W: Any) -> Any:
+    logits = BX @ W
+    p = 1 / (1 + np.exp(-logits))
+    return np.mean(-(BY * np.log(p) + (1 - BY) * np.log(1 - p)))
+
+
+def bce_backward(W: np.ndarray, mistake: str = "") -> Grads:
+    p = sigmoid(BX @ W)
+    dlogits = (p - BY) / BY.size
+    if mistake == "per sample":
+        dlogits = (p - BY) / BY.shape[0]  # np.mean averaged over the classes too
+    return {"logits": dlogits, "W": BX.T @ dlogits}
+
+
+def test_bce_right() -> None:
+    assert_right(bce_loss, BCE_INPUTS, bce_backward(**BCE_INPUTS))
+
+
+def test_scale_number_of_classes_bce() -> None:
+    m = first(bce_loss, BCE_INPUTS, bce_backward(**BCE_INPUTS, mistake="per sample"), "logits")
+    assert m.kind == "scale" and m.evidence["factor"] == 4
+    assert m.evidence["named"] == "the number of classes C"
+    assert "4x too large; 4 is the number of classes C: divide by C" in m.message
