@@ -408,7 +408,9 @@ def test_each_cell_of_the_network_page_shows_its_own_tooltip(page: Any, tmp_path
         assert tip == f"{node.name}: data {fmt(node.data)}, grad {fmt(node.grad)}"
         tips.append(tip)
     for k in range(edges.count()):
-        edges.nth(k).hover()
+        point = edges.nth(k).evaluate(UNCOVERED_POINT)
+        assert point is not None, "an edge lies wholly under others"
+        page.mouse.move(point["x"], point["y"])
         tip = page.locator("#tip").inner_text()
         assert fmt(float(edges.nth(k).get_attribute("data-w"))) in tip
         tips.append(tip)
@@ -419,13 +421,17 @@ def test_the_network_replay_changes_the_neuron_boxes(page: Any, tmp_path: Path) 
     _, drawing = network_page(page, tmp_path)
     neurons = page.locator("#n_L0_N1, #n_L1_N0")
     # a neuron drawn as a table (a Graphviz record) shows each value's cell: name, data, ∇ grad
-    cells = page.locator("g.node#n_L0_N1 text").filter(has_text=re.compile(r"^(w0|w1|b|z|a)$"))
-    if page.locator("g.node#n_L0_N1").count():
+    cells = page.locator("#n_L0_N1 text").filter(has_text=re.compile(r"^(w0|w1|b|z|a)$"))
+    if page.locator("#n_L0_N1 > polygon").count():  # a table, not a circle
         assert cells.count() == 5
     finished = [cells.nth(k).evaluate(NEXT_TEXTS) for k in range(cells.count())]
+    # a neuron drawn as a circle shows its activation as a bare number
+    numbers = page.locator("#n_L0_N1 text").filter(has_text=re.compile(r"^-?\d"))
+    shown = numbers.all_inner_texts()
     page.click("#first")
     for k in range(neurons.count()):
         assert "pending" in (neurons.nth(k).get_attribute("class") or "")
+    assert numbers.count() == 0 or set(page.locator("#n_L0_N1 text").all_inner_texts()) >= {"?"}
     for k in range(cells.count()):
         data, grad = cells.nth(k).evaluate(NEXT_TEXTS)
         assert data == "?" and grad == "∇ ?"
@@ -442,6 +448,30 @@ def test_the_network_replay_changes_the_neuron_boxes(page: Any, tmp_path: Path) 
         "el => { el.value = el.max; el.dispatchEvent(new Event('input')); }"
     )
     assert [cells.nth(k).evaluate(NEXT_TEXTS) for k in range(cells.count())] == finished
+    assert numbers.all_inner_texts() == shown
+
+
+# A point on an edge's line where nothing else lies on top (lines cross in the middle).
+UNCOVERED_POINT = """el => {
+  const shape = el.querySelector("line, path");
+  const m = shape.getScreenCTM();
+  const at = (t) => {
+    let p;
+    if (shape.tagName === "line") {
+      const n = (a) => Number(shape.getAttribute(a));
+      p = { x: n("x1") + t * (n("x2") - n("x1")), y: n("y1") + t * (n("y2") - n("y1")) };
+    } else {
+      p = shape.getPointAtLength(shape.getTotalLength() * t);
+    }
+    return { x: m.a * p.x + m.c * p.y + m.e, y: m.b * p.x + m.d * p.y + m.f };
+  };
+  for (const t of [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9]) {
+    const q = at(t);
+    const hit = document.elementFromPoint(q.x, q.y);
+    if (hit && el.contains(hit)) return q;
+  }
+  return null;
+}"""
 
 
 # A record cell's data and grad: the two texts after its name.

@@ -264,10 +264,27 @@ function autogradLiteGraphMode(env) {
   }
 
   // Draw step `step` of the replay; returns the step line's text.
+  // An element with neither fields nor cells (a neuron's circle, an input's or the loss's
+  // box in the network diagram) shows its value as a bare number: "?" until computed.
+  const NUMBER = /^[-+−]?(\d|\.\d|inf|nan)/;
+  const bareNumbers = new Map();                  // element id -> [[text, finished text]]
+  for (const [elementId, shown] of byElement) {
+    const el = element(elementId);
+    if (!el || cellsOf.has(elementId) || shown.some((n) => fields.has(n.id))) continue;
+    const texts = Array.from(el.querySelectorAll("text"))
+      .filter((t) => NUMBER.test(t.textContent.trim()))
+      .map((t) => [t, t.textContent]);
+    if (texts.length) bareNumbers.set(elementId, texts);
+  }
+
   function render(step) {
     const state = stateAt(step);
     for (const el of svg.querySelectorAll(".current, .pending")) {
       el.classList.remove("current", "pending");
+    }
+    for (const [elementId, texts] of bareNumbers) {
+      const computed = step === last || byElement.get(elementId).some((m) => state.known.has(m.id));
+      for (const [t, finished] of texts) t.textContent = computed ? finished : "?";
     }
     for (const n of nodes) {
       const f = fields.get(n.id);
