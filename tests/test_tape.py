@@ -170,14 +170,40 @@ def test_the_inactive_branch_gives_exactly_zero() -> None:
 Recipe = tuple[list[tuple[rules.Rule, list[int]]], list[float]]
 
 
+DIFFERENCE_STEPS = (1e-6, 0.5e-6)  # the steps test_random_graphs_against_... compares
+
+
+def difference_points(leaves: Sequence[float]) -> list[list[float]]:
+    """Every point central differences at the DIFFERENCE_STEPS evaluate a graph at."""
+    points = []
+    for k, x in enumerate(leaves):
+        for step in DIFFERENCE_STEPS:
+            h = step * max(1.0, abs(x))
+            for moved in (x + h, x - h):
+                points.append([*leaves[:k], moved, *leaves[k + 1 :]])
+    return points
+
+
 @st.composite
-def wide_recipes(draw: st.DrawFn) -> Recipe:
+def wide_recipes(draw: st.DrawFn, smooth: bool = False, rotate: int = 0) -> Recipe:
     """Random graphs wide enough that many ops share a level and an op kind, and a node is
-    often read twice by one group (``x * x``, or two members reading it)."""
+    often read twice by one group (``x * x``, or two members reading it).
+
+    With ``smooth``, every node is defined, finite and away from its op's singular inputs
+    (OPS[name].singular: poles, kinks, the edge of the domain) not only at the leaves but at
+    every point central differences evaluate (``(-2) ** x`` at x = 3 is defined, at 3 + h it
+    is not), and has finite derivatives at the leaves: a difference quotient is then a
+    derivative to compare with. ``rotate`` turns
+    the op list, giving the examples a rule table of another size would give.
+    """
     names = sorted(rules.RULES)
+    names = names[rotate:] + names[:rotate]
     n_leaves = draw(st.integers(1, 5))
     leaves = [draw(st.floats(0.2, 2.0) | st.floats(-2.0, -0.2)) for _ in range(n_leaves)]
-    nodes = [Value(x) for x in leaves]
+    # One copy of the graph per point it must be defined at: the leaves, and with smooth
+    # the points central differences will evaluate.
+    points = [leaves, *difference_points(leaves)] if smooth else [leaves]
+    copies = [[Value(x) for x in point] for point in points]
     steps: list[tuple[rules.Rule, list[int]]] = []
     for _ in range(draw(st.integers(3, 30))):
         name = draw(st.sampled_from(names))
@@ -186,15 +212,25 @@ def wide_recipes(draw: st.DrawFn) -> Recipe:
             rule = rule.with_param(draw(st.sampled_from(OPS[name].params)))
         arity = rule.arity or {"dot": 4, "linear": 3}.get(name, draw(st.integers(1, 3)))
         # Mostly the leaves and the first ops: the graph stays shallow and wide.
-        top = min(len(nodes), n_leaves + 4) if draw(st.booleans()) else len(nodes)
+        top = min(len(copies[0]), n_leaves + 4) if draw(st.booleans()) else len(copies[0])
         picks = [draw(st.integers(0, top - 1)) for _ in range(arity)]
+        if smooth:
+            singular = OPS[name].singular
+            guarded = range(arity) if singular is None else singular
+            if any(abs(copies[0][picks[i]].data) < 0.2 for i in guarded if i < arity):
+                continue
         try:
-            node = apply(rule, [nodes[i] for i in picks])
+            made = [apply(rule, [nodes[i] for i in picks]) for nodes in copies]
         except DomainError:
             continue
-        if not math.isfinite(node.data) or abs(node.data) > 1e4:
+        if not all(math.isfinite(node.data) and abs(node.data) <= 1e4 for node in made):
             continue
-        nodes.append(node)
+        # A local derivative can be undefined where the op is not: (-2) ** u for u = x ** 0
+        # has the value -2 near every x, but d/du needs log(-2).
+        if smooth and not all(map(math.isfinite, gradients(made[0], copies[0][:n_leaves]))):
+            continue
+        for nodes, node in zip(copies, made, strict=True):
+            nodes.append(node)
         steps.append((rule, picks))
     return steps, leaves
 
@@ -219,9 +255,7 @@ def test_random_graphs_agree_with_the_source_backend_and_the_interpreter(
     assert_agree(f, leaves, [x * scale for x in leaves])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(wide_recipes())
-def test_random_graphs_against_central_differences(recipe: Recipe) -> None:
+def assert_matches_differences(recipe: Recipe) -> None:
     steps, leaves = recipe
 
     def f(*xs: Value) -> Value:
@@ -229,13 +263,33 @@ def test_random_graphs_against_central_differences(recipe: Recipe) -> None:
 
     _, grads = al.compile(f, *leaves, backend="tape")(*leaves)
     for k, g in enumerate(grads):
-        numeric = central_difference(f, leaves, k)
+        numeric, half = (central_difference(f, leaves, k, step) for step in DIFFERENCE_STEPS)
         # Next to a kink (relu, abs) or a pole the difference quotient is not the derivative:
         # it is trusted only where halving the step does not change it.
-        half = central_difference(f, leaves, k, 0.5e-6)
         if not math.isfinite(numeric) or not same(numeric, half, 1e-7, 1e-7):
             continue
         assert same(g, numeric, 1e-5, 1e-6 * (1 + abs(numeric))), (k, g, numeric)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(wide_recipes(smooth=True))
+def test_random_graphs_against_central_differences(recipe: Recipe) -> None:
+    assert_matches_differences(recipe)
+
+
+# A new op shifts which op each fixed example draws. These run the two random-graph checks
+# on the examples a table with one, two and three more ops would give: they must pass as
+# surely as the fixed examples do.
+@pytest.mark.parametrize("rotate", [1, 2, 3])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_graph_checks_hold_whatever_the_size_of_the_rule_table(
+    rotate: int, data: st.DataObject
+) -> None:
+    assert_matches_differences(data.draw(wide_recipes(smooth=True, rotate=rotate)))
+    steps, leaves = data.draw(wide_recipes(rotate=rotate))
+    scale = data.draw(st.floats(0.9, 1.1))
+    assert_agree(lambda *xs: replay(steps, xs), leaves, [x * scale for x in leaves])
 
 
 CHAINS: list[tuple[str, Callable[..., Value]]] = [
