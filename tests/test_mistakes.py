@@ -1117,3 +1117,15 @@ def test_scale_number_of_classes_bce() -> None:
     assert m.kind == "scale" and m.evidence["factor"] == 4
     assert m.evidence["named"] == "the number of classes C"
     assert "4x too large; 4 is the number of classes C: divide by C" in m.message
+
+
+def test_an_input_called_data_is_named_ddata() -> None:
+    X = RNG.standard_normal((4, 2))
+
+    def loss(data: Any, w: Any) -> Any:
+        return np.sum((data @ w) ** 2)
+
+    w = RNG.standard_normal(2)
+    right = 2 * np.outer(X @ w, w)
+    report = check_gradients(loss, {"data": X, "w": w}, {"data": -right})
+    assert report.mistakes[0].message.startswith("ddata: every entry has the wrong sign")

@@ -74,6 +74,7 @@ def find_mistakes(
     gradient_of: Mapping[Value, float] | None = None,
     fd_rtol: float = 1e-3,
     fd_atol: float = 1e-5,
+    inputs: Sequence[str] = (),
 ) -> list[Mistake]:
     """The findings of every wrong gradient, in the order given (backward order).
 
@@ -89,6 +90,8 @@ def find_mistakes(
         gradient_of: d(loss)/d(node) for the graph's nodes, from the check's walk; without
             it (or without ``loss``) no gradient is split by consumer.
         fd_rtol, fd_atol: the tolerances between the engine and finite differences.
+        inputs: every input's name, checked or not; when each is ``d...`` (check_backward's
+            ``dx``, ``dw``) they are gradients' names already, and messages use them as they are.
 
     Returns:
         The :class:`~autograd_lite.check.mistakes.Mistake` findings.
@@ -116,7 +119,7 @@ def find_mistakes(
         ignore={c.name: c.ignore for c in checked},
         inherits={c.name: c.inherits for c in checked if c.inherits},
         wrong=frozenset(c.name for c in checked if c.wrong.any()),
-        display={c.name: _display(c) for c in checked},
+        display=_display(checked, inputs),
         judged={c.name: c.wrong for c in checked},
     )
     by_differences = MistakeContext(
@@ -143,6 +146,8 @@ def report_mistakes(
     loss: Value | None,
     tolerances: Tolerances,
     gradient_of: Mapping[Value, float] | None = None,
+    *,
+    inputs: Sequence[str] = (),
 ) -> list[Mistake]:
     """:func:`find_mistakes` on a report's parts, before the report is made.
 
@@ -152,6 +157,7 @@ def report_mistakes(
         loss: the graph the check built.
         tolerances: the check's tolerances.
         gradient_of: d(loss)/d(node) for the graph's nodes, from the check's walk.
+        inputs: every input's name, checked or not.
 
     Returns:
         The findings, for ``GradientReport(..., mistakes=...)``.
@@ -192,16 +198,22 @@ def report_mistakes(
         rtol=tolerances.rtol,
         atol=tolerances.atol,
         gradient_of=gradient_of,
+        inputs=inputs,
         **{k: v for k, v in fd.items() if v is not None},
     )
 
 
-def _display(c: CheckedFacts) -> str:
-    """What a learner calls the gradient: ``dW1`` for W1; a name that already is a
-    gradient's (an input named ``dW``, a layer's ``dense2.dweights``) as it is."""
-    if "." in c.name or (c.kind == "input" and re.match(r"d[A-Za-z]", c.name)):
-        return c.name
-    return "d" + c.name
+def _display(checked: Sequence[CheckedFacts], inputs: Sequence[str]) -> dict[str, str]:
+    """What a learner calls each gradient: ``dW1`` for W1. Names that already are gradients'
+    stay as they are: a layer's ``dense2.dweights``, and the inputs of a check whose every
+    input is named ``d...`` (check_backward's ``dx``, ``dw``)."""
+    names = list(inputs) or [c.name for c in checked if c.kind == "input"]
+    gradient_named = bool(names) and all(re.match(r"d[A-Za-z]", n) for n in names)
+    out = {}
+    for c in checked:
+        as_is = "." in c.name or (c.kind == "input" and gradient_named)
+        out[c.name] = c.name if as_is else "d" + c.name
+    return out
 
 
 # ---------------------------------------------------------------------- the problem's sizes

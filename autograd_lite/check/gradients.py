@@ -302,7 +302,7 @@ def _with_engine(
         tolerances=tol,
         notes=[evaluate.note],
         gradients=gradients,
-        mistakes=report_mistakes(gradients, entries, loss, tol, grads),
+        mistakes=report_mistakes(gradients, entries, loss, tol, grads, inputs=list(leaves)),
     )
 
 
@@ -347,7 +347,7 @@ def _by_differences(
         tolerances=tol,
         notes=[note, evaluate.note],
         gradients=gradients,
-        mistakes=report_mistakes(gradients, entries, None, tol),
+        mistakes=report_mistakes(gradients, entries, None, tol, inputs=list(point)),
     )
 
 
