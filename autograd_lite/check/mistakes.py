@@ -77,6 +77,7 @@ KINDS: dict[str, str] = {
 
 _LARGEST = 3  # differences shown for "no simple pattern"
 _PATHS_PAIRED = 6  # pairs of missing paths are tried when a gradient has at most this many
+_WINDOWS_MAX = 20_000  # entries of an input whose overlapping pooling windows are tried
 
 
 @dataclass(frozen=True)
@@ -638,8 +639,8 @@ class _Recogniser:
 
     def _overlapping(self) -> list[Mistake]:
         x = self.ctx.values.get(self.name)
-        if x is None or x.ndim < 2:
-            return []
+        if x is None or x.ndim < 2 or x.size > _WINDOWS_MAX:
+            return []  # windows are walked one by one: a bound keeps a check's time bounded
         for other, g in self.ctx.gradients.items():
             if other == self.name or g.ndim != x.ndim or g.shape[:-2] != x.shape[:-2]:
                 continue
