@@ -7,6 +7,11 @@ cluster_std=, random_state=)``), so code written for it runs with the import cha
 use numpy only and are deterministic: the same arguments (including ``random_state``, 0 by
 default) give the same arrays on every run.
 
+The points are not scikit-learn's, even with the same ``random_state``: the curves, the
+centres and the class sizes are the same, but the noise comes from numpy's ``Generator``
+(scikit-learn draws from the older ``RandomState``) and is drawn in another order, so the
+noisy points and their order differ. Each function's docstring says what is the same.
+
 The older names keep working: ``spiral``, ``blobs`` and ``xor`` and the keywords ``n``,
 ``seed`` and ``std``.
 """
@@ -97,6 +102,14 @@ def make_moons(
 
     Returns:
         ``X`` of shape (n_samples, 2) and ``y`` of shape (n_samples,) with labels 0 and 1.
+
+    Compared with ``sklearn.datasets.make_moons``: without noise, each class has the same
+    points (the same arcs at the same ``t``; equal to within 1e-16); with noise and the same
+    ``random_state`` the points differ (other random numbers, see the module docstring),
+    though they come from the same distribution. The defaults differ too: scikit-learn's
+    ``noise`` is None (no noise) and its ``random_state`` None (new points on every call);
+    here ``noise=0.1`` and ``random_state=0``. There is no ``shuffle=`` (the points are
+    always shuffled) and ``n_samples`` is one int, not a pair of class sizes.
 
     Example:
         >>> from autograd_lite.datasets import make_moons
@@ -207,6 +220,13 @@ def make_blobs(
 
     Returns:
         ``X`` of shape (n_samples, 2) and ``y`` with the cluster index of each point.
+
+    Compared with ``sklearn.datasets.make_blobs``: the clusters have the same sizes (the
+    first ``n_samples % k`` one point larger) and, for given centres and ``cluster_std=0``,
+    the same points. Random centres and the noise come from other random numbers (see the
+    module docstring), so with the same ``random_state`` the points differ. Here the points
+    are always 2-D (no ``n_features``), ``centers`` defaults to 3 and ``random_state`` to 0
+    (scikit-learn: None), and there is no ``shuffle=`` or ``return_centers=``.
 
     Example:
         >>> from autograd_lite.datasets import make_blobs
