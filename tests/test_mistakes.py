@@ -838,6 +838,7 @@ def test_scale_dropout_keep_probability() -> None:
     m = first(dropout_loss, {"x": DX}, dropout_backward(DX, "no 1/p"), "x")
     assert m.kind == "scale" and m.evidence["factor"] == pytest.approx(KEEP)
     assert m.evidence["named"] == "1/p of dropout (p = 0.8)"
+    assert "1.25 is 1/p of dropout (p = 0.8): divide by p, as the forward pass does." in m.message
 
 
 def test_mask_missing_dropout() -> None:

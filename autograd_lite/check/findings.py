@@ -235,7 +235,8 @@ def _factors(
     if divisor is not None and divisor != batch:
         # np.mean over every entry: the loss divides by more than the batch size.
         named = f"the {divisor} entries the loss averages over"
-        found.insert(1, Factor(float(divisor), named, f"divide by {divisor}"))
+        fix, undo = f"divide by {divisor}", f"multiply by {divisor}"
+        found.insert(1, Factor(float(divisor), named, fix, undo))
     return found
 
 

@@ -87,12 +87,16 @@ class Factor:
     Attributes:
         value: the number (``8.0``).
         name: what it is, to follow "8 is" (``"the batch size N"``).
-        fix: what to do when yours is ``value`` times too large (``"divide by N"``).
+        fix: what to do when yours is ``value`` times the right gradient (``"divide by N"``).
+        fix_inverse: what to do when yours is ``1 / value`` times it (``"multiply by N"``).
+        aside: whether to mention it when the factor is explained by another one first.
     """
 
     value: float
     name: str
     fix: str
+    fix_inverse: str
+    aside: bool = True
 
 
 @dataclass(frozen=True)
@@ -154,19 +158,29 @@ def named_factors(
     """
     out: list[Factor] = []
     if batch is not None and batch > 1:
-        out.append(Factor(float(batch), "the batch size N", "divide by N"))
+        out.append(Factor(float(batch), "the batch size N", "divide by N", "multiply by N"))
         out.append(
             Factor(
                 (batch - 1) / batch,
                 f"Bessel's correction (N-1)/N with N = {batch}",
                 "the variance divides by N - 1, so its gradient does too",
+                "the variance divides by N, so its gradient does too",
             )
         )
     if classes is not None and classes > 1:
-        out.append(Factor(float(classes), "the number of classes C", "divide by C"))
+        out.append(
+            Factor(float(classes), "the number of classes C", "divide by C", "multiply by C")
+        )
     if keep is not None and 0.0 < keep < 1.0:
-        out.append(Factor(1.0 / keep, f"1/p of dropout (p = {keep:g})", "do not divide by p again"))
-    out.append(Factor(2.0, "the 2 of a square's derivative", "drop the factor 2"))
+        out.append(
+            Factor(
+                1.0 / keep,
+                f"1/p of dropout (p = {keep:g})",
+                "divide by p once, not twice",
+                "divide by p, as the forward pass does",
+            )
+        )
+    out.append(Factor(2.0, "the 2 of a square's derivative", "drop the factor 2", "multiply by 2"))
     for n in sizes:
         if n > 2 and n != batch:
             out.append(
@@ -174,6 +188,8 @@ def named_factors(
                     (n - 1) / n,
                     f"Bessel's correction (n-1)/n with n = {n}",
                     "the variance divides by n - 1, so its gradient does too",
+                    "the variance divides by n, so its gradient does too",
+                    aside=False,
                 )
             )
     return out
@@ -332,6 +348,7 @@ class _Recogniser:
             f.name
             for f in self.ctx.factors
             if f is not named
+            and f.aside
             and any(math.isclose(abs(factor), v, rel_tol=1e-9) for v in (f.value, 1 / f.value))
         ]
         aside = f" (the factor also equals {_names(also)})" if also and named is not None else ""
@@ -479,15 +496,16 @@ class _Recogniser:
                 continue
             active, s = structure
             by = self._mask_named(active, g)
-            kept = f" and {_num(s)}" if s != 1.0 else ""
-            inactive = int(np.sum(~active & (g != 0)))
+            kept = f" * {_num(s)}" if s != 1.0 else ""
+            n = int(np.sum(~active & (g != 0)))
+            inactive = f"{n} {'entry' if n == 1 else 'entries'}"
             where = f"where {by} <= 0" if by else "where the engine's gradient is 0"
             fix = f"multiply by ({by} > 0)" if by else "multiply by the forward pass's mask"
             tried: list[tuple[FloatArray, str, dict[str, Any]]] = [
                 (
                     g * s,
                     f"{self.d}: the mask is missing: yours passes {self.grad_of(source)}{kept} "
-                    f"through at the {inactive} entries {where} too; {fix}.",
+                    f"through at the {inactive} {where} too; {fix}.",
                     {"how": "missing"},
                 ),
                 (
@@ -963,15 +981,7 @@ def _factor_text(factor: float, named: Factor | None) -> str:
     size = abs(factor)
     if math.isclose(size, named.value, rel_tol=1e-9):
         return f"; {_num(size)} is {named.name}: {named.fix}"
-    return f"; {_num(named.value)} is {named.name}: {_inverse_fix(named)}"
-
-
-def _inverse_fix(named: Factor) -> str:
-    if named.fix.startswith("divide by "):
-        return "multiply by " + named.fix[len("divide by ") :]
-    if named.fix == "drop the factor 2":
-        return "the factor 2 is missing"
-    return named.fix
+    return f"; {_num(named.value)} is {named.name}: {named.fix_inverse}"
 
 
 def _names(names: Sequence[str]) -> str:
