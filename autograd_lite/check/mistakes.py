@@ -423,10 +423,16 @@ class _Recogniser:
         negated = " with the sign flipped" if sign < 0 else ""
         rotated = " (rotated by 180 degrees)" if len(axes) == 2 else ""
         listed = " and ".join(str(a) for a in axes)
+        kernel = t.ndim == 4 and axes == (2, 3)
+        why = (
+            "the forward pass is a correlation, so its weight gradient is not flipped"
+            if kernel
+            else "undo the flip"
+        )
         return self.finding(
             "axes",
             f"{self.d}: yours is the engine's flipped along axis {listed}{rotated}{negated}: "
-            "the forward pass is a correlation, so its weight gradient is not flipped.",
+            f"{why}.",
             t,
             flipped=axes,
             factor=sign,
