@@ -118,6 +118,10 @@ _TABLE: dict[str, dict[str, str]] = {
         "mse": "learn",
         "cross_entropy": "learn",
     },
+    "Grading a class": {
+        "grade": "grade.run",
+        "Exercise": "grade",
+    },
 }
 
 # Still resolving, out of the short top level (see the notes at the top of the file). Every

@@ -64,6 +64,8 @@ from .draw import GraphDrawing as GraphDrawing
 from .draw import GraphTooLargeError as GraphTooLargeError
 from .draw import RenderError as RenderError
 from .draw import draw_graph as draw_graph
+from .grade import Exercise as Exercise
+from .grade.run import grade as grade
 from .jit import CompiledFunction as CompiledFunction
 from .jit import compile as compile
 from .learn import Adam as Adam
@@ -150,4 +152,6 @@ __all__ = [
     "evaluate",
     "mse",
     "cross_entropy",
+    "grade",
+    "Exercise",
 ]

@@ -3,6 +3,8 @@
 Commands:
     demo    train small networks and write figures and a graph drawing (``demo --help``)
     graph   draw a formula's computation graph to a file (``graph --help``)
+    grade   grade a folder of learners' backward passes, safely (``grade --help``)
+    exercise  write a student's starter notebook (``exercise starter --help``)
 
 Each command lives in its own module with a ``main(argv) -> int`` function; this file only
 dispatches, so ``python -m autograd_lite`` stays fast to start.
@@ -19,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "train small networks and write figures and a graph drawing",
     ),
     "graph": ("autograd_lite.draw.cli", "draw a formula's computation graph to a file"),
+    "grade": ("autograd_lite.grade.cli", "grade a folder of learners' backward passes, safely"),
+    "exercise": ("autograd_lite.grade.cli", "write a starter notebook; list built-in exercises"),
 }
 
 
@@ -40,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"autograd_lite: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
         return 2
     module = importlib.import_module(COMMANDS[name][0])
-    code: int = module.main(rest)
+    entry = getattr(module, f"{name}_main", None) or module.main
+    code: int = entry(rest)
     return code
 
 
