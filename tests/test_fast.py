@@ -43,6 +43,11 @@ def _same_node(fast_node: Any, plain_node: Any) -> None:
         assert got is want or (got.is_leaf and want.is_leaf and got.data == want.data)
     assert (fast_node.label, fast_node.grad) == (plain_node.label, plain_node.grad)
     assert fast_node.is_leaf == plain_node.is_leaf
+    # the slots a learner does not see: no hooks yet, a creation number each
+    assert fast_node._hooks is None and plain_node._hooks is None
+    if not fast_node.is_leaf:
+        assert min(fast_node._created, plain_node._created) > 0
+        assert fast_node._created != plain_node._created
 
 
 def test_install_replaced_the_arithmetic_and_every_one_input_method() -> None:
