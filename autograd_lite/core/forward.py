@@ -173,14 +173,13 @@ def _install_methods() -> None:
     for rule in R.RULES.values():
         if rule.method is None or rule.arity != 1 or rule.parametrised:
             continue
-        op = rule.name
 
-        def method(self: Dual, op: str = op) -> Dual:
-            return apply_rule(R.RULES[op], (self,))
+        def method(self: Dual, rule: R.Rule = rule) -> Dual:
+            return apply_rule(rule, (self,))
 
         method.__name__ = rule.method
         method.__qualname__ = f"Dual.{rule.method}"
-        method.__doc__ = rule.doc or f"The ``{op}`` op."
+        method.__doc__ = rule.doc or f"The ``{rule.name}`` op."
         setattr(Dual, rule.method, property(method) if rule.attribute else method)
 
 
@@ -241,7 +240,7 @@ class DualMath:
 
     @staticmethod
     def exp(x: Any) -> Any:
-        return apply_rule(R.RULES["exp"], (x,)) if isinstance(x, Dual) else R.FLOAT_MATH.exp(x)
+        return apply_rule(R.EXP, (x,)) if isinstance(x, Dual) else R.FLOAT_MATH.exp(x)
 
     @staticmethod
     def log(x: Any) -> Any:
@@ -265,11 +264,11 @@ class DualMath:
 
     @staticmethod
     def sin(x: Any) -> Any:
-        return apply_rule(R.RULES["sin"], (x,)) if isinstance(x, Dual) else math.sin(x)
+        return apply_rule(R.SIN, (x,)) if isinstance(x, Dual) else math.sin(x)
 
     @staticmethod
     def cos(x: Any) -> Any:
-        return apply_rule(R.RULES["cos"], (x,)) if isinstance(x, Dual) else math.cos(x)
+        return apply_rule(R.COS, (x,)) if isinstance(x, Dual) else math.cos(x)
 
 
 DUAL_MATH = DualMath()
