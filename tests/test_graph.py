@@ -7,6 +7,7 @@ review the diff.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -23,6 +24,7 @@ from autograd_lite import GraphDrawing, GraphTooLargeError, Value, draw_graph
 from autograd_lite.draw import graph as D
 from autograd_lite.draw import render as R
 from autograd_lite.draw.highlight import STYLES
+from autograd_lite.draw.raster import svg_size
 from autograd_lite.draw.text import NOT_COMPUTED_CAPTION, format_number
 
 DATA = Path(__file__).parent / "data" / "dot"
@@ -153,12 +155,14 @@ def test_drawing_exposes_digraph_source_and_svg() -> None:
     assert isinstance(drawing.digraph, graphviz.Digraph)
     assert drawing.source == drawing.digraph.source
     assert (drawing.num_values, drawing.num_ops) == (6, 3)
-    bundle = drawing._repr_mimebundle_()
-    assert list(bundle) == ["image/svg+xml", "text/html"]
+    bundle, metadata = drawing._repr_mimebundle_()
+    assert sorted(bundle) == ["image/png", "image/svg+xml", "text/plain"]
     assert bundle["image/svg+xml"] == drawing._repr_svg_() == drawing.svg()
-    assert drawing.svg()[drawing.svg().index("<svg") :] in bundle["text/html"]
+    assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert metadata["image/png"]["width"] == round(svg_size(drawing.svg())[0] * 4 / 3)
     assert "6 values, 3 operations" in repr(drawing)
-    assert drawing._repr_mimebundle_(exclude=["image/svg+xml"]) == {"text/plain": repr(drawing)}
+    only_text = drawing._repr_mimebundle_(exclude=["image/svg+xml", "image/png"])
+    assert only_text == ({"text/plain": repr(drawing)}, {})
 
 
 def test_editing_the_digraph_changes_the_drawing() -> None:
@@ -176,7 +180,7 @@ def test_notebook_display_without_any_renderer_says_what_to_install(
     monkeypatch.setattr(R, "dot_program", lambda: None)
     monkeypatch.setattr(R, "bundled_available", lambda: False)
     *_, y = neuron()
-    bundle = draw_graph(y)._repr_mimebundle_()
+    bundle, _ = draw_graph(y)._repr_mimebundle_()
     assert list(bundle) == ["text/plain"]
     assert "pip install graphviz-pure" in bundle["text/plain"]
 
@@ -437,7 +441,7 @@ def test_highlight_with_a_real_check_gradients_report() -> None:
     report = al.check_gradients(loss_fn, inputs={"W": W}, expected={"W": mine})
     wrong, ok = STYLES["wrong"]["fillcolor"], STYLES["ok"]["fillcolor"]
     for graph in (y, report.loss):  # your graph (matched by label) or the report's own
-        source = draw_graph(graph, highlight=report).source
+        source = draw_graph(graph, highlight=report, view="values").source
         coloured = re.findall(r'label="\{ (W\[\d,\d\]) [^\n]*fillcolor="(#\w+)"', source)
         assert sorted(coloured) == [
             ("W[0,0]", ok),

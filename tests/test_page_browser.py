@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from autograd_lite import MLP, Value, check_gradients, draw_graph, explain
+from autograd_lite.draw.page import fit_to_width
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -260,7 +261,7 @@ def test_a_drawing_fits_the_notebook_width_and_a_click_shows_full_size(page: Any
     model = MLP(2, [4, 4, 1], seed=0)
     loss = (model([0.5, -1.0]) - 1.0) ** 2  # type: ignore[operator]
     loss.backward()
-    html = draw_graph(loss, max_nodes=None)._repr_mimebundle_()["text/html"]
+    html = fit_to_width(draw_graph(loss, max_nodes=None).svg())
     page.set_viewport_size({"width": 800, "height": 600})
     page.set_content(f'<!DOCTYPE html><html><body style="width:700px">{html}</body></html>')
     fitted = page.locator(".agl-fit svg").bounding_box()
@@ -324,7 +325,7 @@ def test_report_explain_and_drawing_are_readable_in_a_dark_theme(
     )
     x, w, y = reused_neuron()
     y2 = (x * x).relu() + (w * 0.0).relu()  # a kink note in explain
-    parts = [report._repr_html_(), explain(y2)._repr_html_(), draw_graph(y)._repr_html_()]
+    parts = [report._repr_html_(), explain(y2)._repr_html_(), fit_to_width(draw_graph(y).svg())]
     page.set_content(DARK_PAGE.format("<hr>".join(parts)))
     page.screenshot(path=str(screenshots / "dark_theme.png"), full_page=True)
     assert page.evaluate(LOW_CONTRAST) == []

@@ -21,6 +21,8 @@ by finite differences alone, and the report names the line that cut the graph.
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -185,7 +187,7 @@ def check_gradients(
         checked = targets(ins, mine, variables, evaluate.shapes, {}, found.lines, point)
         report = _by_differences(checked, evaluate, point, cut, tolerances, unchecked)
         report.notes = (*shared, *report.notes)
-        return report
+        return _with_sources(report, found.sources)
 
     require_seen(variables, {n: w.shape for n, w in session.seen.items()}, ins, found.unreadable)
     for name in variables:
@@ -204,6 +206,14 @@ def check_gradients(
         checked, loss, evaluate, point, tolerances, unchecked, leaves, ties, exact
     )
     report.notes = (*shared, *report.notes)
+    return _with_sources(report, found.sources)
+
+
+def _with_sources(report: GradientReport, sources: Mapping[str, str]) -> GradientReport:
+    """Each checked variable's expression as written, for drawings (``X @ W1 + b1``)."""
+    report.gradients = tuple(
+        dataclasses.replace(g, source=sources.get(g.name, "")) for g in report.gradients
+    )
     return report
 
 

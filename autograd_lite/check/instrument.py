@@ -33,7 +33,7 @@ import symtable
 import textwrap
 import types
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .watch import watch_assigned
@@ -408,11 +408,13 @@ class Instrumented:
         fn: the function to call (the original when nothing had to be watched).
         lines: name -> line of the statement that assigns it.
         unreadable: why the source could not be searched ("" when it could).
+        sources: name -> the expression assigned to it, as written (``X @ W1 + b1``).
     """
 
     fn: Callable[..., Any]
     lines: dict[str, int]
     unreadable: str = ""
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 def instrument(fn: Callable[..., Any], names: Iterable[str]) -> Instrumented:
@@ -468,6 +470,7 @@ def instrument(fn: Callable[..., Any], names: Iterable[str]) -> Instrumented:
     at_line: dict[int, int] = {}
     lines: dict[str, int] = {}
     walruses = False
+    sources: dict[str, str] = {}
     for name in wanted:
         places = found[name]
         problem = _ambiguity(name, places, where)
@@ -479,6 +482,11 @@ def instrument(fn: Callable[..., Any], names: Iterable[str]) -> Instrumented:
         elif places:
             place = places[0]
             lines[name] = place.line
+            sources[name] = (
+                ast.unparse(place.walrus.value)
+                if place.walrus is not None
+                else _assigned_text(place.statement)
+            )
             if place.walrus is not None:
                 _wrap_walrus(place.walrus, place.line)
                 walruses = True
@@ -486,7 +494,7 @@ def instrument(fn: Callable[..., Any], names: Iterable[str]) -> Instrumented:
                 after.setdefault(id(place.statement), []).append(name)
                 at_line[id(place.statement)] = place.line
     if not after and not walruses:
-        return Instrumented(fn, lines)
+        return Instrumented(fn, lines, sources=sources)
     fn_def.body = _insert(fn_def.body, after, at_line)
     inner = _compile(fn, fn_def, imported)
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=True))
@@ -502,4 +510,25 @@ def instrument(fn: Callable[..., Any], names: Iterable[str]) -> Instrumented:
     new.__kwdefaults__ = fn.__kwdefaults__
     new.__qualname__ = fn.__qualname__
     new.__doc__ = fn.__doc__
-    return Instrumented(new, lines)
+    return Instrumented(new, lines, sources=sources)
+
+
+def _assigned_text(stmt: ast.stmt) -> str:
+    """The right-hand side of a plain assignment as written (``""`` for any other binding)."""
+    value = getattr(stmt, "value", None)
+    if isinstance(stmt, ast.Assign | ast.AnnAssign) and value is not None:
+        return ast.unparse(value)
+    if isinstance(stmt, ast.AugAssign):
+        symbol = _AUG_SYMBOLS.get(type(stmt.op), "?")
+        return f"{ast.unparse(stmt.target)} {symbol}= {ast.unparse(stmt.value)}"
+    return ""
+
+
+_AUG_SYMBOLS = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.MatMult: "@",
+    ast.Pow: "**",
+}

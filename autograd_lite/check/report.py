@@ -180,6 +180,8 @@ class CheckedGradient:
         placed: False when its place in the backward pass is unknown (``loss_fn`` cut the
             graph, so ``downstream`` is empty for want of knowledge, not because nothing is
             there): it is never named a root cause.
+        source: for a variable, the expression its line assigns, as written (``X @ W1 + b1``);
+            ``""`` for an input or when the source could not be read.
     """
 
     name: str
@@ -191,6 +193,7 @@ class CheckedGradient:
     engine: npt.NDArray[np.float64] = field(repr=False, compare=False)
     numerical: npt.NDArray[np.float64] = field(repr=False, compare=False)
     placed: bool = True
+    source: str = ""
 
 
 class GradientReport:

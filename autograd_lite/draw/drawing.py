@@ -1,23 +1,31 @@
-"""A drawn computation graph: shown in Jupyter at the output's width, saved in any format.
+"""A drawn computation graph: shown in any notebook, saved in any format.
 
-:class:`GraphDrawing` is what :func:`~autograd_lite.draw.graph.draw_graph` returns. Laying it
-out is :mod:`autograd_lite.draw.render`'s job; the interactive page is
-:mod:`autograd_lite.draw.page`'s.
+:class:`GraphDrawing` is what :func:`~autograd_lite.draw.graph.draw_graph` returns: either a
+Graphviz digraph (the values view; laying it out is :mod:`autograd_lite.draw.render`'s job) or
+a picture laid out by autograd_lite itself (the network and array views). Its notebook display
+carries the SVG and a PNG of it, so a notebook shows the drawing where SVG is stripped (an
+untrusted JupyterLab, GitHub's viewer, sanitised HTML) and exports to LaTeX/PDF without
+Inkscape. The interactive page is :mod:`autograd_lite.draw.page`'s.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import graphviz
 
 from ..core.files import write_atomically
 from ..core.value import Value
+from . import raster as _raster
 from . import render as _render
 from .facts import GraphFacts
-from .page import InteractivePage, fit_to_width
+from .page import InteractivePage
+
+if TYPE_CHECKING:
+    from .arrays_view import ArraysFacts
 
 __all__ = ["GraphDrawing"]
 
@@ -31,45 +39,69 @@ _SAVE_FORMATS: Final = {
     ".gv": "dot",
 }
 
+DISPLAY_PNG_SIDE: Final = 3200
+"""Longest side in pixels of the PNG a notebook display carries beside the SVG."""
+
 
 class GraphDrawing:
     """A drawn computation graph: displays in Jupyter, saves to disk.
 
     Made by :func:`draw_graph`; not usually constructed directly.
 
-    In a notebook it fits the output's width (click it for full size); :meth:`interactive`
-    and ``save("graph.html")`` give a page to explore and to step through.
+    In a notebook it shows as SVG, with a PNG beside it for front ends that strip SVG;
+    :meth:`interactive` and ``save("graph.html")`` give a page to explore and to step through.
 
     Attributes:
-        digraph: the ``graphviz.Digraph`` (edit it to restyle; the drawing follows).
+        digraph: the ``graphviz.Digraph`` (edit it to restyle; the drawing follows), or None
+            for a view laid out by autograd_lite itself (``view="network"``, ``"arrays"``).
         renderer: ``"auto"``, ``"dot"`` or ``"bundled"``, see :mod:`autograd_lite.draw.render`.
-        num_values: how many value boxes the drawing has.
+        num_values: how many value boxes (circles, arrays) the drawing has.
         num_ops: how many operation nodes it has.
         facts: what the interactive page shows of each node (None for a drawing made by hand).
         root: the Value drawn (None for a drawing made by hand).
+        view: ``"values"``, ``"network"`` or ``"arrays"``.
+        arrays: the array view's facts (names, shapes, operations, entries), else None.
     """
 
     def __init__(
         self,
-        digraph: graphviz.Digraph,
+        digraph: graphviz.Digraph | None,
         *,
         renderer: str,
         num_values: int,
         num_ops: int,
         facts: GraphFacts | None = None,
         root: Value | None = None,
+        picture: str | None = None,
+        view: str = "values",
+        arrays: ArraysFacts | None = None,
     ) -> None:
+        if (digraph is None) == (picture is None):
+            raise ValueError("GraphDrawing: give either a digraph or a picture (SVG text)")
         self.digraph = digraph
         self.renderer = renderer
         self.num_values = num_values
         self.num_ops = num_ops
         self.facts = facts
         self.root = root
+        self.view = view
+        self.arrays = arrays
+        self._picture = picture
         self._svg_cache: tuple[str, str, str] | None = None
 
     @property
     def source(self) -> str:
-        """The DOT text of the drawing."""
+        """The DOT text of the drawing (the values view; the other views have no DOT).
+
+        Raises:
+            ValueError: the drawing was laid out without Graphviz (``view="network"`` or
+                ``"arrays"``); use :meth:`svg`.
+        """
+        if self.digraph is None:
+            raise ValueError(
+                f"the {self.view} view is laid out by autograd_lite itself and has no DOT "
+                "text; use .svg() for the picture"
+            )
         text: str = self.digraph.source
         return text
 
@@ -90,7 +122,19 @@ class GraphDrawing:
             >>> draw_graph(Value(1.0, "x") * 2).pipe("svg")[:5]
             b'<?xml'
         """
-        return _render.render(self.source, fmt, self.renderer)
+        if self._picture is None:
+            return _render.render(self.source, fmt, self.renderer)
+        if fmt == "svg":
+            return self._picture.encode("utf-8")
+        if fmt == "png":
+            try:
+                return _raster.svg_to_png(self._picture)
+            except _raster.RasterError as err:
+                raise _render.RenderError(str(err)) from err
+        raise _render.RenderError(
+            f"the {self.view} view is written as SVG and painted as PNG; {fmt!r} is not "
+            "available for it (save a .svg or .png)"
+        )
 
     def svg(self) -> str:
         """Return the drawing as SVG text (rendered once, then cached).
@@ -103,6 +147,8 @@ class GraphDrawing:
             >>> "<svg" in draw_graph(Value(1.0, "x") * 2).svg()
             True
         """
+        if self._picture is not None:
+            return self._picture
         source = self.source
         if self._svg_cache is None or self._svg_cache[:2] != (source, self.renderer):
             self._svg_cache = (source, self.renderer, self.pipe("svg").decode("utf-8"))
@@ -148,7 +194,7 @@ class GraphDrawing:
                 ".gv file name, or pass format='svg'"
             )
         if fmt == "dot":
-            data = self.source.encode("utf-8")
+            data = self.source.encode("utf-8")  # a ValueError for the self-laid views
         elif fmt == "html":
             data = self.interactive().html.encode("utf-8")
         else:
@@ -173,6 +219,12 @@ class GraphDrawing:
             True
         """
         if self.facts is None:
+            if self.view == "arrays":
+                raise ValueError(
+                    "the array view has no interactive page of its own yet: hover its cells "
+                    "for the numbers, or draw_graph(report.loss, view='values').interactive() "
+                    "to step through the scalar graph"
+                )
             raise ValueError("this drawing has no node facts: make it with draw_graph()")
         return InteractivePage(self.svg(), self.facts)
 
@@ -205,28 +257,62 @@ class GraphDrawing:
 
         return make_widget(self, height=height)
 
+    def png(self, max_side: int | None = None) -> bytes:
+        """The drawing as PNG bytes at twice its size (sharp on slides and high-density screens).
+
+        Args:
+            max_side: if given, the PNG is scaled down so that neither side exceeds it.
+
+        Returns:
+            The PNG file's bytes.
+
+        Raises:
+            autograd_lite.draw.render.RenderError: no renderer here can make the SVG or PNG.
+
+        Example:
+            >>> from autograd_lite import Value, draw_graph
+            >>> draw_graph(Value(1.0, "x") * 2).png()[:4]
+            b'\\x89PNG'
+        """
+        svg = self.svg()
+        try:
+            return _raster.svg_to_png(svg, max_side=max_side)
+        except _raster.RasterError as err:
+            raise _render.RenderError(str(err)) from err
+
     def _repr_svg_(self) -> str:
         return self.svg()
 
-    def _repr_html_(self) -> str:
-        return fit_to_width(self.svg())
-
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
-    ) -> dict[str, str]:
-        wanted = "image/svg+xml"
-        if (include is not None and wanted not in include) or (
-            exclude is not None and wanted in exclude
-        ):
-            return {"text/plain": repr(self)}
+    ) -> tuple[dict[str, str], dict[str, Any]]:
+        wanted = [
+            mime
+            for mime in ("image/svg+xml", "image/png")
+            if (include is None or mime in include) and (exclude is None or mime not in exclude)
+        ]
+        if not wanted:
+            return {"text/plain": repr(self)}, {}
         try:
             svg = self.svg()
-            # Both: front ends that show HTML scale it to the output's width; the SVG stays for
-            # those that do not (and for nbconvert exports).
-            return {wanted: svg, "text/html": fit_to_width(svg)}
         except _render.RenderError as err:
             # A notebook cell should say what to install, not print a formatter traceback.
-            return {"text/plain": f"{self!r}\ncannot render: {err}"}
+            return {"text/plain": f"{self!r}\ncannot render: {err}"}, {}
+        # No text/html: sanitisers (nbconvert's, GitHub's) strip the SVG out of HTML and leave
+        # jumbled text, and it would outrank the PNG they keep.
+        data = {"text/plain": repr(self)}
+        metadata: dict[str, Any] = {}
+        if "image/svg+xml" in wanted:
+            data["image/svg+xml"] = svg
+        if "image/png" in wanted and _raster.raster_available():
+            png = _raster.svg_to_png(svg, max_side=DISPLAY_PNG_SIDE)
+            data["image/png"] = base64.b64encode(png).decode("ascii")
+            width = _raster.svg_size(svg)[0]
+            # Shown at the SVG's own size (the PNG has twice the pixels).
+            metadata["image/png"] = {"width": round(width * 96 / 72)}
+        return data, metadata
 
     def __repr__(self) -> str:
-        return f"<GraphDrawing: {self.num_values} values, {self.num_ops} operations>"
+        if self.view == "values":
+            return f"<GraphDrawing: {self.num_values} values, {self.num_ops} operations>"
+        return f"<GraphDrawing ({self.view} view): {self.num_values} boxes>"

@@ -1,13 +1,15 @@
-"""Draw a Value's computation graph: one box per value and per operation, or one per neuron.
+"""Draw a Value's computation graph: one box per value, a circle per neuron, or a box per array.
 
-:func:`draw_graph` checks its options, then builds a ``graphviz.Digraph`` in one of two views:
+:func:`draw_graph` checks its options, then draws one of three views:
 
-- ``view="values"`` (here): every value a box with its name, ``data`` and ``grad``, every
-  operation a small node between its inputs and its output;
-- ``view="network"`` (:mod:`autograd_lite.draw.network`): one box per neuron of an
-  :mod:`autograd_lite.nn` model, its weights, bias and outputs as a small table.
+- ``view="values"`` (here): a ``graphviz.Digraph``, every value a box with its name, ``data``
+  and ``grad``, every operation a small node between its inputs and its output;
+- ``view="network"`` (:mod:`autograd_lite.draw.network_diagram`): an :mod:`autograd_lite.nn`
+  model as neurons (circles) and weights (lines), laid out here without Graphviz;
+- ``view="arrays"`` (:mod:`autograd_lite.draw.arrays_view`): a check report over arrays, one
+  box per named array with a heatmap of its entries; the default for such a report.
 
-It returns a :class:`~autograd_lite.draw.drawing.GraphDrawing`. The DOT text depends only on
+It returns a :class:`~autograd_lite.draw.drawing.GraphDrawing`. The drawing depends only on
 the graph and the options (nodes are numbered in :func:`~autograd_lite.topological_order`), so
 the same graph always gives the same text.
 """
@@ -23,11 +25,13 @@ from ..check.explain import node_names
 from ..core.engine import topological_order
 from ..core.foreign import from_micrograd, is_micrograd_like
 from ..core.value import Value
+from .arrays_view import array_facts, arrays_svg, is_array_report
 from .clusters import ClusterTree, Group, group_key_function, group_paths
 from .drawing import GraphDrawing
 from .facts import graph_facts
 from .highlight import STYLES, highlight_kinds
-from .network import draw_network, network_size
+from .network import find_network, network_size
+from .network_diagram import OVERLAYS, network_svg
 from .render import renderer_name
 from .text import (
     DrawOptions,
@@ -46,8 +50,8 @@ DEFAULT_MAX_NODES: Final = 500
 """Largest graph :func:`draw_graph` draws unless told otherwise (boxes + op nodes)."""
 
 RANKDIRS: Final = ("LR", "TB", "RL", "BT")
-VIEWS: Final = ("values", "network")
-"""What one box stands for: a value (``"values"``) or a neuron (``"network"``)."""
+VIEWS: Final = ("values", "network", "arrays")
+"""What one shape stands for: a value, a neuron or a named array."""
 
 
 class GraphTooLargeError(ValueError):
@@ -57,7 +61,7 @@ class GraphTooLargeError(ValueError):
 def draw_graph(
     root: Value,
     *,
-    view: str = "values",
+    view: str | None = None,
     rankdir: str = "LR",
     digits: int = 4,
     show_data: bool = True,
@@ -67,6 +71,7 @@ def draw_graph(
     group: Group = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     renderer: str = "auto",
+    overlay: str | None = None,
 ) -> GraphDrawing:
     """Draw the computation graph that produced ``root``.
 
@@ -78,18 +83,28 @@ def draw_graph(
 
     Two ways to see a network built with :mod:`autograd_lite.nn`:
 
-    - ``view="network"`` draws one box per neuron (weights, bias, ``z`` and activation with
-      their data and grads, under short names like ``L1.N2`` explained in a legend), layers
-      side by side from the inputs on the left to the loss on the right. Use it to see the
-      whole network: ``MLP(2, [16, 16, 1])`` fits a notebook's width.
+    - ``view="network"`` draws the network as a network: each neuron a circle filled by its
+      output (orange positive, blue negative), each weight a line coloured by its sign and as
+      wide as it is large, layers as columns from the inputs to the loss, every number on
+      hover. ``MLP(2, [16, 16, 1])`` fits a 16:9 slide (960 x 540 px; its PNG 1920 x 1080).
+      A custom Module is drawn by its layers in the order the forward pass uses them, each
+      headed by its attribute name. A graph without ``nn`` neurons is drawn as values.
     - ``group="layer"``/``"neuron"`` keeps every value and operation and only frames them by
       layer or neuron. Use it to follow the chain rule through a small network's neurons.
+
+    A check report over arrays (``check_gradients`` on numpy code) is drawn by default as
+    arrays: ``draw_graph(report.loss, highlight=report)`` gives one box per input, checked
+    variable and the loss, with its shape, the line that computes it and a heatmap of its
+    entries (red WRONG, green ok); hover a cell for its numbers, a box for its chain rule.
 
     Args:
         root: the output node (usually a loss): a Value, or any micrograd-style node
             (micrograd's own ``Value`` or one written in its lecture: an object with
             ``data``, ``grad``, ``_prev``, ``_op`` and optionally ``label``).
-        view: ``"values"`` (one box per value) or ``"network"`` (one box per neuron).
+        view: ``"values"`` (one box per value), ``"network"`` (a circle per neuron) or
+            ``"arrays"`` (a box per named array of a check report). None: ``"arrays"`` when
+            drawing ``report.loss`` with ``highlight=report`` for a report over arrays,
+            ``"values"`` otherwise.
         rankdir: ``"LR"`` (left to right), ``"TB"`` (top to bottom), ``"RL"`` or ``"BT"``.
         digits: significant digits of the numbers shown.
         show_data: show each value's ``data``.
@@ -118,10 +133,14 @@ def draw_graph(
             :func:`autograd_lite.draw.clusters.group_paths`. Values view only.
         max_nodes: refuse graphs with more drawn nodes (boxes + op nodes) than this,
             fast, instead of laying them out for minutes; None for no limit.
-        renderer: ``"auto"``, ``"dot"`` or ``"bundled"``, see :mod:`autograd_lite.draw.render`.
+        renderer: ``"auto"``, ``"dot"`` or ``"bundled"``, see :mod:`autograd_lite.draw.render`
+            (the values view; the others are laid out without Graphviz).
+        overlay: ``"grad"`` makes the network view show gradients: each line d(loss)/d(w),
+            each circle d(loss)/d(output). None shows weights and outputs.
 
     Returns:
-        A :class:`GraphDrawing`: displays inline in Jupyter at the output's width;
+        A :class:`GraphDrawing`: displays inline in Jupyter (SVG, and PNG for front ends that
+        strip SVG);
         ``.save("g.svg" / "g.png" / "g.html")``, ``.interactive()``, ``.source``, ``.digraph``.
 
     Raises:
@@ -140,25 +159,62 @@ def draw_graph(
     """
     if is_micrograd_like(root):
         root = from_micrograd(root)
+    if view is None:
+        view = "arrays" if is_array_report(highlight, root) else "values"
     _check_options(root, view, rankdir, digits, max_nodes, group)
+    if overlay not in OVERLAYS:
+        raise ValueError(f"overlay must be None or 'grad', got {overlay!r}")
     # Checked here, not when the drawing is first rendered (in a notebook, much later).
     renderer = renderer_name(renderer, "draw_graph")
     options = DrawOptions(rankdir, digits, show_data, show_grad, edge_labels)
+    if view == "arrays":
+        return _arrays_view(root, highlight, options, renderer)
     key_of = group_key_function(group)
     order = topological_order(root)
     _check_size(order, view, max_nodes)
     kinds, legend = highlight_kinds(highlight, order)
     ids = {node: f"v{i}" for i, node in enumerate(order)}
-    if view == "network":
-        dot, elements, num_boxes, num_ops = draw_network(order, ids, kinds, legend, options)
-    else:
-        paths = group_paths(order, key_of) if key_of is not None else {}
-        dot = _values_view(order, ids, kinds, legend, paths, options)
-        elements = {}
-        num_boxes, num_ops = len(order), sum(1 for node in order if node.parents)
-    facts = graph_facts(order, ids, elements, highlight, kinds, digits)
+    network = find_network(order, ids) if view == "network" else None
+    if network is not None:
+        names = node_names(root, order)
+        picture = network_svg(network, root, names[root], kinds, options, overlay)
+        facts = graph_facts(order, ids, network.elements, highlight, kinds, digits)
+        circles = len(network.inputs) + sum(len(layer.neurons) for layer in network.layers)
+        return GraphDrawing(
+            None,
+            picture=picture,
+            view="network",
+            renderer=renderer,
+            num_values=circles + (1 if network.output else 0),
+            num_ops=0,
+            facts=facts,
+            root=root,
+        )
+    paths = group_paths(order, key_of) if key_of is not None else {}
+    dot = _values_view(order, ids, kinds, legend, paths, options)
+    num_boxes, num_ops = len(order), sum(1 for node in order if node.parents)
+    facts = graph_facts(order, ids, {}, highlight, kinds, digits)
     return GraphDrawing(
         dot, renderer=renderer, num_values=num_boxes, num_ops=num_ops, facts=facts, root=root
+    )
+
+
+def _arrays_view(root: Value, highlight: Any, options: DrawOptions, renderer: str) -> GraphDrawing:
+    if not is_array_report(highlight, root):
+        raise ValueError(
+            "view='arrays' draws a check report over arrays: "
+            "draw_graph(report.loss, highlight=report) with the report of check_gradients"
+        )
+    arrays = array_facts(highlight)
+    return GraphDrawing(
+        None,
+        picture=arrays_svg(arrays, options.digits),
+        view="arrays",
+        renderer=renderer,
+        num_values=len(arrays.arrays),
+        num_ops=0,
+        arrays=arrays,
+        root=root,
     )
 
 

@@ -83,13 +83,14 @@ def svg_size(svg: str) -> tuple[float, float]:
     return sizes["width"], sizes["height"]
 
 
-def svg_to_png(svg: str, scale: float = DEFAULT_SCALE) -> bytes:
-    """Paint an SVG document (as Graphviz writes it) into PNG bytes.
+def svg_to_png(svg: str, scale: float = DEFAULT_SCALE, *, max_side: int | None = None) -> bytes:
+    """Paint an SVG document (as Graphviz or the self-laid views write it) into PNG bytes.
 
     Args:
         svg: the SVG text.
         scale: PNG pixels per CSS pixel (96 per inch); the result is made smaller if its
             longest side would exceed :data:`MAX_SIDE` pixels.
+        max_side: a smaller limit on the longest side, if given (a notebook's display PNG).
 
     Returns:
         The PNG file's bytes.
@@ -105,6 +106,10 @@ def svg_to_png(svg: str, scale: float = DEFAULT_SCALE) -> bytes:
     """
     if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale > 0:
         raise ValueError(f"scale must be a positive number, got {scale!r}")
+    if max_side is not None and (
+        isinstance(max_side, bool) or not isinstance(max_side, int) or max_side < 1
+    ):
+        raise ValueError(f"max_side must be a positive int or None, got {max_side!r}")
     try:
         import resvg_py
     except ImportError as err:
@@ -114,7 +119,8 @@ def svg_to_png(svg: str, scale: float = DEFAULT_SCALE) -> bytes:
             "it back)"
         ) from err
     width, height = svg_size(svg)
-    zoom = min(float(scale), MAX_SIDE / (max(width, height, 1.0) * _PX_PER_PT))
+    side = MAX_SIDE if max_side is None else min(MAX_SIDE, max_side)
+    zoom = min(float(scale), side / (max(width, height, 1.0) * _PX_PER_PT))
     pixels = {"width": width * _PX_PER_PT * zoom, "height": height * _PX_PER_PT * zoom}
     root = _ROOT.search(svg)
     assert root is not None  # svg_size found it

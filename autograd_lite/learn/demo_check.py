@@ -7,7 +7,7 @@ written from the pre-activation, ``1 - Z1**2``, instead of from the output, ``1 
 
 :func:`run` checks every gradient in one :func:`~autograd_lite.check_gradients` call, prints
 the report, its root cause and what the mistake is (``report.mistakes``: tanh's derivative
-evaluated at the wrong variable), writes the graph with each checked entry coloured (red
+evaluated at the wrong variable), draws the named arrays with each checked entry coloured (red
 wrong, green right), then fixes the line and checks again.
 """
 
@@ -100,7 +100,8 @@ def _draw(report: GradientReport, out_dir: Path) -> Path | None:
         print("skipping the drawing: the check built no graph")
         return None
     path = out_dir / "backprop_check.svg"
-    draw_graph(report.loss, highlight=report).save(path)
+    # One box per named array (W1, z1, a1...), each entry a cell: readable at 1600 px.
+    draw_graph(report.loss, highlight=report, view="arrays").save(path)
     return path
 
 
@@ -141,7 +142,10 @@ def run(out_dir: Path) -> CheckDemo:
         )
     drawing = _draw(report, out_dir)
     if drawing is not None:
-        print(f"\nThe graph, each checked entry red (wrong) or green (right): {drawing}")
+        print(
+            "\nThe arrays, each box an array of the forward pass, each checked entry red "
+            f"(wrong) or green (right): {drawing}"
+        )
     print(f"\nThe fix: tanh'(z) = 1 - tanh(z)**2, so `{BUG}` becomes `{FIX}`.")
     fixed = check(fixed_backward)
     print(f"Checked again: {fixed.summary()}")
