@@ -162,7 +162,7 @@ def test_a_custom_module_is_drawn_by_its_layers_in_forward_order() -> None:
     neurons = groups(svg, "neuron")
     assert len(neurons) == 4 + 3 + 1
     by_layer: dict[str, list[tuple[int, tuple[float, float]]]] = {}
-    for element, g in neurons.items():
+    for g in neurons.values():
         path = hover(g).split(" ", 1)[0]
         layer, _, index = path.rpartition(".neurons.")
         by_layer.setdefault(layer, []).append((int(index), circle_at(g)))

@@ -53,7 +53,7 @@ _BOX_PAD: Final = 10.0
 _GAP_X: Final = 28.0
 _GAP_Y: Final = 46.0
 _MARGIN: Final = 20.0
-_MAX_TITLE: Final = 46  # characters of a box's heading before it is shortened
+_MAX_TITLE: Final = 60  # characters of a box's heading before it is shortened
 _ENTRIES_LISTED: Final = 12
 _MERGE_ABOVE: Final = 256  # larger arrays draw runs of equal verdicts as one rect
 
@@ -207,7 +207,7 @@ def array_facts(report: Any) -> ArraysFacts:
         loss_name = "the loss"
     owner[loss] = loss_name
 
-    inputs, ops = _flows(order, owner)
+    inputs = _flows(order, owner)
     consumers: dict[str, list[str]] = {}
     for name, sources in inputs.items():
         for source in sources:
@@ -222,7 +222,7 @@ def array_facts(report: Any) -> ArraysFacts:
         if values.size != math.prod(g.shape):
             values = np.full(g.shape, math.nan)
         yours = np.array([_number(e.expected) for e in entries], dtype=np.float64)
-        op = getattr(g, "source", "") or _ops_text(g.name, inputs, ops)
+        op = getattr(g, "source", "") or _ops_text(g.name, inputs)
         found.append(
             ArrayFacts(
                 name=g.name,
@@ -249,17 +249,35 @@ def array_facts(report: Any) -> ArraysFacts:
                 tuple(consumers.get(name, ())), values, None, None, None, None, False,
             )
         )  # fmt: skip
-    last = {name: max((position[n] for n in nodes), default=0) for name, nodes in members.items()}
-    found.sort(key=lambda a: (a.kind != "input", last.get(a.name, 0)))
+    # An entry the loss never uses is not in its graph.
+    last = {
+        name: max((position.get(n, 0) for n in nodes), default=0) for name, nodes in members.items()
+    }
+    found = _forward_order(found, last)
     found.append(
         ArrayFacts(
-            loss_name, "loss", (), _ops_text(loss_name, inputs, ops), 0, _element(loss_name),
+            loss_name, "loss", (), _ops_text(loss_name, inputs), 0, _element(loss_name),
             tuple(inputs.get(loss_name, ())), (), np.array(float(loss.data)), None, None, None,
             None, False,
         )
     )  # fmt: skip
     diagnosis = report.diagnosis() if callable(getattr(report, "diagnosis", None)) else ""
     return ArraysFacts(tuple(found), loss_name, report.summary(), diagnosis)
+
+
+def _forward_order(arrays: list[ArrayFacts], last: dict[str, int]) -> list[ArrayFacts]:
+    """Arrays after every array they are computed from; among those ready, inputs first, then
+    the one whose last entry the forward pass computes first."""
+    placed: set[str] = set()
+    waiting = list(arrays)
+    out: list[ArrayFacts] = []
+    while waiting:
+        ready = [a for a in waiting if all(s in placed or s not in last for s in a.inputs)]
+        pick = min(ready or waiting, key=lambda a: (a.kind != "input", last.get(a.name, 0)))
+        waiting.remove(pick)
+        placed.add(pick.name)
+        out.append(pick)
+    return out
 
 
 def _is_entry_label(label: str) -> bool:
@@ -294,45 +312,42 @@ def _unchecked_inputs(
     return shapes
 
 
-def _flows(
-    order: list[Value], owner: dict[Value, str]
-) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Each array's source arrays, and the operations between them and it, from the graph.
+def _flows(order: list[Value], owner: dict[Value, str]) -> dict[str, list[str]]:
+    """Each array's source arrays, found in the graph.
 
-    A node's frontier is the set of arrays whose nodes reach it through unnamed nodes only.
+    A node's frontier is the set of arrays whose nodes reach it through unnamed nodes only; a
+    named node's sources are its parents' frontiers.
     """
     frontier: dict[Value, frozenset[str]] = {}
-    between: dict[Value, frozenset[str]] = {}
     inputs: dict[str, list[str]] = {}
-    ops: dict[str, list[str]] = {}
     empty: frozenset[str] = frozenset()
+    # Most nodes inherit their parents' very set: one shared object per distinct set keeps the
+    # walk over an 800,000-node graph to identity checks instead of set unions.
+    shared: dict[frozenset[str], frozenset[str]] = {empty: empty}
+    get = owner.get
     for node in order:
+        reach = empty
         parents = node.parents
-        reach = empty.union(*(frontier[p] for p in parents)) if parents else empty
-        used = empty.union(*(between[p] for p in parents)) if parents else empty
-        if parents and node.op:
-            used = used | {node.op}
-        name = owner.get(node)
+        for parent in parents:
+            f = frontier[parent]
+            if f is not reach and not f <= reach:
+                grown = reach | f
+                reach = shared.setdefault(grown, grown)
+        name = get(node)
         if name is None:
-            frontier[node], between[node] = reach, used
+            frontier[node] = reach
             continue
         if parents:
             known = inputs.setdefault(name, [])
             known += sorted(s for s in reach if s != name and s not in known)
-            seen = ops.setdefault(name, [])
-            seen += sorted(o for o in used if o not in seen)
-        frontier[node], between[node] = frozenset([name]), empty
-    return inputs, ops
+        own = frozenset([name])
+        frontier[node] = shared.setdefault(own, own)
+    return inputs
 
 
-def _ops_text(name: str, inputs: dict[str, list[str]], ops: dict[str, list[str]]) -> str:
+def _ops_text(name: str, inputs: dict[str, list[str]]) -> str:
     sources = inputs.get(name, [])
-    used = ops.get(name, [])
-    if not sources:
-        return ", ".join(used)
-    return (
-        f"from {', '.join(sources)} by {' '.join(used)}" if used else f"from {', '.join(sources)}"
-    )
+    return f"computed from {', '.join(sources)}" if sources else ""
 
 
 def _json_list(a: FloatArray) -> list[float | str]:
@@ -583,7 +598,7 @@ def _cells(box: _Box, digits: int) -> list[str]:
             run = 1
             # Neighbours of the same verdict merge into one rect (a big all-green array is a
             # few rects, not thousands); cells that show numbers stay one per entry.
-            while merge and kind and kind != "wrong" and c + run < box.cols:
+            while merge and kind and c + run < box.cols:
                 nxt = _cell_look(a, values, verdicts, r, c + run, box.bins, scale, digits)
                 if nxt[1] != kind:
                     break
@@ -635,16 +650,18 @@ def _cell_look(
             flat = r * values.shape[1] + c
             tip = _entry_text(a, flat, digits)
         else:
-            tip = (
-                f"{a.name}[{rows.start}:{rows.stop}, {cols.start}:{cols.stop}]: worst {_word(kind)}"
-            )
+            stop = min(cols.stop, values.shape[1])
+            where = _range(a.name, r, down, values.shape[0], cols.start, stop)
+            tip = f"{where}: worst {_word(kind)}"
         return VERDICT_COLOURS[kind], kind, tip
     block = values[rows, cols]
     number = float(np.nanmean(block)) if np.isfinite(block).any() else math.nan
     if bins == (1, 1):
         tip = f"{_entry(a, r * values.shape[1] + c)} = {format_number(number, digits)}"
     else:
-        where = f"{a.name}[{rows.start}:{rows.stop}, {cols.start}:{cols.stop}]"
+        where = _range(
+            a.name, r, down, values.shape[0], cols.start, min(cols.stop, values.shape[1])
+        )
         tip = f"{where}: mean {format_number(number, digits)}"
     return diverging(number, scale), "", tip
 

@@ -39,7 +39,7 @@ _SAVE_FORMATS: Final = {
     ".gv": "dot",
 }
 
-DISPLAY_PNG_SIDE: Final = 3200
+DISPLAY_PNG_SIDE: Final = 1280
 """Longest side in pixels of the PNG a notebook display carries beside the SVG."""
 
 

@@ -178,6 +178,7 @@ print("after zero_grad() and backward():", a.grad)
 # `draw_graph` has more options than shown here: `rankdir="TB"` draws top to bottom, `digits`
 # sets the significant digits, `show_data`/`show_grad` hide numbers, `highlight` colours nodes
 # (or the entries of a gradient check), `group="layer"` clusters a network's nodes by layer,
-# `view="network"` draws one box per neuron. `draw_graph(o).save("neuron.svg")` (or `.png`)
-# writes the picture to a file; `.save("neuron.html")` writes an interactive page that works
-# offline: click a node for its chain rule, step through the forward and backward pass.
+# `view="network"` draws a network as circles and lines. `draw_graph(o).save("neuron.svg")`
+# (or `.png`) writes the picture to a file; `.save("neuron.html")` writes an interactive page
+# that works offline: click a node for its chain rule, step through the forward and backward
+# pass.

@@ -84,12 +84,20 @@ report
 # %% [markdown]
 # Every entry is ok. `x` was not in `expected`, so the report lists it as not checked.
 #
-# `report.loss` is the graph the check built from your forward pass, with the engine's
-# gradient in every box. Drawn with `highlight=report`, the checked inputs are coloured by
-# verdict.
+# `report.loss` is the graph the check built from your forward pass. Drawn with
+# `highlight=report`, it shows the arrays you named: one box per input (and per variable you
+# checked, and the loss), with its shape and a cell per entry coloured by verdict (green ok,
+# red WRONG; values where nothing was checked). Hover a cell for its numbers.
 
 # %% tags=["graph"]
 draw_graph(report.loss, highlight=report)
+
+# %% [markdown]
+# `view="values"` draws the same graph one scalar at a time, with the engine's gradient in
+# every box: the checked inputs are coloured by verdict.
+
+# %% tags=["graph"]
+draw_graph(report.loss, highlight=report, view="values")
 
 # %% [markdown]
 # **No bug, but a weak test.** The two columns of `V` are equal, so the two logits are equal
@@ -167,7 +175,7 @@ report
 # showing the engine's gradient:
 
 # %% tags=["graph"]
-draw_graph(report.loss, highlight=report, show_data=False)
+draw_graph(report.loss, highlight=report, show_data=False, view="values")
 
 # %% [markdown]
 # **The bugs.**
@@ -237,7 +245,7 @@ report = check_gradients(neuron, inputs=neuron_inputs, expected=by_hand_neuron)
 report
 
 # %% tags=["graph"]
-draw_graph(report.loss, highlight=report)
+draw_graph(report.loss, highlight=report, view="values")
 
 # %% [markdown]
 # All right. `bugs` keeps this one as a pass:
@@ -283,7 +291,7 @@ report
 # Wrong are exactly neuron 1's column of `weights` and `biases`, and sample 1's row of `X`:
 
 # %% tags=["graph"]
-draw_graph(report.loss, highlight=report, show_data=False)
+draw_graph(report.loss, highlight=report, show_data=False, view="values")
 
 # %% [markdown]
 # **The bug.** The dense layer's backward pass was given the upstream `dvalues` instead of the
@@ -313,7 +321,7 @@ print(textwrap.fill(whole.diagnosis(), width=90))
 # wrong one is sample 1, neuron 1, where relu is flat.
 
 # %% tags=["graph"]
-draw_graph(whole.loss, highlight=whole, show_data=False)
+draw_graph(whole.loss, highlight=whole, show_data=False, view="values")
 
 # %% [markdown]
 # The fix:
@@ -353,7 +361,7 @@ report = check_gradients(relu_part, inputs={"z": z}, expected={"z": by_hand_drel
 report
 
 # %% tags=["graph"]
-draw_graph(report.loss, highlight=report)
+draw_graph(report.loss, highlight=report, view="values")
 
 # %% [markdown]
 # **The bug.** The numbers are the relu's *outputs*: the backward pass started from a copy of
@@ -583,7 +591,7 @@ report_few = check_gradients(softmax_layer_few, {"x": few}, {"x": y_few - y_few*
 report_few
 
 # %% tags=["graph"]
-draw_graph(report_few.loss, highlight=report_few)
+draw_graph(report_few.loss, highlight=report_few, view="values")
 
 # %% [markdown]
 # **The bug.** `y - y**2` is only the diagonal of the softmax Jacobian, and the backward method

@@ -52,11 +52,12 @@ out.backward()
 draw_graph(out, group="layer", show_data=False)
 
 # %% [markdown]
-# `view="network"` draws one box per neuron instead: its weights, bias, weighted sum `z` and
-# activation `a`, each with data and ∇ grad, under short names (`L1.N2` is layer 1, neuron 2).
-# Layers stand side by side, inputs on the left. Click the drawing for full size;
-# `.interactive()` (or `.save("net.html")`) gives a page where you click a node for its
-# chain rule and step through the forward and backward pass.
+# `view="network"` draws the network as a network instead: each neuron a circle filled by its
+# output (orange positive, blue negative), each weight a line coloured by its sign and as wide
+# as it is large, the layers as columns from the inputs to the output. Hover a circle or a line
+# for its numbers; `overlay="grad"` shows the gradients instead. `.interactive()` (or
+# `.save("net.html")`) gives a page where you click a neuron for its chain rule and step
+# through the forward and backward pass.
 
 # %% tags=["graph"]
 draw_graph(out, view="network")

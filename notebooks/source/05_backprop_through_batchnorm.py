@@ -310,9 +310,11 @@ for name, how in fixed.cross_checks.items():
 # ## Seeing the batch-norm steps
 #
 # The full graph has hundreds of thousands of nodes. With two examples, two hidden units and
-# an embedding lookup standing in for the first layer, the batch-norm steps draw a graph small
-# enough to read, with each checked entry coloured by its verdict (red WRONG, green ok). The
-# same bug, `dbndiff2` dividing by `n` = 2 instead of `n - 1` = 1, is found again.
+# an embedding lookup standing in for the first layer, the batch-norm steps are small enough to
+# look at entry by entry: each named array is a box with the line that computes it, each
+# checked entry a cell coloured by its verdict (red WRONG, green ok), the first wrong step
+# outlined in red. The same bug, `dbndiff2` dividing by `n` = 2 instead of `n - 1` = 1, is
+# found again.
 
 # %%
 small_X, small_Y = np.array([[0], [1]]), np.array([1, 0])
