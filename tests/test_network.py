@@ -16,7 +16,7 @@ from autograd_lite.draw.raster import svg_size
 from autograd_lite.draw.svgkit import NEGATIVE, POSITIVE
 
 HAS_DOT = R.dot_program() is not None
-RENDERERS = ["wasm", pytest.param("dot", marks=pytest.mark.skipif(not HAS_DOT, reason="no dot"))]
+RENDERERS = ["bundled", pytest.param("dot", marks=pytest.mark.skipif(not HAS_DOT, reason="no dot"))]
 SVG = "{http://www.w3.org/2000/svg}"
 
 

@@ -22,7 +22,6 @@ by finite differences alone, and the report names the line that cut the graph.
 from __future__ import annotations
 
 import dataclasses
-
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
