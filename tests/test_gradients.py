@@ -348,8 +348,10 @@ def test_drawing_a_report_colours_the_variables_nodes() -> None:
     report = check_gradients(loss, {"x": x}, {"h": [0.0, 2 * np.tanh(-0.2)]})
     marked = {node.label: verdict for node, verdict in report.node_verdicts().items()}
     assert marked == {"h[0]": WRONG, "h[1]": OK}
-    drawing = al.draw_graph(report.loss, highlight=report)
+    drawing = al.draw_graph(report.loss, highlight=report, view="values")
     assert "h[0]" in drawing.source
+    arrays = al.draw_graph(report.loss, highlight=report).svg()  # the default: arrays
+    assert 'class="cell verdict-wrong"' in arrays and "h[0]: WRONG" in arrays
 
 
 def test_the_checks_one_walk_back_gives_the_engines_general_chain_rule() -> None:

@@ -222,14 +222,13 @@ def _inputs(
 
 
 def _inside(x: float, y: float, radius: float, number: float, scale: float) -> str:
-    """The number inside a circle, when the circle is big enough to hold it."""
-    if radius < 13:
-        return ""
+    """The number inside a circle (11 px), when the circle is big enough to hold it."""
     words = format(number, ".2g") if math.isfinite(number) else str(number)
-    size = min(11.0, 2 * radius * 0.85 / max(1, len(words)) / 0.62)
+    if radius < 13 or text_width(words, 11) > 1.9 * radius:
+        return ""  # too small a circle: the number is on hover
     # White on a strong fill, dark ink on a pale one.
     ink = "#ffffff" if scale > 0 and abs(number) / scale > 0.6 else INK
-    return text(x, y + size * 0.36, words, size=round(size, 1), anchor="middle", fill=ink)
+    return text(x, y + 4, words, size=11, anchor="middle", fill=ink)
 
 
 def _neuron_number(neuron: Neuron, overlay: str | None) -> float:
