@@ -154,3 +154,8 @@ def test_the_arrays_view_needs_a_report_over_arrays() -> None:
     assert draw_graph(report.loss, highlight=report).view == "values"  # one number: scalars
     with pytest.raises(ValueError, match="view='arrays' draws a check report"):
         draw_graph(report.loss, view="arrays")
+
+
+def test_the_arrays_view_opens_as_an_interactive_page(demo_report: Any) -> None:
+    page = draw_graph(demo_report.loss, highlight=demo_report).interactive()
+    assert 'id="a_z1"' in page.html and "X @ W1 + b1" in page.html

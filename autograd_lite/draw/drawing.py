@@ -218,15 +218,11 @@ class GraphDrawing:
             >>> "<svg" in draw_graph(y).interactive().html
             True
         """
-        if self.facts is None:
-            if self.view == "arrays":
-                raise ValueError(
-                    "the array view has no interactive page of its own yet: hover its cells "
-                    "for the numbers, or draw_graph(report.loss, view='values').interactive() "
-                    "to step through the scalar graph"
-                )
-            raise ValueError("this drawing has no node facts: make it with draw_graph()")
-        return InteractivePage(self.svg(), self.facts)
+        if self.facts is not None:
+            return InteractivePage(self.svg(), self.facts)
+        if self.arrays is not None:  # the array view: the page steps over its arrays
+            return InteractivePage(self.svg(), self.arrays)
+        raise ValueError("this drawing has no node facts: make it with draw_graph()")
 
     def widget(self, *, height: int = 640) -> Any:
         """The drawing as a notebook widget that Python can step through too.
