@@ -34,7 +34,8 @@ _ASSETS: Final = importlib.resources.files("autograd_lite.draw")
 class ArraysLike(Protocol):
     """The array view's facts (:class:`autograd_lite.draw.arrays_view.ArraysFacts`)."""
 
-    arrays: Any
+    @property
+    def arrays(self) -> Any: ...
 
     def to_json(self) -> dict[str, Any]: ...
 

@@ -235,4 +235,4 @@ print(report.root_causes)
 # there and coloured by its verdict (red: WRONG).
 
 # %% tags=["graph"]
-draw_graph(report.loss, highlight=report)
+draw_graph(report.loss, highlight=report, view="values")
