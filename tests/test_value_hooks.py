@@ -156,3 +156,19 @@ def test_a_leaf_hook_that_changes_data_leaves_the_other_gradients_alone() -> Non
     b.register_hook(shift)
     y.backward()
     assert (w.grad, b.grad) == (28.0, 3.0)
+
+
+def test_hooks_live_in_their_own_slot_and_leave_rule_and_parents_alone() -> None:
+    from autograd_lite.core.custom import Hooks, hooks_of
+
+    x = Value(1.0)
+    h = x * 2.0
+    rule, parents = h.rule, h.parents
+    assert hooks_of(h) is None and hooks_of(x) is None
+    first = h.register_hook(lambda g: g * 3)
+    second = x.register_hook(lambda g: None)
+    assert (h.rule, h.parents) == (rule, parents) and x.is_leaf and x.parents == ()
+    assert isinstance(hooks_of(h), Hooks) and isinstance(hooks_of(x), Hooks)
+    first.remove()
+    second.remove()
+    assert hooks_of(h) is None and hooks_of(x) is None
