@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import builtins
 import gc
+import heapq
 import linecache
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from itertools import count
@@ -50,7 +52,32 @@ fastest per call, slow to compile when big), ``"tape"`` runs level-scheduled num
 TAPE_MIN_OPS = 5_000
 """``backend="auto"`` runs a scalar-mode graph with more ops than this on the tape: straight-line
 source of that size already takes about half a second to compile."""
-_serial = count(1)
+
+
+class _Serials:
+    """Numbers for the generated code's file names, reused once their function is gone.
+
+    Each compiled function needs a file name of its own (its lines are shown in tracebacks
+    through ``linecache``), but Python keeps every code object's file name it has seen
+    interned: fresh numbers forever would grow memory by ~80 bytes a compile, without bound.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._free: list[int] = []
+        self._next = count(1)
+
+    def take(self) -> int:
+        with self._lock:
+            return heapq.heappop(self._free) if self._free else next(self._next)
+
+    def give_back(self, serial: int, filename: str) -> None:
+        linecache.cache.pop(filename, None)
+        with self._lock:
+            heapq.heappush(self._free, serial)
+
+
+_SERIALS = _Serials()
 
 ArgSelector = int | str | Sequence[int | str] | None
 
@@ -272,15 +299,17 @@ class CompiledFunction:
             prog = fused_program(*parts, slot_wrt, slot_batched, name=name)
         else:
             prog = program(*parts, slot_wrt, slot_batched, name=name)
-        filename = f"<autograd_lite.compile {self.fname} #{next(_serial)}>"
+        serial = _SERIALS.take()
+        filename = f"<autograd_lite.compile {self.fname} #{serial}>"
         code = builtins.compile(prog.source, filename, "exec")
         namespace: dict[str, Any] = dict(NUMPY_NAMESPACE if self.batch else SCALAR_NAMESPACE)
         namespace["np"] = np
         exec(code, namespace)
         # Tracebacks through the generated code show its lines.
         linecache.cache[filename] = (len(prog.source), None, prog.source.splitlines(True), filename)
-        # ... while this object lives: then the lines go too (1.8 MiB per 1,000 compiles).
-        weakref.finalize(self, linecache.cache.pop, filename, None)
+        # ... while this object lives: then the lines go too (1.8 MiB per 1,000 compiles),
+        # and the name is free for the next compile.
+        weakref.finalize(self, _SERIALS.give_back, serial, filename)
         self._graph, self._program, self._fn = graph, prog, namespace[prog.name]
         self._wrt_slots = prog.wrt_slots
 
