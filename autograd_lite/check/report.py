@@ -19,7 +19,9 @@
 Rows are grouped by gradient (an input, or a variable of the forward pass checked by name),
 in the order the backward pass reaches them. Per gradient, :attr:`GradientReport.gradients`
 says how the engine was cross-checked and which checked gradients lie between it and the
-loss; :attr:`GradientReport.root_causes` names the first wrong step of each bug, and
+loss; :attr:`GradientReport.root_causes` names the first wrong step of each bug,
+``report.mistakes`` says what the mistake is (:class:`Mistake`: ``"dW: every entry is 8x too
+large; 8 is the batch size N: divide by N."``; see :mod:`autograd_lite.check.mistakes`), and
 ``report.engine[name]`` / ``report.numerical[name]`` are arrays in the variable's shape.
 
 For drawing, :meth:`GradientReport.node_verdicts` maps each checked entry's leaf ``Value`` (a
