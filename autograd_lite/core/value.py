@@ -130,8 +130,7 @@ class Value(ValueExtras, custom.GradientHooks, custom.MicrogradNames, OpMethods)
         return f"Value({', '.join(parts)})"
 
     # ------------------------------------------------------------------ arithmetic
-    # Each operator is its rule applied to (self, other). _lift turns a number into a
-    # constant leaf; it gives None for a numpy array, which then applies the op per element.
+    # Each operator is its rule applied to (self, other); _lift makes a number a leaf.
 
     def __add__(self, other: Value | Number) -> Value:
         lifted = _lift(other, "+")
@@ -187,17 +186,15 @@ class Value(ValueExtras, custom.GradientHooks, custom.MicrogradNames, OpMethods)
     def __abs__(self) -> Value:
         return _record(R.ABS, (self,))
 
-    # The math methods (exp, log, tanh, ... one per rule of the table that names a method)
-    # are made from the rule table below the class.
+    # The math methods (x.exp(), x.tanh()...) are made from the rule table below the class.
 
     # ------------------------------------------------------------------ gradients
 
     def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
         """Fill ``node.grad`` with d(self)/d(node) * ``gradient`` for every node of the graph.
 
-        As in PyTorch, *leaves* (inputs, parameters) add to what they hold, so several
-        ``backward()`` calls sum up (:meth:`zero_grad` starts again); *intermediate* nodes are
-        recomputed by every call.
+        As in PyTorch, leaves (inputs, parameters) add to what they hold, so several calls sum
+        up (:meth:`zero_grad` starts again); intermediate nodes are recomputed by each call.
 
         Args:
             gradient: the seed d(final)/d(self); 1.0 for a loss.
@@ -207,10 +204,8 @@ class Value(ValueExtras, custom.GradientHooks, custom.MicrogradNames, OpMethods)
         Example:
             >>> from autograd_lite import Value
             >>> a = Value(3.0)
-            >>> c = (a + a) * (a + a) * a
-            >>> c.backward()
-            >>> a.grad    # d/da (2a)^2 a = 12 a^2
-            108.0
+            >>> (a * a * a).backward(); a.grad
+            27.0
         """
         _backward(self, gradient, create_graph=create_graph)
 
@@ -252,7 +247,8 @@ def _record(rule: R.Rule, parents: tuple[Value, ...], out: float | None = None) 
 
 
 def _lift(x: object, op: str) -> Value | None:
-    """``x`` as a node: a number becomes a constant leaf; None for a numpy array."""
+    """``x`` as a node: a number becomes a constant leaf; None for a numpy array (which
+    then applies the op to each element itself)."""
     if isinstance(x, Value):
         return x
     if wants_reflection(x):
