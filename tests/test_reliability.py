@@ -45,3 +45,18 @@ def test_every_test_the_conventions_and_readme_name_exists() -> None:
     section = readme.split("## Reliability", 1)[1].split("\n## ", 1)[0]
     for promise in ("judges the code that is loaded", "writes only where asked", "bounded"):
         assert promise in section.lower() or promise in section
+
+
+def test_a_gradient_hook_may_return_a_numpy_scalar() -> None:
+    # Regression (issue 21, finding 15): np.float32 from a hook was refused as not a number.
+    import numpy as np
+
+    x = al.Value(3.0, label="x")
+    y = x * 2
+    y.register_hook(lambda g: np.float32(0.5) * g)
+    (y * 1.0).backward()
+    assert x.grad == 1.0 and type(x.grad) is float
+    z = al.Value(1.0) * 2
+    z.register_hook(lambda g: np.bool_(True))
+    with pytest.raises(TypeError, match="returns None"):
+        z.backward()

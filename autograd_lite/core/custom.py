@@ -23,12 +23,13 @@ as the lecture does), and gradient hooks (:class:`Hooks`, in a node's own ``_hoo
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from .errors import TracingError
 from .modes import current_mode
-from .node import Node, describe_node, next_creation_number, store_parents
+from .node import Node, describe_node, is_real, next_creation_number, store_parents, to_float
 from .rules import FLOAT_MATH, Rule
 
 __all__ = [
@@ -303,13 +304,18 @@ class Hooks:
 def _hook_result(fn: Callable[[Any], Any], result: Any) -> Any:
     if isinstance(result, Node):  # a Value, under create_graph
         return result
-    if isinstance(result, bool) or not isinstance(result, int | float):
+    numpy = sys.modules.get("numpy")  # never imported here: without it no numpy bool exists
+    if (
+        isinstance(result, bool)
+        or not is_real(result)
+        or (numpy is not None and isinstance(result, numpy.bool_))
+    ):
         name = getattr(fn, "__name__", type(fn).__name__)
         raise TypeError(
             f"gradient hook {name} returned {type(result).__name__} {result!r:.60}; a hook "
             "returns None (keep the gradient) or a number (replace it)"
         )
-    return float(result)
+    return to_float(result, f"gradient hook {getattr(fn, '__name__', type(fn).__name__)}")
 
 
 class GradientHooks(Node):

@@ -30,7 +30,7 @@ def _positive(who: str, what: str, x: object) -> float:
 
 def _real(x: object) -> float | None:
     """``x`` as a float if it is a real number other than a bool, else None (inf if huge)."""
-    if isinstance(x, bool) or type(x).__name__ == "bool_" or not isinstance(x, numbers.Real):
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):  # numpy bools are not Real
         return None
     try:
         return float(x)
