@@ -232,6 +232,13 @@ def test_results_are_plain_arrays_never_unpickled(tmp_path: Path) -> None:
     assert set(run.problems) == {g.name for g in load_exercise("two_layer").gradients}
 
 
+def test_a_memory_hog_is_stopped_by_the_memory_limit() -> None:
+    code = "import numpy as np\nx = np.ones(10**10)\n"
+    run = run_submission("a.py", code.encode(), load_exercise("two_layer"), limits=LIMITS)
+    assert run.status == "memory", (run.status, run.message)
+    assert set(run.problems) == {g.name for g in load_exercise("two_layer").gradients}
+
+
 def _cli(*args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "autograd_lite", *args],

@@ -183,6 +183,6 @@ body { font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; 
 table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 4px 8px; }
 tr.verdict-WRONG td:nth-child(2) { color: #d62728; font-weight: bold; }
 tr.verdict-ok td:nth-child(2) { color: #3a9d5d; }
-pre { background: #f5f5f5; padding: 8px; overflow-x: auto; max-height: 30em; }
+pre { background: #f5f5f5; padding: 8px; white-space: pre-wrap; max-height: 30em; overflow: auto; }
 .drawing { overflow-x: auto; }
 """

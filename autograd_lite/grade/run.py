@@ -88,8 +88,8 @@ def _read(path: Path) -> bytes | None:
         os.close(fd)
 
 
-# What a worker needs to rebuild the exercise: a built-in's name or a teacher file's text.
-ExerciseSpec = tuple[str, str]
+# What a worker needs to rebuild the exercise: ("builtin", name, "") or ("source", name, text).
+ExerciseSpec = tuple[str, str, str]
 
 
 def _spec(exercise: str | Path | Exercise) -> ExerciseSpec | None:
@@ -99,8 +99,8 @@ def _spec(exercise: str | Path | Exercise) -> ExerciseSpec | None:
     from .builtin import BUILTIN
 
     if text in BUILTIN:
-        return ("builtin", text)
-    return ("source", Path(text).read_text(encoding="utf-8") + f"\n#@name {Path(text).stem}\n")
+        return ("builtin", text, "")
+    return ("source", Path(text).stem, Path(text).read_text(encoding="utf-8"))
 
 
 _FORKED: dict[str, Exercise] = {}  # exercises given as objects, inherited by forked workers
@@ -109,10 +109,9 @@ _FORKED: dict[str, Exercise] = {}  # exercises given as objects, inherited by fo
 def _exercise_of(spec: ExerciseSpec | str) -> Exercise:
     if isinstance(spec, str):
         return _FORKED[spec]
-    kind, text = spec
+    kind, name, text = spec
     if kind == "builtin":
-        return load_exercise(text)
-    name = text.rsplit("#@name ", 1)[-1].strip()
+        return load_exercise(name)
     return _cached_source(text, name)
 
 
