@@ -102,7 +102,7 @@ _TABLE: dict[str, dict[str, str]] = {
         "GraphDrawing": "draw",
     },
     "Compiling": {
-        "compile": "jit",
+        "compile": "jit.compiler",
         "CompiledFunction": "jit",
     },
     "Networks, optimisers and training": {
@@ -179,7 +179,10 @@ __all__ = [n for n in _PLACES if n not in _KEPT and not hasattr(_builtins, n)]
 # The API reference's front page: the short top level by group, written from the table.
 if __doc__:
     __doc__ += "".join(
-        f"\n**{group}**: " + ", ".join(f"`{n}`" for n in rows) + "\n"
+        f"\n**{group}**: "
+        # A builtin's namesake is out of __all__, so its entry is where it is defined.
+        + ", ".join(f"`{n}`" if n in __all__ else f"`{__name__}.{rows[n]}.{n}`" for n in rows)
+        + "\n"
         for group, rows in _TABLE.items()
     )
 

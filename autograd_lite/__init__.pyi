@@ -67,7 +67,7 @@ from .draw import draw_graph as draw_graph
 from .grade import Exercise as Exercise
 from .grade.run import grade as grade
 from .jit import CompiledFunction as CompiledFunction
-from .jit import compile as compile
+from .jit.compiler import compile as compile
 from .learn import Adam as Adam
 from .learn import AdamW as AdamW
 from .learn import History as History

@@ -23,6 +23,7 @@ MODULES = (
     "autograd_lite.check",
     "autograd_lite.draw",
     "autograd_lite.jit",
+    "autograd_lite.jit.compiler",  # compile(): out of jit's __all__, as the builtin's namesake
     "autograd_lite.learn",
 )
 ROOT = Path(__file__).resolve().parents[1]

@@ -182,7 +182,8 @@ def test_each_name_has_one_row_and_each_group_has_rows() -> None:
     assert al.__doc__ is not None
     for group, names in al._TABLE.items():
         line = next(line for line in al.__doc__.splitlines() if line.startswith(f"**{group}**"))
-        assert all(f"`{name}`" in line for name in names)
+        # A builtin's namesake (compile) is listed where it is defined.
+        assert all(f"`{name}`" in line or f".{name}`" in line for name in names)
 
 
 def test_a_module_row_is_a_module_and_other_rows_are_not() -> None:

@@ -298,8 +298,9 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
 def stop_gradient(x: Any) -> Any:
     """``x`` as a constant: the same numbers, and no gradient flows back through it (JAX's).
 
-    A Value becomes a new leaf holding the same number and label: what is computed from it
-    records nothing about how ``x`` was made, so ``backward()`` stops there. Numbers are
+    A Value becomes a new leaf holding the same number and label (``x.detach()``, as in
+    PyTorch): what is computed from it records nothing about how ``x`` was made, so
+    ``backward()`` stops there. Numbers are
     returned as floats; lists, tuples, dicts and numpy arrays are copied with each entry
     treated so (an array of dtype object stays an object array of leaves).
 
@@ -321,7 +322,7 @@ def stop_gradient(x: Any) -> Any:
         3.0
     """
     if isinstance(x, Value):
-        return Value(x.data, label=x.label)
+        return x.detach()
     if isinstance(x, np.ndarray):
         if x.dtype != object:
             return x.copy()
