@@ -641,3 +641,95 @@ def test_with_scripts_the_picture_becomes_the_interactive_page(page: Any) -> Non
     assert page.locator(".agl-page img").count() == 0
     frame = page.frame_locator(".agl-page iframe")
     assert frame.locator("#step-text").inner_text().startswith("done:")
+
+
+# ---------------------------------------------------------------- the array view's page
+
+
+def demo_report() -> Any:
+    from autograd_lite.learn import demo_check
+
+    return demo_check.check(demo_check.backward_by_hand)
+
+
+def open_arrays_page(page: Any, tmp_path: Path, report: Any) -> Any:
+    drawing = draw_graph(report.loss, highlight=report)
+    assert drawing.view == "arrays"
+    page.goto(drawing.save(tmp_path / "arrays.html").resolve().as_uri())
+    return drawing
+
+
+def test_the_array_page_opens_readable_on_the_first_wrong_step(page: Any, tmp_path: Path) -> None:
+    report = demo_report()
+    open_arrays_page(page, tmp_path, report)
+    assert min(page.evaluate(EFFECTIVE_TEXT_PX)) >= 11 - 1e-6
+    box, view = page.locator("#a_z1").bounding_box(), page.locator("#view").bounding_box()
+    assert view["x"] <= box["x"] and box["x"] + box["width"] <= view["x"] + view["width"]
+    assert view["y"] <= box["y"] and box["y"] + box["height"] <= view["y"] + view["height"]
+    assert "wrong" in (page.get_attribute("#a_z1", "class") or "")
+    assert "wrong" not in (page.get_attribute("#a_a1", "class") or "")  # all ok: green
+
+
+def test_clicking_an_array_cell_shows_its_entry_first_with_the_numbers(
+    page: Any, tmp_path: Path
+) -> None:
+    report = demo_report()
+    entry = next(e for e in report.entries if e.name == "z1[0,1]")
+    open_arrays_page(page, tmp_path, report)
+    page.click("#a_z1_1")  # z1[0,1]: row 0, column 1 of a 2x3 array
+    assert page.locator("#info h2").inner_text() == "z1"
+    first = page.locator("#info tr.entry").first.inner_text().split("\t")
+    assert first[:5] == [
+        "z1[0,1]",
+        entry.verdict,
+        fmt(entry.expected),  # type: ignore[arg-type]
+        fmt(entry.engine),  # type: ignore[arg-type]
+        fmt(entry.numerical),  # type: ignore[arg-type]
+    ]
+    assert page.locator("#info tr.entry").count() == 6
+    assert "∂loss/∂z1 = ∂loss/∂a1 · ∂a1/∂z1" in page.locator("#info .sum").inner_text()
+    # its paths to the loss are highlighted, the arrays it was made from are not
+    for element in ("a_z1", "a_a1", "a_z2", "a_loss"):
+        assert "on-path" in (page.get_attribute(f"#{element}", "class") or ""), element
+    assert "on-path" not in (page.get_attribute("#a_W1", "class") or "")
+    page.hover("#a_W1_0")
+    assert page.locator("#tip").inner_text().startswith("W1[0,0]: WRONG")
+
+
+def test_the_array_replay_walks_forward_then_back_through_the_chain_rules(
+    page: Any, tmp_path: Path
+) -> None:
+    report = demo_report()
+    drawing = open_arrays_page(page, tmp_path, report)
+    names = [a.name for a in drawing.arrays.arrays]
+    step = page.locator("#step-text")
+    assert page.locator("#slider").get_attribute("max") == str(2 * len(names))
+    page.click("#first")
+    assert all("pending" in (page.get_attribute(f"#a_{n}", "class") or "") for n in names)
+    page.click("#next")
+    assert step.inner_text().startswith(f"forward 1/{len(names)}: {names[0]} = ")
+    for _ in range(len(names)):
+        page.click("#next")
+    assert step.inner_text().startswith(f"backward 1/{len(names)}: ∂loss/∂loss = 1")
+    assert "current" in (page.get_attribute("#a_loss", "class") or "")
+    page.locator("#slider").evaluate(
+        "el => { el.value = el.max; el.dispatchEvent(new Event('input')); }"
+    )
+    assert step.inner_text().startswith(f"done: backward {len(names)}/{len(names)}: ∂loss/∂")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_array_page_in_light_and_dark(
+    browser: Any, tmp_path: Path, screenshots: Path, scheme: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 800}, color_scheme=scheme)
+    try:
+        tab = context.new_page()
+        open_arrays_page(tab, tmp_path, demo_report())
+        tab.click("#a_z1_1")
+        tab.wait_for_timeout(300)  # the highlight's fade
+        tab.screenshot(path=str(screenshots / f"page_arrays_{scheme}.png"))
+        assert theme_of(tab) == scheme
+        assert tab.evaluate(LOW_CONTRAST) == []
+    finally:
+        context.close()

@@ -132,3 +132,23 @@ def test_drawing_and_the_page_never_import_anywidget() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=os.getcwd()
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_the_array_view_has_its_widget_with_arrays_and_entries_to_show() -> None:
+    from autograd_lite.learn import demo_check
+
+    report = demo_check.check(demo_check.backward_by_hand)
+    drawing = draw_graph(report.loss, highlight=report)
+    w = drawing.widget()
+    assert w.last == 2 * len(drawing.arrays.arrays)
+    w.show("z1")
+    assert w.selected == "a_z1"
+    w.show("z1[1,2]")
+    assert w.selected == "a_z1_5"
+    with pytest.raises(ValueError, match="outside z1's shape"):
+        w.show("z1[2,0]")
+    with pytest.raises(ValueError, match="no array named 'h'"):
+        w.show("h")
+    with pytest.raises(TypeError, match="named arrays"):
+        w.show(report.loss)
+    assert w.selected == "a_z1_5"

@@ -42,6 +42,20 @@ NOTEBOOK_CELLS = [
     # 2: stepping backward from Python
     "widget.go_to(widget.last); widget.step(-1); widget.show(x)\n"
     "print('stepped to', widget.position)",
+    # 3: the network diagram's widget
+    "from autograd_lite import MLP\n"
+    "model = MLP(2, [3, 1], seed=0)\n"
+    "loss = (model([0.5, -1.0]) - 1.0) ** 2; loss.backward()\n"
+    "network = draw_graph(loss, view='network').widget(height=420)\n"
+    "network",
+    # 4: the array view's widget (a check report over arrays)
+    "from autograd_lite.learn import demo_check\n"
+    "report = demo_check.check(demo_check.backward_by_hand)\n"
+    "arrays = draw_graph(report.loss, highlight=report).widget(height=520)\n"
+    "arrays",
+    # 5: both driven from Python
+    "network.go_to(0); network.step(); arrays.step(-1); arrays.show('z1[0,1]')\n"
+    "print('both stepped', network.position, arrays.position)",
 ]
 
 # The cells of the notebook in the open tab (JupyterLab keeps other tabs' panels, hidden).
@@ -271,6 +285,24 @@ def test_the_widget_steps_through_backward_inside_jupyterlab(lab: str, tmp_path:
             assert frame.locator("#slider").input_value() == "8"
             cell.scroll_into_view_if_needed()
             tab.screenshot(path=str(folder / "widget_jupyterlab_light.png"))
+
+            # the network diagram and the array view, each a widget stepped from Python
+            views = [run_cell(tab, 3), run_cell(tab, 4)]
+            for view in views:
+                text = view.frame_locator(".agl-widget iframe").locator("#step-text")
+                text.wait_for()
+                assert text.inner_text().startswith("done:")
+            run_cell(tab, 5).locator(".jp-OutputArea-output", has_text="both stepped 1").wait_for()
+            network = views[0].frame_locator(".agl-widget iframe")
+            arrays = views[1].frame_locator(".agl-widget iframe")
+            assert network.locator("#step-text").inner_text().startswith("forward 1/")
+            assert "pending" in (network.locator("#n_L0_N0").get_attribute("class") or "")
+            assert arrays.locator("#step-text").inner_text().startswith("backward 7/8: ")
+            assert arrays.locator("#info h2").inner_text() == "z1"
+            assert arrays.locator("#info tr.entry").first.inner_text().startswith("z1[0,1]")
+            views[1].scroll_into_view_if_needed()
+            tab.screenshot(path=str(folder / "widget_jupyterlab_arrays_light.png"))
+            cell.scroll_into_view_if_needed()
 
             # JupyterLab's dark theme: the widget's page follows
             tab.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
