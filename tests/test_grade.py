@@ -232,6 +232,43 @@ def test_results_are_plain_arrays_never_unpickled(tmp_path: Path) -> None:
     assert set(run.problems) == {g.name for g in load_exercise("two_layer").gradients}
 
 
+@pytest.mark.skipif(not ROOT, reason="files, forks and network are contained only as root")
+def test_what_a_submission_sees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = tmp_path / "teacher"
+    secret.mkdir()
+    (secret / "exercise.py").write_text("REFERENCE = 'the solution'\n", encoding="utf-8")
+    monkeypatch.setenv("GRADER_TOKEN", "s3cret")
+    code = (
+        "import os, sys, json, time\n"
+        f"try:\n    seen = open({str(secret / 'exercise.py')!r}).read()\n"
+        "except OSError as e:\n    seen = type(e).__name__\n"
+        "forks = 0\n"
+        "try:\n"
+        "    for _ in range(200):\n"
+        "        if os.fork() == 0:\n            time.sleep(30)\n            os._exit(0)\n"
+        "        forks += 1\n"
+        "except OSError as e:\n    stopped = type(e).__name__\n"
+        "print(json.dumps({'seen': seen, 'env': sorted(os.environ), 'path': sys.path,"
+        " 'forks': forks, 'stopped': stopped, 'uid': os.getuid()}))\n"
+    )
+    run = run_submission(
+        "a.py", code.encode(), load_exercise("two_layer"), limits=LIMITS, hide=[secret]
+    )
+    facts = json.loads(run.output.splitlines()[0])
+    assert "the solution" not in run.output and facts["seen"] in (
+        "PermissionError",
+        "FileNotFoundError",
+    )
+    assert "GRADER_TOKEN" not in facts["env"] and "s3cret" not in run.output
+    assert not any(
+        str(tmp_path) in p or "/work" in p and "site-packages" not in p for p in facts["path"]
+    )
+    assert facts["uid"] >= 100_000
+    # RLIMIT_NPROC on the private uid: the processes (Python itself counts) stop short of it.
+    assert facts["stopped"] == "BlockingIOError" and facts["forks"] < LIMITS.processes
+    assert _live_sandbox_processes() == []
+
+
 def test_a_memory_hog_is_stopped_by_the_memory_limit() -> None:
     code = "import numpy as np\nx = np.ones(10**10)\n"
     run = run_submission("a.py", code.encode(), load_exercise("two_layer"), limits=LIMITS)
