@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import storage_directory
 
 import autograd_lite as al
 from autograd_lite.draw.render import RenderError
@@ -112,7 +113,12 @@ def only_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.chdir(work)
-    _ROOTS[:] = [os.path.realpath(allowed)]
+    # Hypothesis keeps its own files (a character table made on first use) in its storage
+    # folder: the test framework's writes, not the package's.
+    _ROOTS[:] = [
+        os.path.realpath(allowed),
+        os.path.realpath(os.fspath(storage_directory(intent_to_write=False).path)),
+    ]
     _OUTSIDE.clear()
     try:
         yield allowed
@@ -302,7 +308,15 @@ def _special(folder: Path, kind: str) -> Path:
     if kind == "fifo":
         os.mkfifo(path)
     elif kind == "zero":
-        path.symlink_to("/dev/zero")
+        # A link to a device. Not the machine's own /dev/zero: a save that regressed would
+        # replace it with a regular file (it happened here once). Root makes a private
+        # device node with /dev/zero's numbers; elsewhere a FIFO stands in for it.
+        device = folder / "zero-device"
+        try:
+            os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 5))
+        except PermissionError:
+            os.mkfifo(device)
+        path.symlink_to(device)
     elif kind == "folder":
         path.mkdir()
     elif kind == "dangling":
@@ -334,6 +348,8 @@ def test_save_and_load_write_only_where_asked_and_change_nothing_on_failure(
     assert saved != refused  # a plain name or file saves; a special one is refused
     if refused:
         assert stat.S_IFMT(os.lstat(target).st_mode) == kind  # and left as it was
+    if special == "zero":  # and what the link points to is still the device it was
+        assert not stat.S_ISREG(os.stat(target).st_mode)
     loaded, _ = _call(lambda: model.load(target))
     assert not loaded or _params(model) == before  # it loaded what it saved
     junk_file = folder / "junk.json"
