@@ -145,6 +145,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     source_root = str(Path(autograd_lite.__file__).resolve().parents[1])
     env = os.environ | {
         "JUPYTER_CONFIG_DIR": str(config),
+        # trust signatures and the like; extensions and kernels still come from sys.prefix
+        "JUPYTER_DATA_DIR": str(home / "data"),
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
