@@ -6,6 +6,7 @@ anywidget does (JupyterLab, Notebook 7, VS Code, Colab). It shows the drawing's 
 page (click a node for its chain rule, step through the forward and backward pass) and keeps
 the replay's step and the selected node in sync with Python: ``w.step()``, ``w.step(-1)``,
 ``w.go_to(0)`` and ``w.show(node)`` move the page, and a click on the page moves ``w.position``.
+Every view has it: the values view, the network diagram and a check report's array view.
 
 anywidget is an extra (``pip install autograd_lite[widget]``), imported only when a widget is
 made; the rest of the package never loads it.
@@ -116,11 +117,13 @@ def widget_class() -> type[Any]:
 
             Args:
                 node: a Value of the drawn graph, or its name as the page and
-                    :func:`~autograd_lite.explain` call it (``"x"``, ``"n5"``).
+                    :func:`~autograd_lite.explain` call it (``"x"``, ``"n5"``). In the
+                    array view: an array's name (``"z1"``) or one entry (``"z1[0,1]"``).
 
             Raises:
-                ValueError: the node is not in the drawing.
-                TypeError: ``node`` is neither a Value nor a name.
+                ValueError: the node (array, entry) is not in the drawing.
+                TypeError: ``node`` is neither a Value nor a name (the array view: not a
+                    name).
             """
             chosen = _value_id(self._drawing, node)
             if self.selected == chosen:
