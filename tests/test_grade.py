@@ -33,6 +33,7 @@ from autograd_lite.grade import (
     load_exercise,
     run_submission,
 )
+from autograd_lite.grade.judge import RECORD_VERSION
 from autograd_lite.grade.sample import BUGS, correct_two_layer, sample_class, two_layer_text
 
 ROOT = os.geteuid() == 0
@@ -261,7 +262,7 @@ def test_what_a_submission_sees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     )
     assert "GRADER_TOKEN" not in facts["env"] and "s3cret" not in run.output
     assert not any(
-        str(tmp_path) in p or "/work" in p and "site-packages" not in p for p in facts["path"]
+        str(tmp_path) in p or ("/work" in p and "site-packages" not in p) for p in facts["path"]
     )
     assert facts["uid"] >= 100_000
     # RLIMIT_NPROC on the private uid: the processes (Python itself counts) stop short of it.
@@ -308,7 +309,7 @@ def test_an_interrupted_grader_loses_nothing(tmp_path: Path, how: signal.Signals
     assert 2 <= done < 6 or first.returncode == 0
     # Records are whole or absent (a kill mid-write leaves at most an ignored .tmp- file).
     for path in cache.glob("*.json"):
-        assert json.loads(path.read_text(encoding="utf-8"))["version"] == 1
+        assert json.loads(path.read_text(encoding="utf-8"))["version"] == RECORD_VERSION
     second = _cli(*args, "--quiet")
     output, _ = second.communicate(timeout=300)
     assert second.returncode == 0, output.decode()
@@ -475,6 +476,7 @@ def test_starter_notebook_filled_in_grades_full(tmp_path: Path) -> None:
 
 NBGRADER_CELL = """
 from autograd_lite.grade import autograde
+
 result = autograde("two_layer", globals())
 print(result.text)
 result.score

@@ -21,11 +21,11 @@ from typing import Any
 import autograd_lite
 
 from .exercise import Exercise
-from .judge import RECORD_VERSION
+from .judge import MAX_DRAWING, RECORD_VERSION
 
 __all__ = ["Cache", "cache_key", "valid_record"]
 
-_MAX_BYTES = 4 * 2**20
+_MAX_BYTES = 8 * 2**20
 _VERDICTS = {"ok", "WRONG", "missing", "unjudged"}
 _CELLS = {"ok", "WRONG", "kink", "unclear"}
 _STATUSES = {
@@ -120,6 +120,11 @@ def valid_record(record: dict[str, Any], exercise: Exercise) -> bool:
         if record.get("status") not in _STATUSES:
             return False
         if not all(_text(record.get(k)) for k in ("message", "output", "diagnosis")):
+            return False
+        drawing = record.get("drawing")
+        if not _text(drawing, MAX_DRAWING) or (
+            drawing and not drawing.startswith(("<svg", "<?xml"))
+        ):
             return False
         if not _number(record.get("seconds"), 0, 1e6):
             return False

@@ -8,6 +8,7 @@ messages) is escaped; the drawing is an inline SVG written here from verdict nam
 
 from __future__ import annotations
 
+import base64
 import html
 from typing import Any
 
@@ -107,6 +108,8 @@ def feedback_markdown(record: dict[str, Any], who: str, title: str) -> str:
     if record["mistakes"]:
         out += ["## Mistakes recognised", ""]
         out += [f"- **{esc(m['kind'])}**: {esc(m['message'])}" for m in record["mistakes"]] + [""]
+    if record["drawing"]:
+        out += ["![the check drawn: wrong entries red](" + esc(who) + ".svg)", ""]
     if record["diagnosis"]:
         out += ["## The check's diagnosis", "", "```", _fence(record["diagnosis"]), "```", ""]
     if record["output"]:
@@ -161,6 +164,14 @@ def feedback_html(record: dict[str, Any], who: str, title: str) -> str:
             f"<li><b>{e(m['kind'])}</b>: {e(m['message'])}</li>" for m in record["mistakes"]
         )
         parts.append(f"<h2>Mistakes recognised</h2><ul id='mistakes'>{items}</ul>")
+    if record["drawing"]:
+        # As an image: an SVG in <img> never runs scripts, whatever the record holds.
+        data = base64.b64encode(record["drawing"].encode("utf-8")).decode("ascii")
+        parts.append(
+            "<h2>The check, drawn</h2><p>Each array of the forward pass, your gradient's "
+            "entries red where wrong, green where right.</p>"
+            f"<img id='check-drawing' alt='the check drawn' src='data:image/svg+xml;base64,{data}'>"
+        )
     parts.append(
         "<h2>Your gradients, entry by entry</h2><p>red: wrong, green: right, grey: not "
         f"judged</p><div class='drawing'>{gradient_drawing(record)}</div>"
@@ -184,5 +195,5 @@ table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 4
 tr.verdict-WRONG td:nth-child(2) { color: #d62728; font-weight: bold; }
 tr.verdict-ok td:nth-child(2) { color: #3a9d5d; }
 pre { background: #f5f5f5; padding: 8px; white-space: pre-wrap; max-height: 30em; overflow: auto; }
-.drawing { overflow-x: auto; }
+.drawing { overflow-x: auto; } #check-drawing { max-width: 100%; }
 """

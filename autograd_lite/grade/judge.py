@@ -19,12 +19,14 @@ from ..check import GradientReport, check_gradients, check_layers
 from .exercise import Exercise, FloatArray
 from .sandbox import Run
 
-__all__ = ["RECORD_VERSION", "judge", "judge_arrays"]
+__all__ = ["MAX_DRAWING", "RECORD_VERSION", "judge", "judge_arrays"]
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 """The version of the record's layout; a cached record of another version is graded again."""
 
-_MAX_CELLS = 400  # entries per gradient kept for the drawing
+_MAX_CELLS = 400  # entries per gradient kept for the grid of verdicts
+MAX_DRAWING = 2 * 2**20
+"""The largest drawing (SVG characters) a record keeps."""
 
 
 def judge(exercise: Exercise, run: Run) -> dict[str, Any]:
@@ -108,8 +110,9 @@ def judge_arrays(
         )
     mistakes = []
     root_causes: list[str] = []
-    diagnosis = ""
+    diagnosis = drawing = ""
     if report is not None:
+        drawing = _drawing(report)
         root_causes = [str(r) for r in report.root_causes]
         mistakes = [
             {"gradient": m.gradient, "kind": m.kind, "message": m.message} for m in report.mistakes
@@ -124,7 +127,21 @@ def judge_arrays(
         "root_causes": root_causes,
         "mistakes": mistakes,
         "diagnosis": diagnosis,
+        "drawing": drawing,
     }
+
+
+def _drawing(report: GradientReport) -> str:
+    """The package's drawing of the check (wrong entries red) as SVG text, or "" if none."""
+    from ..draw import draw_graph
+
+    if report.loss is None:
+        return ""
+    try:
+        svg = draw_graph(report.loss, highlight=report).svg()
+    except Exception:  # a drawing that fails must not cost the student their grade
+        return ""
+    return svg if len(svg) <= MAX_DRAWING else ""
 
 
 def _check(

@@ -345,7 +345,10 @@ def _write_feedback(out: Path, exercise: Exercise, label: str, record: dict[str,
     for suffix, text in (
         (".html", feedback_html(record, label, exercise.title)),
         (".md", feedback_markdown(record, label, exercise.title)),
+        (".svg", record["drawing"]),
     ):
+        if not text:
+            continue
         path = out / "students" / f"{label}{suffix}"
         temporary = path.with_name(f".{path.name}.tmp")
         temporary.write_text(text, encoding="utf-8")
