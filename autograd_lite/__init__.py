@@ -114,6 +114,8 @@ _TABLE: dict[str, dict[str, str]] = {
         "Adam": "learn",
         "AdamW": "learn",
         "fit": "learn",
+        "History": "learn",
+        "Recorder": "learn",
         "evaluate": "learn",
         "mse": "learn",
         "cross_entropy": "learn",
@@ -158,7 +160,6 @@ _KEPT: dict[str, str] = {
     "GraphTooLargeError": "draw",
     "RenderError": "draw",
     # learning
-    "History": "learn",
     "Optimizer": "learn",
     "binary_cross_entropy_with_logits": "learn",
     "hinge": "learn",

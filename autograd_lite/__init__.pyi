@@ -76,6 +76,7 @@ from .learn import MLP as MLP
 from .learn import Module as Module
 from .learn import Neuron as Neuron
 from .learn import Optimizer as Optimizer
+from .learn import Recorder as Recorder
 from .learn import SGD as SGD
 from .learn import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
 from .learn import cross_entropy as cross_entropy
@@ -149,6 +150,8 @@ __all__ = [
     "Adam",
     "AdamW",
     "fit",
+    "History",
+    "Recorder",
     "evaluate",
     "mse",
     "cross_entropy",

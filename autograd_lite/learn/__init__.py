@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import datasets, losses, nn, optim, plot, schedules, training
+from . import datasets, losses, nn, optim, plot, record, schedules, training
 from .losses import (
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -14,6 +14,7 @@ from .losses import (
 from .nn import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, AdamW, Optimizer
 from .plot import plot_decision_boundary, plot_history
+from .record import Recorder
 from .training import History, evaluate, fit
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Module",
     "Neuron",
     "Optimizer",
+    "Recorder",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "datasets",
@@ -40,6 +42,7 @@ __all__ = [
     "plot",
     "plot_decision_boundary",
     "plot_history",
+    "record",
     "schedules",
     "softmax",
     "training",

@@ -14,11 +14,12 @@ from __future__ import annotations
 import importlib.util
 import math
 import numbers
+import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,9 @@ from ..jit.compiler import CompiledFunction
 from .losses import SAMPLE_LOSSES, binary_cross_entropy_with_logits, cross_entropy, hinge, mse
 from .nn import Module
 from .optim import Adam, Optimizer
+
+if TYPE_CHECKING:
+    from .record import Recorder
 
 __all__ = ["LOSSES", "Evaluation", "History", "evaluate", "fit"]
 
@@ -67,6 +71,9 @@ class History:
             counted in ``seconds``).
         ops_per_sample: op nodes of the traced per-sample loss, i.e. lines of the compiled
             forward pass before fusing layers (compiled path; 0 otherwise).
+        recording: the :class:`~autograd_lite.learn.record.Recorder` of ``fit(...,
+            record=...)`` (None without): :meth:`save` writes its replay page, and a notebook
+            shows the replay.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -78,6 +85,7 @@ class History:
     path: str = "interpreter"
     compile_seconds: float = 0.0
     ops_per_sample: int = 0
+    recording: Recorder | None = field(default=None, repr=False, compare=False)
 
     @property
     def epochs(self) -> int:
@@ -85,8 +93,38 @@ class History:
         return len(self.loss)
 
     def as_dict(self) -> dict[str, Any]:
-        """The history as plain lists and numbers (e.g. for JSON)."""
-        return asdict(self)
+        """The history as plain lists and numbers (e.g. for JSON); the recording is left out."""
+        out = asdict(replace(self, recording=None))
+        del out["recording"]
+        return out
+
+    def _recorded(self, what: str) -> Recorder:
+        if self.recording is None:
+            raise ValueError(
+                f"History.{what}: this training was not recorded; train with "
+                "fit(..., record=True) to replay it"
+            )
+        return self.recording
+
+    def save(self, path: str | os.PathLike[str], *, title: str = "training") -> str:
+        """Write the replay page of a recorded training to ``path``; return the path.
+
+        One offline HTML file (see :mod:`autograd_lite.learn.playback`). ValueError when
+        the training was not recorded (``fit(..., record=True)``).
+
+        Example:
+            >>> history = fit(model, X, y, record=True)  # doctest: +SKIP
+            >>> history.save("training.html")  # doctest: +SKIP
+        """
+        return self._recorded("save").save(path, title=title)
+
+    def widget(self, *, height: int = 620) -> Any:
+        """The replay as a notebook widget (needs ``anywidget``: ``autograd_lite[widget]``)."""
+        return self._recorded("widget").widget(height=height)
+
+    def _repr_html_(self) -> str | None:
+        # A recorded training shows its replay in a notebook; otherwise the plain repr.
+        return None if self.recording is None else self.recording._repr_html_()
 
 
 @dataclass(frozen=True)
@@ -437,8 +475,12 @@ def _run_epoch(
     history: History,
     order: npt.NDArray[np.int64],
     batch_size: int,
+    recorder: Recorder | None = None,
 ) -> None:
-    """One pass over the samples in ``order``; appends the epoch's figures to ``history``."""
+    """One pass over the samples in ``order``; appends the epoch's figures to ``history``.
+
+    A recorder sees each step after its gradients and before the update.
+    """
     started = time.perf_counter()
     n = len(order)
     total_loss = 0.0
@@ -446,6 +488,8 @@ def _run_epoch(
     for start in range(0, n, batch_size):
         index = order[start : start + batch_size]
         loss_value, floats = step(index)
+        if recorder is not None:
+            recorder.step(loss_value)
         optimizer.step()
         history.steps += 1
         total_loss += loss_value * len(index)
@@ -482,6 +526,7 @@ def fit(
     callback: Callable[[int, History], bool | None] | None = None,
     desc: str = "training",
     compile: bool = False,
+    record: bool | int | Recorder = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the per-epoch history.
 
@@ -516,6 +561,13 @@ def fit(
             ``compile=False`` for it). A model that makes Python decisions on Values cannot
             be traced: TracingError. Accuracy is measured on ``model.forward_array`` of the
             batch before the step (per-row calls for a model that is not an nn.Module).
+        record: keep frames of the training to replay it (``history.save("training.html")``
+            writes the page; a notebook shows it). True records every step, an int k every
+            k-th, a :class:`~autograd_lite.learn.record.Recorder` records as it was made
+            (test data, which sample to explain...). Frames are held in arrays allocated up
+            front (``history.recording.memory_bytes``; 400 frames at most by default, thinned
+            to every other one when full). Needs an :class:`~autograd_lite.nn.MLP` with 1 or
+            2 inputs.
 
     Returns:
         A :class:`History` (``history.path`` says which path trained).
@@ -534,7 +586,8 @@ def fit(
     """
     plan = _prepare(X, y, loss, accuracy)
     optimizer, batch_size = _check_settings(model, plan, optimizer, epochs, batch_size, compile)
-    history = History()
+    recorder = _recorder(record, model, X, y, loss, accuracy)
+    history = History(recording=recorder)
     make_step = _compiled_step if compile else _interpreter_step
     step = make_step(model, plan, optimizer, history)
     n = len(plan.rows)
@@ -543,7 +596,7 @@ def fit(
     try:
         for epoch in range(epochs):
             order = rng.permutation(n) if shuffle and batch_size < n else np.arange(n)
-            _run_epoch(step, plan, optimizer, history, order, batch_size)
+            _run_epoch(step, plan, optimizer, history, order, batch_size, recorder)
             if bar is not None:
                 _show_epoch(bar, history)
             if not math.isfinite(history.loss[-1]):
@@ -556,7 +609,41 @@ def fit(
     finally:
         if bar is not None:
             bar.close()
+    if recorder is not None:
+        recorder.finish()
     return history
+
+
+def _recorder(
+    record: bool | int | Recorder,
+    model: Callable[..., Any],
+    X: npt.ArrayLike,
+    y: npt.ArrayLike,
+    loss: str | LossFunction,
+    accuracy: AccuracyFunction | None,
+) -> Recorder | None:
+    """fit's record= as a Recorder (None: not recording)."""
+    from .nn import MLP
+    from .record import Recorder
+
+    if isinstance(record, Recorder):
+        if record.model is not model:
+            raise ValueError("fit: record= is a Recorder of another model; make it for this one")
+        if record.finished or record.steps_seen:
+            raise ValueError("fit: this Recorder has recorded already; make a new one")
+        return record
+    if record is False:
+        return None
+    if record is not True and (isinstance(record, bool) or not isinstance(record, int)):
+        raise TypeError(
+            f"fit: record must be True, False, a step count or a Recorder, got {record!r}"
+        )
+    if not isinstance(model, MLP):
+        raise TypeError(f"fit: record= replays an nn.MLP; got {type(model).__name__}")
+    every = 1 if record is True else record
+    if every < 1:
+        raise ValueError(f"fit: record=k records every k-th step; k must be >= 1, got {every}")
+    return Recorder(model, X, y, loss=loss, accuracy=accuracy, every=every)
 
 
 def evaluate(
