@@ -242,6 +242,12 @@ def test_network_view_click_a_neuron_lists_its_weights(page: Any, tmp_path: Path
     loss.backward()
     open_page(page, tmp_path, draw_graph(loss, view="network"))
     page.click("#n_L0_N1")
+    # the way to the loss lights up: the neuron and what its output feeds, not its inputs
+    assert "on-path" in (page.get_attribute("#n_L1_N0", "class") or "")
+    assert "on-path" not in (page.get_attribute("#n_L0_N0", "class") or "")
+    forward_edges = page.locator("g.edge[id^='e_n_L0_N1_n_L1_N0_']")
+    for k in range(forward_edges.count()):
+        assert "on-path" in (forward_edges.nth(k).get_attribute("class") or "")
     names = page.locator("#info h2").all_inner_texts()
     assert names[:2] == ["layers.0.neurons.1.w.0", "layers.0.neurons.1.w.1"]
     assert "layers.0.neurons.1.b" in names

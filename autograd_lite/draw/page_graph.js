@@ -113,6 +113,8 @@ function autogradLiteGraphMode(env) {
     }
   }
 
+  const diagramEdges = Array.from(svg.querySelectorAll("g.edge[id^='e_']"));
+
   function markPaths(start) {
     const reached = new Set();
     const todo = start.map((n) => n.id);
@@ -132,6 +134,11 @@ function autogradLiteGraphMode(env) {
         mark(`${p}-${opId(n)}`);
         mark(`${opId(n)}-${n.id}`);
         mark(`${byId.get(p).element}-${n.element}`);
+        // the network diagram's edges: e_<tail element>_<head element>_<k>
+        const prefix = `e_${byId.get(p).element}_${n.element}_`;
+        if (byId.get(p).element !== n.element) {
+          for (const edge of diagramEdges) if (edge.id.startsWith(prefix)) edge.classList.add("on-path");
+        }
       }
     }
     svg.classList.add("dimmed");
@@ -161,6 +168,16 @@ function autogradLiteGraphMode(env) {
     return parts.join(", ");
   };
 
+  // A drawing's own <title>s: the network diagram's say what a neuron or weight is, so they
+  // become the page's tooltip text; Graphviz's only repeat an id ("v0", "v0->op2"). Either
+  // way they go, or the browser would show its own tooltip over the page's.
+  for (const title of Array.from(svg.querySelectorAll("g > title"))) {
+    const g = title.parentElement;
+    const text = title.textContent.trim();
+    if (text && text !== g.id && !/^[\w.:]+(->|--)[\w.:]+$/.test(text)) g.dataset.tip = text;
+    title.remove();
+  }
+
   function tipText(elementId, x, y) {
     const id = elementId.startsWith("op") ? "v" + elementId.slice(2) : elementId;
     if (cellsOf.has(id)) {
@@ -170,14 +187,16 @@ function autogradLiteGraphMode(env) {
     const shown = byElement.get(id) || [];
     const notes = shown.filter((n) => n.note);
     if (notes.length) return notes.map(valueTip).join("\n");
+    const own = element(id);
+    if (own && own.dataset.tip) return own.dataset.tip;
     // A group (a neuron): its output, the last of its values in topological order.
     return shown.length ? valueTip(shown[shown.length - 1]) : "";
   }
 
   function edgeTip(g) {
+    if (g.dataset.tip) return g.dataset.tip;
     if (g.dataset.w === undefined) return "";
-    const title = g.querySelector("title");
-    const name = title ? title.textContent.split("\n")[0] : "weight";
+    const name = "weight";
     const grad = g.dataset.grad === undefined ? "" : `, grad ${fmt(Number(g.dataset.grad))}`;
     return `${name}: ${fmt(Number(g.dataset.w))}${grad}`;
   }
