@@ -271,6 +271,7 @@ WHOLE_PACKAGE = {
     "api_docs",
     "conventions",
     "determinism",
+    "fuzz",
     "import",
     "layout",
     "memory",

@@ -313,8 +313,9 @@ def _read_traced_data(node: Value) -> float:
                 f"compile: f read .data of {describe_node(node)} while being traced. The "
                 "number would be frozen into the compiled code: a branch on it, or a constant "
                 "made from it, would not follow new arguments. Use Value operations on the "
-                "Value itself (relu(), abs(), where a branch was meant), or pass the number in "
-                "as an argument."
+                "Value itself (relu(), abs(), where a branch was meant; Value's own methods "
+                "rather than a user-defined op built from x.data), or pass the number in as an "
+                "argument."
             )
     value: float = _SLOT_DATA.__get__(node)
     return value
