@@ -15,7 +15,7 @@
 # 4. a value used twice, and why its gradient is a sum.
 #
 # The drawings need no system Graphviz: where the `dot` program is missing, autograd_lite lays
-# the graph out in-process with Graphviz compiled to WebAssembly.
+# the graph out with the Graphviz that pip installed beside it (`graphviz-pure`).
 
 # %%
 from autograd_lite import Value, draw_graph, explain
