@@ -1130,3 +1130,28 @@ def test_an_input_called_data_is_named_ddata() -> None:
     right = 2 * np.outer(X @ w, w)
     report = check_gradients(loss, {"data": X, "w": w}, {"data": -right})
     assert report.mistakes[0].message.startswith("ddata: every entry has the wrong sign")
+
+
+def test_array_view_box_tooltip_and_panel_lead_with_the_finding(
+    browser: Any, tmp_path: Any
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    from autograd_lite import draw_graph
+    from autograd_lite.learn import demo_check
+
+    report = demo_check.check(demo_check.backward_by_hand)
+    (finding,) = [m for m in report.mistakes if m.gradient == "z1"]
+    drawing = draw_graph(report.loss, highlight=report)
+    assert drawing.view == "arrays"
+    svg = ET.fromstring(drawing.svg())
+    box = next(g for g in svg.iter("{http://www.w3.org/2000/svg}g") if g.get("id") == "a_z1")
+    title = box.find("{http://www.w3.org/2000/svg}title")
+    assert title is not None and (title.text or "").startswith(finding.message + "\n")
+    page = browser.new_page()
+    try:
+        page.goto(drawing.save(tmp_path / "arrays.html").resolve().as_uri())
+        page.click("#a_z1_1")
+        assert page.locator("#info p.mistake").inner_text() == finding.message
+    finally:
+        page.close()

@@ -78,6 +78,7 @@ class ArrayFacts:
         numerical: finite differences, NaN where not probed (None when not checked).
         verdicts: each entry's verdict (``"ok"``, ``"WRONG"``...), flat in C order, or None.
         root_cause: True for the first wrong step of a bug (``report.root_causes``).
+        finding: what is wrong with its gradient (the first of ``report.mistakes``), or "".
     """
 
     name: str
@@ -94,6 +95,7 @@ class ArrayFacts:
     numerical: FloatArray | None
     verdicts: tuple[str, ...] | None
     root_cause: bool
+    finding: str = ""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -154,6 +156,7 @@ class ArraysFacts:
                     "consumers": list(a.consumers),
                     "chain": a.chain_rule(self.loss),
                     "root_cause": a.root_cause,
+                    "finding": a.finding,
                     "values": _json_list(a.values),
                     "yours": None if a.yours is None else _json_list(a.yours),
                     "engine": None if a.engine is None else _json_list(a.engine),
@@ -215,6 +218,9 @@ def array_facts(report: Any) -> ArraysFacts:
 
     found: list[ArrayFacts] = []
     causes = set(getattr(report, "root_causes", []))
+    findings: dict[str, str] = {}
+    for m in getattr(report, "mistakes", ()):
+        findings.setdefault(m.gradient, m.message)
     for g in report.gradients:
         entries = checked.get(g.name, [])
         nodes = members.get(g.name, [])
@@ -239,6 +245,7 @@ def array_facts(report: Any) -> ArraysFacts:
                 numerical=np.asarray(g.numerical, dtype=np.float64),
                 verdicts=tuple(e.verdict for e in entries),
                 root_cause=g.name in causes,
+                finding=findings.get(g.name, ""),
             )
         )
     for name, shape in unchecked_shapes.items():
@@ -557,6 +564,7 @@ def _draw_box(box: _Box, loss: str, digits: int) -> str:
 
 def _box_text(a: ArrayFacts, loss: str, digits: int) -> str:
     lines = [f"{a.name}: {a.kind}, shape {a.shape}", a.op if a.kind != "input" else ""]
+    lines.insert(0, a.finding)  # what is wrong leads (empty when nothing is)
     if a.inputs:
         lines.append(f"computed from {', '.join(a.inputs)}")
     lines.append("chain rule: " + a.chain_rule(loss))

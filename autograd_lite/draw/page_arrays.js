@@ -71,6 +71,7 @@ function autogradLiteArraysMode(env) {
     } else if (counts(a)) {
       rows.push(`<p>${esc(counts(a))}</p>`);
     }
+    if (a.finding) rows.push(`<p class="mistake">${esc(a.finding)}</p>`);
     rows.push(`<h3>chain rule</h3><p class="sum">${esc(a.chain)}</p>`);
     const columns = [["verdict", a.verdicts], ["yours", a.yours], ["engine", a.engine],
       ["finite diff", a.numerical], ["value", a.values]].filter(([, v]) => v);
