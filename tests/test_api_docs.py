@@ -35,7 +35,13 @@ def test_the_reference_builds_and_lists_the_short_top_level_by_group(tmp_path: P
     for group in al._TABLE:
         assert f"<strong>{group}</strong>" in top, group
     anchors = set(re.findall(r'id="([A-Za-z_][A-Za-z0-9_]*)"', top))
-    missing = [name for name in al.__all__ if name not in anchors]
+    # ``grade`` names both a function and its part (the part module is callable): pdoc
+    # documents it as the part, on its own page, which holds the function.
+    missing = [
+        name
+        for name in al.__all__
+        if name not in anchors and not (tmp_path / "autograd_lite" / f"{name}.html").is_file()
+    ]
     assert missing == [], f"names of __all__ without a section on the top page: {missing}"
     # compile, out of __all__ as the builtin's namesake, links to its own page.
     assert 'href="autograd_lite/jit/compiler.html#compile"' in top
