@@ -634,3 +634,19 @@ def test_a_module_nested_1200_deep_lists_its_parameters() -> None:
         model = Box(model)
     assert len(model.parameters()) == 1200
     assert model.named_parameters()[-1][0] == "inner." * 1199 + "w"
+
+
+def test_load_state_dict_takes_numpy_scalars() -> None:
+    # Regression (issue 21, finding 15): np.float32 values were refused as "not a number".
+    import numpy as np
+
+    from autograd_lite.nn import MLP
+
+    model = MLP(2, [2, 1], seed=0)
+    state = {k: np.float32(0.25) for k in model.state_dict()}
+    model.load_state_dict(state)
+    assert all(type(v) is float and v == 0.25 for v in model.state_dict().values())
+    before = model.state_dict()
+    with pytest.raises(TypeError, match="expected a number"):
+        model.load_state_dict({**state, "layers.1.neurons.0.b": np.bool_(True)})
+    assert model.state_dict() == before

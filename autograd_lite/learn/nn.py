@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -572,7 +573,8 @@ def _rows(owner: object, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
 
 
 def _state_number(name: str, v: object) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float):
+    # numpy scalars (np.float32, np.int64) are numbers; bools, numpy's too, are not.
+    if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
         raise TypeError(
             f"parameter {name!r}: expected a number, got {type(v).__name__} {v!r:.60}. "
             "Nothing was changed."
