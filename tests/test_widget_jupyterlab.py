@@ -76,6 +76,8 @@ SERVER_CONFIG = {
         "extension_manager": "readonly",
     },
     "LanguageServerManager": {"autodetect": False},
+    # the kernels are thrown away with the folder: no 5 s grace at shutdown
+    "KernelManager": {"shutdown_wait_time": 0.5},
 }
 PAGE_CONFIG = {
     "disabledExtensions": {
