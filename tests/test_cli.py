@@ -164,3 +164,18 @@ def test_bad_formulas_exit_2_with_one_line(
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
     assert not (tmp_path / "g.svg").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs are POSIX")
+def test_graph_onto_a_fifo_fails_and_leaves_it_a_fifo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression (issue 21, finding 3): `graph x -o full.svg` onto a copy of /dev/full exited 0
+    # and the device became a regular file; a FIFO stands in for it without root.
+    import stat
+
+    fifo = tmp_path / "full.svg"
+    os.mkfifo(fifo)
+    assert main([*NEURON, "-o", str(fifo), "--renderer", "bundled"]) == 1
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert "not a regular file" in capsys.readouterr().err
