@@ -385,3 +385,50 @@ def test_the_renderer_raises_only_documented_errors_on_any_dot_text(source: str)
 
     ok, svg = _call(lambda: render("digraph { " + source + " }", renderer="bundled"))
     assert not ok or svg.lstrip().startswith(b"<")
+
+
+# ---------------------------------------------------------------- compiled functions and drawings
+
+
+def _loss(w: Any, x: Any) -> Any:
+    return (w[0] * x[0] + w[1] * x[1]).tanh() ** 2
+
+
+_STEP = al.compile(_loss, [0.5, -0.5], [1.0, 2.0])
+_EXPECTED = _loss([al.Value(0.5), al.Value(-0.5)], [1.0, 2.0]).data
+
+
+@FUZZ
+@given(w=anything, x=anything)
+def test_a_compiled_function_raises_only_documented_errors_on_any_arguments(w: Any, x: Any) -> None:
+    ok, result = _call(lambda: _STEP(w, x))
+    if ok:
+        value, (dw, dx) = result
+        assert isinstance(value, float) and len(dw) == 2 and len(dx) == 2
+    assert _STEP([0.5, -0.5], [1.0, 2.0])[0] == _EXPECTED  # a failed call changed nothing
+
+
+@settings(FUZZ, max_examples=60)
+@given(
+    view=st.sampled_from(["values", "network", "arrays", "layers"]) | junk,
+    rankdir=st.sampled_from(["LR", "TB", "RL", "XX"]) | junk,
+    digits=st.integers(min_value=-3, max_value=40) | junk,
+    max_nodes=st.integers(min_value=-2, max_value=10) | st.none() | junk,
+    group=st.sampled_from(["layer", "neuron", None, "planets"]) | junk,
+    label=st.text(max_size=30),
+)
+def test_draw_graph_options_raise_only_documented_errors(
+    view: Any, rankdir: Any, digits: Any, max_nodes: Any, group: Any, label: str
+) -> None:
+    x = al.Value(2.0, label=label or None)
+    y = (x * -3.0 + 1.0).tanh()
+    y.backward()
+    grad_before = x.grad
+    _call(
+        lambda: (
+            al.draw_graph(
+                y, view=view, rankdir=rankdir, digits=digits, max_nodes=max_nodes, group=group
+            ).source
+        )
+    )
+    assert x.grad == grad_before and y.data == math.tanh(-5.0)
