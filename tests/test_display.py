@@ -1,9 +1,10 @@
 """Drawings survive any notebook: the display bundle carries a PNG beside the SVG.
 
 A notebook is executed for real (nbclient, a fresh kernel) with a values drawing, a network
-diagram and an array view. nbconvert exports it to HTML with ``sanitize_html``, and also with
-its SanitizeHTML step, which strips SVG and styles the way GitHub and untrusted notebooks do:
-a picture must remain, and Chromium must show it.
+diagram and an array view. nbconvert exports it to LaTeX on a machine without Inkscape (each
+drawing's own PDF is included; the PDFs are rendered by MuPDF to see that they show it), and to
+HTML with ``sanitize_html``, and also with its SanitizeHTML step, which strips SVG and styles
+the way GitHub and untrusted notebooks do: a picture must remain, and Chromium must show it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import base64
 import io
 import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +65,15 @@ def test_each_drawing_displays_svg_and_png_and_no_html(executed: Path) -> None:
     outputs = displays(executed)
     assert len(outputs) == 3
     for output in outputs:
-        assert sorted(output.data) == ["image/png", "image/svg+xml", "text/plain"]
+        assert sorted(output.data) == [
+            "application/pdf",
+            "image/png",
+            "image/svg+xml",
+            "text/plain",
+        ]
         png = base64.b64decode(output.data["image/png"])
         width, height = Image.open(io.BytesIO(png)).size
-        assert max(width, height) <= 1280 and min(width, height) > 50
+        assert max(width, height) <= 1024 and min(width, height) > 50
         assert output.metadata["image/png"]["width"] > 0
 
 
@@ -74,6 +83,30 @@ def test_the_bundle_follows_include_and_exclude() -> None:
     assert sorted(data) == ["image/png", "text/plain"]
     data, _ = drawing._repr_mimebundle_(exclude=["image/png"])
     assert sorted(data) == ["image/svg+xml", "text/plain"]
+
+
+def test_latex_export_needs_no_inkscape(executed: Path, tmp_path: Path) -> None:
+    pymupdf = pytest.importorskip("pymupdf")
+    # A PATH without inkscape: nbconvert asks for it only to turn an SVG into a PDF, and every
+    # drawing brings its own PDF.
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    env = {**os.environ, "PATH": str(bare) + os.pathsep + os.path.dirname(sys.executable)}
+    assert shutil.which("inkscape", path=env["PATH"]) is None
+    command = [sys.executable, "-m", "nbconvert", "--to", "latex", "--output-dir", str(tmp_path)]
+    done = subprocess.run(
+        [*command, str(executed)], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    tex = (tmp_path / "drawings.tex").read_text(encoding="utf-8")
+    pictures = [line for line in tex.splitlines() if "\\adjustimage" in line]
+    assert len(pictures) == 3 and all(".pdf" in line for line in pictures), pictures
+    files = sorted((tmp_path / "drawings_files").glob("*.pdf"))
+    assert len(files) == 3
+    for file in files:  # each a page with the drawing on it: dark ink on white
+        pixmap = pymupdf.open(file)[0].get_pixmap()
+        samples = pixmap.samples
+        assert min(samples) < 100 and max(samples) == 255
 
 
 def sanitised_html(path: Path, strip_svg: bool) -> str:

@@ -156,12 +156,12 @@ def test_drawing_exposes_digraph_source_and_svg() -> None:
     assert drawing.source == drawing.digraph.source
     assert (drawing.num_values, drawing.num_ops) == (6, 3)
     bundle, metadata = drawing._repr_mimebundle_()
-    assert sorted(bundle) == ["image/png", "image/svg+xml", "text/plain"]
+    assert sorted(bundle) == ["application/pdf", "image/png", "image/svg+xml", "text/plain"]
     assert bundle["image/svg+xml"] == drawing._repr_svg_() == drawing.svg()
     assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
     assert metadata["image/png"]["width"] == round(svg_size(drawing.svg())[0] * 4 / 3)
     assert "6 values, 3 operations" in repr(drawing)
-    only_text = drawing._repr_mimebundle_(exclude=["image/svg+xml", "image/png"])
+    only_text = drawing._repr_mimebundle_(exclude=["image/svg+xml", "image/png", "application/pdf"])
     assert only_text == ({"text/plain": repr(drawing)}, {})
 
 

@@ -3,9 +3,9 @@
 :class:`GraphDrawing` is what :func:`~autograd_lite.draw.graph.draw_graph` returns: either a
 Graphviz digraph (the values view; laying it out is :mod:`autograd_lite.draw.render`'s job) or
 a picture laid out by autograd_lite itself (the network and array views). Its notebook display
-carries the SVG and a PNG of it, so a notebook shows the drawing where SVG is stripped (an
-untrusted JupyterLab, GitHub's viewer, sanitised HTML) and exports to LaTeX/PDF without
-Inkscape. The interactive page is :mod:`autograd_lite.draw.page`'s.
+carries the SVG, a PNG of it and a one-page PDF of the PNG, so a notebook shows the drawing where
+SVG is stripped (an untrusted JupyterLab, GitHub's viewer, sanitised HTML) and exports to
+LaTeX/PDF without Inkscape. The interactive page is :mod:`autograd_lite.draw.page`'s.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from . import raster as _raster
 from . import render as _render
 from .facts import GraphFacts
 from .page import InteractivePage
+from .pdf import png_to_pdf
 
 if TYPE_CHECKING:
     from .arrays_view import ArraysFacts
@@ -39,7 +40,7 @@ _SAVE_FORMATS: Final = {
     ".gv": "dot",
 }
 
-DISPLAY_PNG_SIDE: Final = 1280
+DISPLAY_PNG_SIDE: Final = 1024
 """Longest side in pixels of the PNG a notebook display carries beside the SVG."""
 
 
@@ -131,9 +132,13 @@ class GraphDrawing:
                 return _raster.svg_to_png(self._picture)
             except _raster.RasterError as err:
                 raise _render.RenderError(str(err)) from err
+        if fmt == "pdf":
+            # A page showing the PNG: these views have no vector PDF writer.
+            width, height = _raster.svg_size(self._picture)
+            return png_to_pdf(self.pipe("png"), width, height)
         raise _render.RenderError(
-            f"the {self.view} view is written as SVG and painted as PNG; {fmt!r} is not "
-            "available for it (save a .svg or .png)"
+            f"the {self.view} view is written as SVG and painted as PNG or PDF; {fmt!r} is "
+            "not available for it (save a .svg, .png or .pdf)"
         )
 
     def svg(self) -> str:
@@ -284,10 +289,10 @@ class GraphDrawing:
     ) -> tuple[dict[str, str], dict[str, Any]]:
         wanted = [
             mime
-            for mime in ("image/svg+xml", "image/png")
+            for mime in ("image/svg+xml", "image/png", "application/pdf")
             if (include is None or mime in include) and (exclude is None or mime not in exclude)
         ]
-        if not wanted:
+        if not {"image/svg+xml", "image/png"} & set(wanted):
             return {"text/plain": repr(self)}, {}
         try:
             svg = self.svg()
@@ -303,9 +308,13 @@ class GraphDrawing:
         if "image/png" in wanted and _raster.raster_available():
             png = _raster.svg_to_png(svg, max_side=DISPLAY_PNG_SIDE)
             data["image/png"] = base64.b64encode(png).decode("ascii")
-            width = _raster.svg_size(svg)[0]
+            width, height = _raster.svg_size(svg)
             # Shown at the SVG's own size (the PNG has twice the pixels).
             metadata["image/png"] = {"width": round(width * 96 / 72)}
+            if "application/pdf" in wanted:
+                # nbconvert's LaTeX export includes this instead of asking Inkscape for a PDF.
+                pdf = png_to_pdf(png, width, height)
+                data["application/pdf"] = base64.b64encode(pdf).decode("ascii")
         return data, metadata
 
     def __repr__(self) -> str:
