@@ -287,6 +287,11 @@ def _cli(*args: str) -> subprocess.Popen[bytes]:
     )
 
 
+def _records(cache: Path) -> list[Path]:
+    """The record files (pathlib's glob also matches the hidden .tmp- files being written)."""
+    return [p for p in cache.glob("*.json") if not p.name.startswith(".")]
+
+
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
 def test_an_interrupted_grader_loses_nothing(tmp_path: Path, how: signal.Signals) -> None:
     labels = sample_class(tmp_path / "subs", 6, mix={"correct": 1, "buggy": 1}, notebooks=False)
@@ -301,14 +306,14 @@ def test_an_interrupted_grader_loses_nothing(tmp_path: Path, how: signal.Signals
     first = _cli(*args, "--workers", "1")
     cache = tmp_path / "out" / ".cache"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(cache.glob("*.json"))) < 2:
+    while time.monotonic() < deadline and len(_records(cache)) < 2:
         time.sleep(0.05)
     os.killpg(first.pid, how)
     first.wait(timeout=60)
-    done = len(list(cache.glob("*.json")))
+    done = len(_records(cache))
     assert 2 <= done < 6 or first.returncode == 0
     # Records are whole or absent (a kill mid-write leaves at most an ignored .tmp- file).
-    for path in cache.glob("*.json"):
+    for path in _records(cache):
         assert json.loads(path.read_text(encoding="utf-8"))["version"] == RECORD_VERSION
     second = _cli(*args, "--quiet")
     output, _ = second.communicate(timeout=300)

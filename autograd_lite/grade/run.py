@@ -41,7 +41,8 @@ class ClassResult:
 
     Attributes:
         exercise: the exercise graded.
-        entries: one per student, in file order (label, record, feedback page).
+        entries: one per student, in file order (label, record, feedback page); a record
+            here has no drawing (see ``students/<label>.svg``).
         summary: pass rates, common first wrong steps and mistakes.
         files: ``"html"``, ``"csv"``, ``"json"`` -> the class report's files.
         graded: how many submissions were run now (the others came from the cache).
@@ -238,19 +239,18 @@ def grade(
     for path in files:
         content = _read(path)
         if content is None:
-            records[path.stem] = _unreadable(ex, path)
+            records[path.stem] = _kept(out_dir, ex, labels[path.stem], _unreadable(ex, path))
             continue
         key = cache_key(content, ex)
         cached = store.get(key, ex)
         if cached is not None:
-            records[path.stem] = cached
+            records[path.stem] = _kept(out_dir, ex, labels[path.stem], cached)
         else:
             todo.append((path.stem, path.name, content, key))
 
     def finished(student: str, key: str, record: dict[str, Any]) -> None:
         store.put(key, record)
-        records[student] = record
-        _write_feedback(out_dir, ex, labels[student], record)
+        records[student] = _kept(out_dir, ex, labels[student], record)
         if progress is not None:
             progress(student, record)
 
@@ -261,7 +261,6 @@ def grade(
     entries = []
     for student in students:
         record = records[student]
-        _write_feedback(out_dir, ex, labels[student], record)
         entries.append(StudentEntry(labels[student], record, f"students/{labels[student]}.html"))
     notes = _notes(entries)
     report = write_class_report(out_dir, ex, entries, notes)
@@ -339,6 +338,14 @@ def _unreadable(exercise: Exercise, path: Path) -> dict[str, Any]:
         seconds=0.0,
     )
     return record
+
+
+def _kept(out: Path, exercise: Exercise, label: str, record: dict[str, Any]) -> dict[str, Any]:
+    """Write the student's pages; return the record as kept in memory: without its drawing
+    (the largest part, in ``students/<label>.svg`` and the cache), so the grader's memory
+    does not grow with the drawings of the whole class."""
+    _write_feedback(out, exercise, label, record)
+    return {**record, "drawing": ""}
 
 
 def _write_feedback(out: Path, exercise: Exercise, label: str, record: dict[str, Any]) -> None:
