@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 
@@ -170,6 +171,20 @@ def test_size_and_nesting_limits() -> None:
     with pytest.raises(ExpressionError, match="nested") as info:
         evaluate("(" * 3000 + "x" + ")" * 3000, AT)
     assert len(str(info.value)) < 200  # the formula is not echoed whole
+
+
+def test_the_nesting_limit_does_not_depend_on_the_recursion_limit() -> None:
+    # Regression: with sys.setrecursionlimit(10_000) (a benchmark imported earlier in the
+    # same process sets it), "-" * 5000 + "x" was evaluated instead of refused.
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(20_000)
+    try:
+        with pytest.raises(ExpressionError, match="nested too deeply"):
+            evaluate("-" * 5000 + "x", AT)
+    finally:
+        sys.setrecursionlimit(previous)
+    y, _ = evaluate("-" * 300 + "x", AT)  # within the limit: evaluated
+    assert y.data == AT["x"]
 
 
 def test_parse_rejects_non_strings() -> None:

@@ -33,6 +33,8 @@ CONSTANTS: Final = {"pi": math.pi, "e": math.e}
 """Names with a fixed value (a variable of the same name takes precedence)."""
 
 MAX_LENGTH: Final = 10_000
+# Deeper formulas are refused before evaluation, which recurses once per level.
+MAX_DEPTH: Final = 400
 """Longest formula accepted, in characters."""
 
 _Operand = Value | float
@@ -93,9 +95,21 @@ def parse(text: str) -> ast.expr:
         raise ExpressionError(f"cannot parse {_shorten(text)}{where}: {err.msg}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError("the formula is nested too deeply") from None
+    if _depth(tree.body) > MAX_DEPTH:
+        raise ExpressionError(f"the formula is nested too deeply (more than {MAX_DEPTH} levels)")
     for node in ast.walk(tree.body):
         _check_node(node)
     return tree.body
+
+
+def _depth(root: ast.AST) -> int:
+    # Counted without recursion, so the answer does not depend on sys.getrecursionlimit().
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def evaluate(text: str, variables: Mapping[str, float | Value]) -> tuple[Value, dict[str, Value]]:
