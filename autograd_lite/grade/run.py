@@ -33,6 +33,7 @@ __all__ = ["ClassResult", "grade", "grade_one", "submissions_in"]
 
 _MAX_SUBMISSION = 8 * 2**20
 _SUFFIXES = (".py", ".ipynb")
+_WINDOW = 4  # tasks in flight per worker
 
 
 @dataclass
@@ -279,17 +280,30 @@ def _on_pool(
         return
     count = workers or os.cpu_count() or 1
     context = multiprocessing.get_context("fork")
+    waiting = iter(todo)
     with concurrent.futures.ProcessPoolExecutor(
         count, mp_context=context, initializer=_die_with_parent
     ) as pool:
-        futures = {
-            pool.submit(grade_one, name, content, spec, limits, hide): (student, key)
-            for student, name, content, key in todo
-        }
+        running: dict[concurrent.futures.Future[dict[str, Any]], tuple[str, str]] = {}
+
+        def submit_next() -> None:
+            for student, name, content, key in waiting:
+                future = pool.submit(grade_one, name, content, spec, limits, hide)
+                running[future] = (student, key)
+                return
+
         try:
-            for future in concurrent.futures.as_completed(futures):
-                student, key = futures[future]
-                yield student, key, future.result()
+            # A window of a few tasks per worker: memory stays the same for any class size.
+            for _ in range(_WINDOW * count):
+                submit_next()
+            while running:
+                done, _ = concurrent.futures.wait(
+                    running, return_when=concurrent.futures.FIRST_COMPLETED
+                )
+                for future in done:
+                    student, key = running.pop(future)
+                    submit_next()
+                    yield student, key, future.result()
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -313,15 +327,30 @@ def _on_dask(
         ) from None
     dask: Any = distributed
     client = scheduler if isinstance(scheduler, dask.Client) else dask.Client(scheduler)
+    waiting = iter(todo)
+    running: dict[Any, tuple[str, str]] = {}
+    flow = dask.as_completed()
+
+    def submit_next() -> None:
+        for student, name, content, key in waiting:
+            future = client.submit(grade_one, name, content, spec, limits, hide, pure=False)
+            running[future] = (student, key)
+            flow.add(future)
+            return
+
     try:
-        futures = {
-            client.submit(grade_one, name, content, spec, limits, hide, pure=False): (student, key)
-            for student, name, content, key in todo
-        }
-        for future in dask.as_completed(list(futures)):
-            student, key = futures[future]
-            yield student, key, future.result()
+        cores = sum(client.nthreads().values()) or 1
+        for _ in range(_WINDOW * cores):
+            submit_next()
+        for future in flow:
+            student, key = running.pop(future)
+            submit_next()
+            record = future.result()
+            future.release()
+            yield student, key, record
     finally:
+        for future in running:
+            future.cancel()
         if client is not scheduler:
             client.close()
 

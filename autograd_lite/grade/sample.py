@@ -172,11 +172,13 @@ def sample_class(
 
 def _notebook(code: str) -> str:
     head, _, tail = code.partition("scores = h @ W2 + b2\n")
-    cells = [
+    cells: list[dict[str, object]] = [
         {"cell_type": "markdown", "metadata": {}, "source": ["# My backward pass"]},
         _cell("%matplotlib inline\n" + head + "scores = h @ W2 + b2\n"),
         _cell(tail),
     ]
+    for index, cell in enumerate(cells):  # nbformat 4.5: every cell has an id
+        cell["id"] = f"cell-{index}"
     notebook = {
         "cells": cells,
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},

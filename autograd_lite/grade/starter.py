@@ -46,6 +46,8 @@ def starter_notebook(exercise: Exercise) -> dict[str, Any]:
         _cell("code", "import numpy as np\n\n" + given + "\n"),
         _cell("code", exercise.starter or "# your code\n"),
     ]
+    for index, cell in enumerate(cells):  # nbformat 4.5: every cell has an id
+        cell["id"] = f"{exercise.name}-{index}"
     return {
         "cells": cells,
         "metadata": {
