@@ -7,6 +7,7 @@ report, cell by cell.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -159,3 +160,53 @@ def test_the_arrays_view_needs_a_report_over_arrays() -> None:
 def test_the_arrays_view_opens_as_an_interactive_page(demo_report: Any) -> None:
     page = draw_graph(demo_report.loss, highlight=demo_report).interactive()
     assert 'id="a_z1"' in page.html and "X @ W1 + b1" in page.html
+
+
+def _path_points(d: str) -> list[tuple[float, float]]:
+    """Points along an arrow: every corner of a lane, 20 points of a curve."""
+    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", d)]
+    if "C" in d:
+        (x0, y0, x1, y1, x2, y2, x3, y3) = numbers
+        out = []
+        for k in range(21):
+            t = k / 20
+            a, b, c, e = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t**2 * (1 - t), t**3
+            out.append((a * x0 + b * x1 + c * x2 + e * x3, a * y0 + b * y1 + c * y2 + e * y3))
+        return out
+    x, y = numbers[0], numbers[1]
+    corners = [(x, y)]
+    for command, value in re.findall(r"([VH])(-?\d+(?:\.\d+)?)", d):
+        x, y = (x, float(value)) if command == "V" else (float(value), y)
+        corners.append((x, y))
+    out = []
+    for (xa, ya), (xb, yb) in itertools.pairwise(corners):
+        out += [(xa + (xb - xa) * k / 20, ya + (yb - ya) * k / 20) for k in range(21)]
+    return out
+
+
+def test_no_arrow_runs_through_a_box_on_its_way(batchnorm_report: Any) -> None:
+    root = ET.fromstring(draw_graph(batchnorm_report.loss, highlight=batchnorm_report).svg())
+    boxes = {}
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "array":
+            r = g.find(f"{SVG}rect")
+            assert r is not None
+            x, y = float(r.get("x", "0")), float(r.get("y", "0"))
+            boxes[g.get("id")] = (
+                x,
+                y,
+                x + float(r.get("width", "0")),
+                y + float(r.get("height", "0")),
+            )
+    flows = [p for p in root.iter(f"{SVG}path") if p.get("class") == "flow"]
+    assert len(flows) >= 30
+    for path in flows:
+        ends = {
+            b
+            for b in boxes
+            if (path.get("id") or "").endswith("_" + b) or f"f_{b}_" in (path.get("id") or "")
+        }
+        for px, py in _path_points(path.get("d", "")):
+            for name, (x0, y0, x1, y1) in boxes.items():
+                if name not in ends:
+                    assert not (x0 < px < x1 and y0 < py < y1), (path.get("id"), name)

@@ -379,6 +379,7 @@ class _Box:
     height: float
     x: float = 0.0
     y: float = 0.0
+    row: int = 0
 
 
 def arrays_svg(facts: ArraysFacts, digits: int = 4) -> str:
@@ -389,10 +390,10 @@ def arrays_svg(facts: ArraysFacts, digits: int = 4) -> str:
     rows = _rows(facts, boxes)
     y = top
     width = 0.0
-    for row in rows:
+    for index, row in enumerate(rows):
         x = _MARGIN
         for box in row:
-            box.x, box.y = x, y
+            box.x, box.y, box.row = x, y, index
             x += box.width + _GAP_X
         width = max(width, x - _GAP_X + _MARGIN)
         y += max(b.height for b in row) + _GAP_Y
@@ -405,8 +406,17 @@ def arrays_svg(facts: ArraysFacts, digits: int = 4) -> str:
         shift = (width - used) / 2 - row[0].x
         for box in row:
             box.x += shift
+    flows = [(boxes[source], boxes[a.name]) for a in facts.arrays for source in a.inputs]
+    lanes = _lanes(flows, rows, width)
+    left = min([0.0, *(x - _LANE_GAP for x in lanes.values())])
+    right = max([width, *(x + _LANE_GAP for x in lanes.values())])
+    if right - left > MAX_WIDTH:
+        lanes, left, right = {}, 0.0, width  # no room beside the rows: arrows cross boxes
+    for box in boxes.values():
+        box.x -= left
+    width = right - left
     body = [
-        text(_MARGIN, _MARGIN + 14 + 20 * i, line, size=13, fill=INK if i == 0 else MUTED,
+        text(_MARGIN - left, _MARGIN + 14 + 20 * i, line, size=13, fill=INK if i == 0 else MUTED,
              weight="bold" if i == 0 else "normal", cls="caption")
         for i, line in enumerate(head)
     ]  # fmt: skip
@@ -415,12 +425,58 @@ def arrays_svg(facts: ArraysFacts, digits: int = 4) -> str:
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         f'fill="{MUTED}"/></marker></defs>'
     )
-    for a in facts.arrays:
-        for source in a.inputs:
-            body.append(_flow(boxes[source], boxes[a.name]))
+    for source, target in flows:
+        lane = lanes.get((source.array.name, target.array.name))
+        if lane is None:
+            body.append(_flow(source, target))
+        else:
+            below = max(b.y + b.height for b in rows[source.row]) + _GAP_Y / 3
+            above = target.y - _GAP_Y / 3
+            body.append(_lane_flow(source, target, lane - left, below, above))
     for a in facts.arrays:
         body.append(_draw_box(boxes[a.name], facts.loss, digits))
     return svg_document(width, height, body, label=f"arrays of {facts.loss}: {facts.summary}")
+
+
+_LANE_GAP: Final = 14.0
+
+
+def _lanes(
+    flows: list[tuple[_Box, _Box]], rows: list[list[_Box]], width: float
+) -> dict[tuple[str, str], float]:
+    """An x beside the rows for each arrow that would cross a row of boxes on its way down.
+
+    Arrows from the left half of the drawing run down the left side, the others the right;
+    each gets its own lane, 10 px from the next.
+    """
+    lanes: dict[tuple[str, str], float] = {}
+    taken = {"left": 0, "right": 0}
+    for source, target in flows:
+        between = rows[source.row + 1 : target.row]
+        if not between:
+            continue
+        centre = source.x + source.width / 2
+        side = "right" if centre >= width / 2 else "left"
+        if side == "right":
+            edge = max(row[-1].x + row[-1].width for row in between)
+            lanes[(source.array.name, target.array.name)] = edge + _LANE_GAP + 10 * taken[side]
+        else:
+            edge = min(row[0].x for row in between)
+            lanes[(source.array.name, target.array.name)] = edge - _LANE_GAP - 10 * taken[side]
+        taken[side] += 1
+    return lanes
+
+
+def _lane_flow(source: _Box, target: _Box, lane: float, below: float, above: float) -> str:
+    """An arrow down a lane beside the rows: out of the source, along, down, into the target."""
+    x1, y1 = source.x + source.width / 2, source.y + source.height
+    x2, y2 = target.x + target.width / 2, target.y - 2
+    return (
+        f'<path class="flow" id={attr(f"f_{source.array.element}_{target.array.element}")} '
+        f'd="M{x1:.1f},{y1:.1f} V{below:.1f} H{lane:.1f} V{above:.1f} H{x2:.1f} V{y2:.1f}" '
+        f'fill="none" stroke="{MUTED}" stroke-width="1.4" stroke-opacity="0.7" '
+        'stroke-linejoin="round" marker-end="url(#agl-arrow)"/>'
+    )
 
 
 def _header_lines(facts: ArraysFacts) -> list[str]:
