@@ -210,3 +210,20 @@ def test_no_arrow_runs_through_a_box_on_its_way(batchnorm_report: Any) -> None:
             for name, (x0, y0, x1, y1) in boxes.items():
                 if name not in ends:
                     assert not (x0 < px < x1 and y0 < py < y1), (path.get("id"), name)
+
+
+@pytest.mark.parametrize("overlay", ["grad", "values"])
+def test_the_heatmaps_can_show_gradients_or_values(demo_report: Any, overlay: str) -> None:
+    svg = draw_graph(demo_report.loss, highlight=demo_report, overlay=overlay).svg()
+    found = cells(svg)
+    assert set(found) == {""}  # numbers, no verdict colours
+    tips = {hover(r).split(" = ")[0]: float(hover(r).split(" = ")[1]) for r in found[""]}
+    engine = demo_report.engine["z1"]
+    if overlay == "grad":
+        assert tips["∂loss/∂z1[1,2]"] == pytest.approx(engine[1, 2], rel=1e-3)
+    else:
+        assert tips["z1[1,2]"] == pytest.approx(
+            array_facts(demo_report)["z1"].values[1, 2], rel=1e-3
+        )
+    fills = {r.get("fill") for r in found[""]}
+    assert len(fills) > 10  # a colour scale, not one colour

@@ -194,6 +194,8 @@ def test_the_gradient_overlay_colours_lines_by_the_weights_gradients() -> None:
     assert signs == {True, False}
     with pytest.raises(ValueError, match="overlay must be"):
         draw_graph(loss, view="network", overlay="weights")
+    plain = draw_graph(loss, view="network").svg()
+    assert draw_graph(loss, view="network", overlay="values").svg() == plain
 
 
 def test_the_network_view_draws_what_the_values_view_refuses() -> None:

@@ -382,10 +382,23 @@ class _Box:
     row: int = 0
 
 
-def arrays_svg(facts: ArraysFacts, digits: int = 4) -> str:
-    """The array view's SVG (see the module docstring); never wider than :data:`MAX_WIDTH`."""
+CELLS: Final = ("verdicts", "values", "grad")
+"""What a heatmap cell shows: its verdict (values where nothing was checked), its value, or the
+engine's gradient d(loss)/d(entry)."""
+
+
+def arrays_svg(facts: ArraysFacts, digits: int = 4, cells: str = "verdicts") -> str:
+    """The array view's SVG (see the module docstring); never wider than :data:`MAX_WIDTH`.
+
+    Args:
+        facts: the arrays.
+        digits: significant digits of the numbers shown.
+        cells: what the heatmaps show, one of :data:`CELLS`.
+    """
+    if cells not in CELLS:
+        raise ValueError(f"cells must be one of {', '.join(map(repr, CELLS))}, got {cells!r}")
     boxes = {a.name: _box(a, digits) for a in facts.arrays}
-    head = _header_lines(facts)
+    head = _header_lines(facts, cells)
     top = _MARGIN + 20 * len(head) + 10
     rows = _rows(facts, boxes)
     y = top
@@ -434,7 +447,7 @@ def arrays_svg(facts: ArraysFacts, digits: int = 4) -> str:
             above = target.y - _GAP_Y / 3
             body.append(_lane_flow(source, target, lane - left, below, above))
     for a in facts.arrays:
-        body.append(_draw_box(boxes[a.name], facts.loss, digits))
+        body.append(_draw_box(boxes[a.name], facts.loss, digits, cells))
     return svg_document(width, height, body, label=f"arrays of {facts.loss}: {facts.summary}")
 
 
@@ -479,14 +492,21 @@ def _lane_flow(source: _Box, target: _Box, lane: float, below: float, above: flo
     )
 
 
-def _header_lines(facts: ArraysFacts) -> list[str]:
+def _header_lines(facts: ArraysFacts, cells: str) -> list[str]:
     lines = [facts.summary]
     if facts.diagnosis:
         lines += textwrap.wrap(facts.diagnosis, 100)
-    lines += [
-        "cells: red WRONG, green ok, purple kink, amber unclear; unchecked arrays show values",
-        "(orange +, blue −). Hover a cell for its numbers, a box for its chain rule.",
-    ]
+    if cells == "verdicts":
+        lines += [
+            "cells: red WRONG, green ok, purple kink, amber unclear; unchecked arrays show values",
+            "(orange +, blue −). Hover a cell for its numbers, a box for its chain rule.",
+        ]
+    else:
+        what = "values" if cells == "values" else f"the engine's gradients ∂{facts.loss}/∂entry"
+        lines += [
+            f"cells: {what} (orange +, blue −; each array on its own scale).",
+            "Hover a cell for its numbers, a box for its chain rule.",
+        ]
     return lines
 
 
@@ -592,7 +612,7 @@ def _flow(source: _Box, target: _Box) -> str:
     )
 
 
-def _draw_box(box: _Box, loss: str, digits: int) -> str:
+def _draw_box(box: _Box, loss: str, digits: int, cells: str) -> str:
     a = box.array
     counts = a.counts
     if "WRONG" in counts:
@@ -613,7 +633,7 @@ def _draw_box(box: _Box, loss: str, digits: int) -> str:
         text(box.x + _BOX_PAD, box.y + _BOX_PAD + 30, box.detail, size=11, fill=MUTED),
     ]
     if a.kind != "loss":
-        parts += _cells(box, digits)
+        parts += _cells(box, digits, cells, loss)
     parts.append("</g>")
     return "\n".join(parts)
 
@@ -645,12 +665,17 @@ def _entry(a: ArrayFacts, flat: int) -> str:
     return f"{a.name}[{','.join(str(int(i)) for i in index)}]"
 
 
-def _cells(box: _Box, digits: int) -> list[str]:
+def _cells(box: _Box, digits: int, shown: str, loss: str) -> list[str]:
     a = box.array
     rows, cols = _grid(a.shape)
     down, across = box.bins
     values = a.values.reshape(rows, cols)
-    verdicts = np.array(a.verdicts, dtype=object).reshape(rows, cols) if a.verdicts else None
+    verdicts = None
+    prefix = ""
+    if shown == "verdicts" and a.verdicts:
+        verdicts = np.array(a.verdicts, dtype=object).reshape(rows, cols)
+    elif shown == "grad" and a.engine is not None:
+        values, prefix = a.engine.reshape(rows, cols), f"∂{loss}/∂"
     scale = float(np.nanmax(np.abs(values))) if values.size and np.isfinite(values).any() else 0.0
     x0, y0 = box.x + _BOX_PAD, box.y + _BOX_PAD + 38
     merge = rows * cols > _MERGE_ABOVE
@@ -658,12 +683,14 @@ def _cells(box: _Box, digits: int) -> list[str]:
     for r in range(box.rows):
         c = 0
         while c < box.cols:
-            colour, kind, tip = _cell_look(a, values, verdicts, r, c, box.bins, scale, digits)
+            colour, kind, tip = _cell_look(
+                a, values, verdicts, r, c, box.bins, scale, digits, prefix
+            )
             run = 1
             # Neighbours of the same verdict merge into one rect (a big all-green array is a
             # few rects, not thousands); cells that show numbers stay one per entry.
             while merge and kind and c + run < box.cols:
-                nxt = _cell_look(a, values, verdicts, r, c + run, box.bins, scale, digits)
+                nxt = _cell_look(a, values, verdicts, r, c + run, box.bins, scale, digits, prefix)
                 if nxt[1] != kind:
                     break
                 run += 1
@@ -702,8 +729,12 @@ def _cell_look(
     bins: tuple[int, int],
     scale: float,
     digits: int,
+    prefix: str,
 ) -> tuple[str, str, str]:
-    """A heatmap cell's colour, its verdict kind ("" for a value) and its hover text."""
+    """A heatmap cell's colour, its verdict kind ("" for a number) and its hover text.
+
+    ``prefix`` goes before the entry's name in the hover text (``∂loss/∂`` for gradients).
+    """
     down, across = bins
     rows = slice(r * down, (r + 1) * down)
     cols = slice(c * across, (c + 1) * across)
@@ -721,12 +752,12 @@ def _cell_look(
     block = values[rows, cols]
     number = float(np.nanmean(block)) if np.isfinite(block).any() else math.nan
     if bins == (1, 1):
-        tip = f"{_entry(a, r * values.shape[1] + c)} = {format_number(number, digits)}"
+        tip = f"{prefix}{_entry(a, r * values.shape[1] + c)} = {format_number(number, digits)}"
     else:
         where = _range(
             a.name, r, down, values.shape[0], cols.start, min(cols.stop, values.shape[1])
         )
-        tip = f"{where}: mean {format_number(number, digits)}"
+        tip = f"{prefix}{where}: mean {format_number(number, digits)}"
     return diverging(number, scale), "", tip
 
 

@@ -135,8 +135,10 @@ def draw_graph(
             fast, instead of laying them out for minutes; None for no limit.
         renderer: ``"auto"``, ``"dot"`` or ``"bundled"``, see :mod:`autograd_lite.draw.render`
             (the values view; the others are laid out without Graphviz).
-        overlay: ``"grad"`` makes the network view show gradients: each line d(loss)/d(w),
-            each circle d(loss)/d(output). None shows weights and outputs.
+        overlay: what the network and array views show. None: weights and outputs (network),
+            verdicts where checked and values elsewhere (arrays). ``"grad"``: each line
+            d(loss)/d(w) and each circle d(loss)/d(output), each array's cells the engine's
+            d(loss)/d(entry). ``"values"``: weights and outputs, every array's values.
 
     Returns:
         A :class:`GraphDrawing`: displays inline in Jupyter (SVG, and PNG for front ends that
@@ -163,12 +165,12 @@ def draw_graph(
         view = "arrays" if is_array_report(highlight, root) else "values"
     _check_options(root, view, rankdir, digits, max_nodes, group)
     if overlay not in OVERLAYS:
-        raise ValueError(f"overlay must be None or 'grad', got {overlay!r}")
+        raise ValueError(f"overlay must be None, 'grad' or 'values', got {overlay!r}")
     # Checked here, not when the drawing is first rendered (in a notebook, much later).
     renderer = renderer_name(renderer, "draw_graph")
     options = DrawOptions(rankdir, digits, show_data, show_grad, edge_labels)
     if view == "arrays":
-        return _arrays_view(root, highlight, options, renderer)
+        return _arrays_view(root, highlight, options, renderer, overlay)
     key_of = group_key_function(group)
     order = topological_order(root)
     _check_size(order, view, max_nodes)
@@ -199,7 +201,9 @@ def draw_graph(
     )
 
 
-def _arrays_view(root: Value, highlight: Any, options: DrawOptions, renderer: str) -> GraphDrawing:
+def _arrays_view(
+    root: Value, highlight: Any, options: DrawOptions, renderer: str, overlay: str | None
+) -> GraphDrawing:
     if not is_array_report(highlight, root):
         raise ValueError(
             "view='arrays' draws a check report over arrays: "
@@ -208,7 +212,7 @@ def _arrays_view(root: Value, highlight: Any, options: DrawOptions, renderer: st
     arrays = array_facts(highlight)
     return GraphDrawing(
         None,
-        picture=arrays_svg(arrays, options.digits),
+        picture=arrays_svg(arrays, options.digits, overlay or "verdicts"),
         view="arrays",
         renderer=renderer,
         num_values=len(arrays.arrays),

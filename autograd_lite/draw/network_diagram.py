@@ -37,8 +37,9 @@ __all__ = ["HEIGHT", "OVERLAYS", "WIDTH", "network_svg"]
 
 WIDTH: Final = 960
 HEIGHT: Final = 540
-OVERLAYS: Final = (None, "grad")
-"""What the lines and circles show: weights and activations (None) or gradients."""
+OVERLAYS: Final = (None, "grad", "values")
+"""What the drawing shows over its shapes: the view's default (None), gradients (``"grad"``) or
+values (``"values"``: weights and outputs here, which is also this view's default)."""
 
 _TOP: Final = 62  # below the layer names
 _BOTTOM: Final = 58  # the legend
