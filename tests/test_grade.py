@@ -382,6 +382,16 @@ def test_a_teachers_exercise_file(tmp_path: Path) -> None:
     wrong = {**right, "dw": right["du"]}
     result = autograde(tmp_path / "ex.py", wrong)
     assert result.score == 1.0 and "dw: WRONG" in result.text
+    # An Exercise object goes to the pool's workers too; two files of one stem stay two students.
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ada.py").write_text("dw = 2 * w * c * c\ndu = 2 * w * c\n", encoding="utf-8")
+    (subs / "ada.ipynb").write_text(
+        json.dumps({"cells": [{"cell_type": "code", "source": "dw = w\n", "metadata": {}}]}),
+        encoding="utf-8",
+    )
+    graded = grade(subs, ex, tmp_path / "out", names=True, workers=1, limits=LIMITS)
+    assert graded.scores() == {"ada.ipynb": 0.0, "ada.py": 4.0}
     (tmp_path / "bad.py").write_text("GRADIENTS = {}\n", encoding="utf-8")
     with pytest.raises(ExerciseError, match="GRADIENTS"):
         load_exercise(tmp_path / "bad.py")

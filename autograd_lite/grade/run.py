@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import secrets
 import stat
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,7 +233,10 @@ def grade(
         and Path(str(exercise)).is_file()
     ):
         hide.append(str(Path(str(exercise)).resolve().parent))
-    students = [p.stem for p in files]
+    # A student is a file's stem; two files with one stem (ada.py, ada.ipynb) keep their names.
+    stems = Counter(p.stem for p in files)
+    student_of = {p: p.stem if stems[p.stem] == 1 else p.name for p in files}
+    students = [student_of[p] for p in files]
     labels = {n: n for n in students} if names else _pseudonyms(students, out_dir)
 
     records: dict[str, dict[str, Any]] = {}
@@ -240,14 +244,15 @@ def grade(
     for path in files:
         content = _read(path)
         if content is None:
-            records[path.stem] = _kept(out_dir, ex, labels[path.stem], _unreadable(ex, path))
+            who = student_of[path]
+            records[who] = _kept(out_dir, ex, labels[who], _unreadable(ex, path))
             continue
         key = cache_key(content, ex)
         cached = store.get(key, ex)
         if cached is not None:
-            records[path.stem] = _kept(out_dir, ex, labels[path.stem], cached)
+            records[student_of[path]] = _kept(out_dir, ex, labels[student_of[path]], cached)
         else:
-            todo.append((path.stem, path.name, content, key))
+            todo.append((student_of[path], path.name, content, key))
 
     def finished(student: str, key: str, record: dict[str, Any]) -> None:
         store.put(key, record)
