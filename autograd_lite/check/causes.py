@@ -43,6 +43,10 @@ class Downstream:
         if out:
             self._mask[parent] = self._mask.get(parent, 0) | out
 
+    def listens(self, node: Value) -> bool:
+        """Whether ``node``'s edges pass bits on: it is in a group or downstream of one."""
+        return node in self._mask or node in self._group
+
     def of(self, name: str, nodes: Sequence[Value]) -> set[str]:
         """The other groups downstream of any of ``nodes`` (the group ``name``)."""
         m = 0

@@ -42,6 +42,11 @@ class Kinks:
         self.source: dict[Value, str] = dict(exact or {})
         self.near: set[Value] = set(ties)
 
+    def listens(self, node: Value) -> bool:
+        """Whether ``node``'s edges can pass anything on: it is kinked, or feeds a kink."""
+        rule = node.rule
+        return node in self.source or node in self.near or (rule is not None and bool(rule.kinks))
+
     def __call__(
         self, node: Value, index: int, parent: Value, local: float, contribution: float
     ) -> None:
