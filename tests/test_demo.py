@@ -22,6 +22,7 @@ FILES = [
     "loss_curves.png",
     "neuron.svg",
     "backprop_check.svg",
+    "training.html",
 ]
 
 
@@ -78,6 +79,14 @@ def test_the_demo_opens_with_a_hand_derived_backward_pass_and_its_root_cause(
     assert f"(wrong) or green (right): {out / 'backprop_check.svg'}" in " ".join(check.split())
     assert "Checked again: check_gradients: 33 ok" in check
     assert "training accuracy" in training and "training accuracy" not in check
+
+
+def test_the_replay_page_of_the_moons_training_is_written(quick_run: tuple[int, Path, str]) -> None:
+    _, out, printed = quick_run
+    page = (out / "training.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "autogradLitePlayback" in page
+    assert "<title>two moons: training replay</title>" in page
+    assert str(out / "training.html") in printed
 
 
 def test_progress_and_results_are_printed(quick_run: tuple[int, Path, str]) -> None:

@@ -141,6 +141,8 @@ def test_page_data_round_trips_the_recorded_numbers() -> None:
     assert params.tolist() == rec.params[: rec.frames].ravel().tolist()
     assert data["kind"] == "classification" and data["decision"] == "sign"
     assert data["frames"]["steps"] == [0, 1, 2, 3]
+    assert data["frames"]["scores"][-1][0] is None  # the final frame took no step
+    assert data["frames"]["scores"][0][1:3] == rec.scores[0, 1:3].tolist()
 
 
 def test_fit_records_every_kth_step_and_on_the_compiled_path() -> None:
@@ -237,3 +239,25 @@ def test_a_notebook_shows_the_replay_or_a_picture_of_the_last_frame() -> None:
     assert shown is not None
     assert '<img src="data:image/svg+xml;base64,' in shown
     assert "srcdoc" in shown and '<script type="application/json">' in shown
+
+
+def test_the_widget_opens_on_the_trained_model_and_moves_from_python() -> None:
+    pytest.importorskip("anywidget")
+    X, y = moons()
+    history = fit(MLP(2, [4, 1], seed=0), X, y, loss="bce", epochs=5, record=True, progress=False)
+    w = history.widget(height=500)
+    assert w.frames == 6 and w.frame == 5 and w.height == 500
+    assert "autogradLitePlayback" in w.page
+    assert w.step(-2) == 3 and w.step(-10) == 0 and w.step(99) == 5
+    assert w.go_to(-1) == 5 and w.go_to(2) == 2
+    with pytest.raises(ValueError, match="0 to 5"):
+        w.go_to(6)
+    with pytest.raises(TypeError, match="whole number"):
+        w.step(1.5)  # type: ignore[arg-type]
+    assert w.frame == 2  # unchanged by the refused calls
+    assert repr(w) == "<PlaybackWidget: frame 2 of 6>"
+    with pytest.raises(ValueError, match="height"):
+        history.widget(height=50)
+    unrecorded = fit(MLP(2, [4, 1], seed=0), X, y, loss="bce", epochs=1, progress=False)
+    with pytest.raises(ValueError, match="record=True"):
+        unrecorded.widget()

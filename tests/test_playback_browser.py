@@ -80,7 +80,7 @@ def open_tab(browser: Any, scheme: str = "light") -> tuple[Any, Any, list[str], 
 def close_tab(context: Any, errors: list[str], requests: list[str]) -> None:
     context.close()
     assert errors == [], f"the page reported errors: {errors}"
-    fetched = [u for u in requests if not u.startswith(("file:", "data:", "about:"))]
+    fetched = [u for u in requests if not u.startswith(("file:", "data:", "about:", "blob:"))]
     assert fetched == [], f"the page fetched from the network: {fetched}"
 
 
@@ -251,7 +251,8 @@ def test_clicking_a_weight_shows_its_numbers_and_explains_chain_rule(
     e = explain(loss, max_nodes=None)
     lines = [line.strip() for line in info.locator("ol.chain li.chosen").inner_text().split("\n")]
     assert lines == [e.definition(e[name]), e.chain_rule(e[name])]
-    for node in ("L", "layers.2.neurons.0.z", "layers.0.neurons.3.a", "layers.0.neurons.3.z"):
+    nodes = ("L", "layers.2.neurons.0.z", "layers.0.neurons.3.a", "layers.0.neurons.3.z", "x.1")
+    for node in nodes:
         assert tab.evaluate(f"window.autogradLitePlayback.nodeLines({frame}, {node!r})") == [
             e.definition(e[node]),
             e.chain_rule(e[node]),
@@ -343,4 +344,55 @@ def test_a_one_input_regression_shows_the_fitted_curve(
         shown = np.asarray(tab.evaluate(f"{api}.outputs({frame})"))[0]
         np.testing.assert_allclose(shown, check.forward_array(points)[:, 0], rtol=1e-9, atol=1e-12)
     tab.screenshot(path=str(screenshots / "playback_regression.png"), full_page=True)
+    close_tab(context, errors, requests)
+
+
+def test_the_widgets_script_drives_the_page_both_ways(browser: Any, moons_run: Any) -> None:
+    """playback_widget.js with a stand-in for anywidget's model (get/set/on/save_changes).
+
+    The script is loaded as a module from a blob: URL made in the page (local, not fetched).
+    """
+    from importlib.resources import files
+
+    history, _, _, _ = moons_run
+    page_html = history.recording.html()
+    script = (files("autograd_lite.learn") / "playback_widget.js").read_text(encoding="utf-8")
+    context, tab, errors, requests = open_tab(browser)
+    tab.set_content("<!DOCTYPE html><html><body><div id='host'></div></body></html>")
+    tab.evaluate(
+        """([page, script]) => {
+          const values = { page, frame: 3, playing: false, height: 560 };
+          const handlers = {};
+          window.model = {
+            get: (k) => values[k],
+            set: (k, v) => { values[k] = v; (handlers["change:" + k] || []).forEach((h) => h()); },
+            on: (e, h) => { (handlers[e] = handlers[e] || []).push(h); },
+            off: () => {},
+            save_changes: () => { window.saved = (window.saved || 0) + 1; },
+            values,
+          };
+          const url = URL.createObjectURL(new Blob([script], { type: "text/javascript" }));
+          const host = document.getElementById("host");
+          return import(url).then((m) => m.default.render({ model: window.model, el: host }));
+        }""",
+        [page_html, script],
+    )
+    inner = tab.frame_locator("iframe")
+    inner.locator("#plane").wait_for(state="attached")
+    frame = tab.frames[1]
+    frame.wait_for_function(
+        "window.autogradLitePlayback && window.autogradLitePlayback.frame() === 3"
+    )
+    # Python sets frame -> the page goes there
+    tab.evaluate("window.model.set('frame', 20)")
+    frame.wait_for_function("window.autogradLitePlayback.frame() === 20")
+    # the page's controls -> the model hears it
+    inner.locator("#next").click()
+    tab.wait_for_function("window.model.values.frame === 21 && window.saved > 0")
+    tab.evaluate("window.model.set('playing', true)")
+    frame.wait_for_function("window.autogradLitePlayback.frame() > 23")
+    tab.evaluate("window.model.set('playing', false)")
+    frame.wait_for_function("!window.autogradLitePlayback.playing()")
+    assert tab.evaluate("window.model.values.playing") is False
+    assert tab.locator("iframe").evaluate("f => f.style.height") == "560px"
     close_tab(context, errors, requests)

@@ -11,7 +11,9 @@ Run with ``python -m autograd_lite demo [--out DIR] [--quick]``. It
 2. trains a 2-24-24-3 relu MLP (a softmax classifier: cross-entropy on its 3 logits) on the
    3-class spiral data set (100 points per class) to at least 90% training accuracy;
 3. writes ``demo_out/`` (or ``--out DIR``): the two decision-boundary PNGs, the loss curves
-   PNG, and an SVG drawing of one trained neuron's computation graph.
+   PNG, an SVG drawing of one trained neuron's computation graph, and ``training.html``, the
+   replay of the moons training (recorded with ``fit(..., record=True)``; open it in a
+   browser, press play, click a weight for its chain rule).
 
 Both use full-batch Adam with fixed seeds, so every run gives the same numbers. Training uses
 ``fit(..., compile=True)``: each network's per-sample loss is traced once and every step runs
@@ -154,6 +156,7 @@ def _train(
         callback=progress,
         desc=task.name,
         compile=compiled,
+        record=task.name == "moons",  # the replay page, training.html
     )
     seconds = time.perf_counter() - started
     accuracy = _accuracy(model, X, y)
@@ -317,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     svg = _write_neuron_svg(out_dir, trained["moons"][0], moons_X)
     if svg is not None:
         written.append(svg)
+    replay = trained["moons"][1].save(out_dir / "training.html", title="two moons")
+    written.append(Path(replay))
 
     print("\nwrote:")
     for path in written:

@@ -74,7 +74,8 @@
   const P = data.names.length;
   const params = floats(data.frames.params);
   const grads = floats(data.frames.grads);
-  const scores = floats(data.frames.scores); // per frame: batch loss, train loss, acc, test loss, acc
+  // per frame: batch loss, train loss, train accuracy, test loss, test accuracy (null: none)
+  const scores = Float64Array.from(data.frames.scores.flat(), (v) => (v === null ? NaN : v));
   const steps = data.frames.steps;
   const nin = data.nin;
   const layers = data.layers;
@@ -490,7 +491,7 @@
   function nodeLines(f, i) {
     const terms = ex.terms[i].map(([child, fromRoot], t) =>
       [ex.names[child], fromRoot, nodeGrad(f, child), exLocals[f * T + termStart[i] + t]]);
-    return [ex.definitions[i] + " = " + num(nodeValue(f, i)),
+    return [ex.definitions[i] + " = " + num(nodeValue(f, i)) + (ex.leaves[i] ? " (leaf)" : ""),
       chainLine(ex.names[i], i === 0, terms, ex.hidden[i], nodeGrad(f, i))];
   }
   // A parameter's two lines on the sample: "w = 0.3 (leaf)" and its chain rule.
@@ -511,7 +512,7 @@
     let gap = false;
     ex.names.forEach((name, i) => {
       const m = /^layers\.(\d+)\.neurons\.(\d+)\.[za]$/.exec(name);
-      if (/^x\.\d+$/.test(name)) return;
+      if (ex.leaves[i]) return; // the inputs and the loss's constants: on no path from a weight
       if (!m) { out.push(i); return; }
       const l = parseInt(m[1], 10), j = parseInt(m[2], 10);
       if (l === last || (l === layer && j === neuron)) out.push(i);

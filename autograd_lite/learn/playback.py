@@ -95,7 +95,11 @@ def recording_json(rec: Recorder) -> dict[str, Any]:
             "every": rec.every,
             "params": _floats(rec.params[:f]),
             "grads": _floats(rec.grads[:f]),
-            "scores": _floats(rec.scores[:f]),
+            # As decimal numbers (null for none): a notebook's stored copy of the page then
+            # compares equal on another processor, whose BLAS may round the scores otherwise.
+            "scores": [
+                [None if math.isnan(v) else v for v in row] for row in rec.scores[:f].tolist()
+            ],
         },
         "explain": {
             "sample": sample,
@@ -104,6 +108,7 @@ def recording_json(rec: Recorder) -> dict[str, Any]:
             "root": structure.root,
             "names": structure.names,
             "definitions": structure.definitions,
+            "leaves": structure.leaves,
             "terms": structure.terms,
             "hidden": structure.hidden,
             "params": structure.param_terms,
@@ -216,13 +221,19 @@ def static_svg(rec: Recorder, size: int = 300) -> str:
         grid = np.array([[x, y] for y in ys for x in xs])
         out = forward(rec, last, grid)
         cell = size / n
-        for k, row in enumerate(out):
-            i, j = k % n, k // n
-            colour = _colour(row, rec.model.nout > 1 and not rec.regression)
-            parts.append(
-                f'<rect x="{i * cell:.1f}" y="{j * cell:.1f}" width="{cell + 0.6:.1f}" '
-                f'height="{cell + 0.6:.1f}" fill="{colour}"/>'
-            )
+        colours = [_colour(row, rec.model.nout > 1 and not rec.regression) for row in out]
+        for j in range(n):
+            i = 0
+            while i < n:  # one rectangle per run of cells of the same colour
+                end = i
+                while end + 1 < n and colours[j * n + end + 1] == colours[j * n + i]:
+                    end += 1
+                parts.append(
+                    f'<rect x="{i * cell:.1f}" y="{j * cell:.1f}" '
+                    f'width="{(end - i + 1) * cell + 0.6:.1f}" height="{cell + 0.6:.1f}" '
+                    f'fill="{colours[j * n + i]}"/>'
+                )
+                i = end + 1
         for (px, py), label in zip(points, labels, strict=True):
             sx = (px - x0) / (x1 - x0) * size
             sy = (y1 - py) / (y1 - y0) * size
@@ -258,7 +269,8 @@ def _colour(row: npt.NDArray[np.float64], argmax: bool) -> str:
         return palette[int(np.argmax(row)) % len(palette)]
     t = math.tanh(float(row[0]))
     base = (31, 95, 191) if t > 0 else (217, 115, 31)
-    a = 0.15 + 0.55 * abs(t)
+    # Eight shades: a stored picture does not change with the last digits of the outputs.
+    a = 0.15 + 0.55 * round(abs(t) * 8) / 8
     r, g, b = (round(255 + (c - 255) * a) for c in base)
     return f"#{r:02x}{g:02x}{b:02x}"
 

@@ -56,6 +56,7 @@ class _Structure:
     """
 
     root: str
+    leaves: list[bool]
     positions: list[int]
     size: int
     names: list[str]
@@ -105,7 +106,7 @@ class Recorder:
         ...     opt.zero_grad()
         ...     loss = bce([[model(row)] for row in X.tolist()], y)
         ...     loss.backward()
-        ...     rec.step(loss)
+        ...     recorded = rec.step(loss)
         ...     opt.step()
         >>> rec.finish(); rec.frames
         6
@@ -392,8 +393,9 @@ def _structure(root: Value, names: list[str]) -> _Structure:
     index = {s.name: k for k, s in enumerate(shown)}
     definitions = []
     for s in shown:
-        # The definition without its number: "z = linear(...)" (the page adds " = value").
-        text = explanation.definition(s)
+        # The definition without its number: "z = linear(...)" (the page adds " = value",
+        # and " (leaf)" for a leaf, as explain() does).
+        text = explanation.definition(s).removesuffix(" (leaf)")
         definitions.append(text.rsplit(" = ", 1)[0])
     terms = [[(index[t.child], t.from_root) for t in s.terms[:_MAX_TERMS]] for s in shown]
     hidden = [max(0, len(s.terms) - _MAX_TERMS) for s in shown]
@@ -416,6 +418,7 @@ def _structure(root: Value, names: list[str]) -> _Structure:
         param_terms.append((index[child.name], source))
     return _Structure(
         root=explanation.root,
+        leaves=[not s.op for s in shown],
         positions=[position[id(s.node)] for s in shown],
         size=len(order),
         names=[s.name for s in shown],

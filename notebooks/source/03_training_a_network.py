@@ -76,11 +76,19 @@ print(X.shape, y.shape, "classes:", np.bincount(y))
 # loss: a point counts until its score is on the right side by a margin of 1). `fit` runs
 # full-batch steps of Adam and shows a progress bar with the loss and the training accuracy.
 # Every step builds the graph of the loss over all 100 samples and runs `backward()` on it.
+# `record=4` keeps a frame of every 4th step for the replay further down.
 
 # %%
 model = MLP(2, [16, 16, 1], seed=0)
 history = fit(
-    model, X, y, loss="hinge", optimizer=Adam(model.parameters(), lr=0.02), epochs=80, desc="moons"
+    model,
+    X,
+    y,
+    loss="hinge",
+    optimizer=Adam(model.parameters(), lr=0.02),
+    epochs=80,
+    desc="moons",
+    record=4,  # keep a frame every 4th step, to replay the training below
 )
 print(f"{len(model.parameters())} parameters, {history.nodes_per_step} graph nodes per step")
 trained = evaluate(model, X, y, loss="hinge")
@@ -95,6 +103,31 @@ fig = plot_history(history, title="two moons")
 
 # %% tags=["plot"]
 fig = plot_decision_boundary(model, X, y)
+
+# %% [markdown]
+# ## Watch it learn
+#
+# A recorded `history` shows in a notebook as a replay of the training. Press play (or drag the
+# slider, or click the curves) and watch the decision boundary bend step by step. On the left
+# is the network: every neuron is a small picture of its output over the plane (blue where it
+# is positive, orange where negative), every weight a line coloured by its sign and as thick as
+# it is large. Click a weight: the panel gives its value and gradient at that step, and the
+# chain rule that produced the gradient on one sample, written out as `explain(loss)` writes
+# it. The page computes the pictures from the recorded parameters, so what you see at step k
+# is the model at step k.
+#
+# `history.save("training.html")` writes the same page as one file that works offline (send
+# it, open it in any browser); `history.widget()` gives it as a widget you can drive from
+# Python (`w.go_to(0)`, `w.playing = True`). Each frame holds the parameters and the step's
+# gradients, allocated up front: `history.recording` says how much memory that takes.
+
+# %%
+rec = history.recording
+print(f"{rec.frames} frames (every {rec.every} steps), {rec.memory_bytes / 1e6:.2f} MB held")
+with tempfile.TemporaryDirectory() as folder:
+    page = Path(history.save(Path(folder) / "training.html"))
+    print(f"training.html: {page.stat().st_size / 1e6:.1f} MB, nothing fetched from the network")
+history
 
 # %% [markdown]
 # ## The 3-class spiral
@@ -183,6 +216,8 @@ print("model unchanged:", other.state_dict() == before)
 #   `History`; `evaluate` scores it.
 # - `plot_history` and `plot_decision_boundary` return matplotlib figures
 #   (`fig.savefig("moons.png")` writes one).
+# - `fit(..., record=True)` (or `record=k`: every k-th step) records the training; the
+#   `history` replays it in the notebook and `history.save("training.html")` writes the page.
 # - `save`/`load` round-trip every parameter exactly through JSON.
 #
 # Every step of training is the backward pass of notebook 1 on a bigger graph: the progress
