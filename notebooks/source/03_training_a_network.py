@@ -127,7 +127,7 @@ print(f"{rec.frames} frames (every {rec.every} steps), {rec.memory_bytes / 1e6:.
 with tempfile.TemporaryDirectory() as folder:
     page = Path(history.save(Path(folder) / "training.html"))
     print(f"training.html: {page.stat().st_size / 1e6:.1f} MB, nothing fetched from the network")
-history
+rec  # history.recording: the same replay as `history` shows, and a repr without timings
 
 # %% [markdown]
 # ## The 3-class spiral
