@@ -85,6 +85,15 @@ def test_the_png_is_1920_by_1080_at_most(network: tuple[Value, str]) -> None:
     assert image.open(io.BytesIO(png)).size == (1920, 1080)
 
 
+def test_a_wide_layer_grows_the_drawing_but_its_png_still_fits_a_slide() -> None:
+    image = pytest.importorskip("PIL.Image")
+    svg_loss = mlp_loss([64, 1])
+    drawing = draw_graph(svg_loss, view="network")
+    assert svg_size(drawing.svg())[1] * 4 / 3 > 540  # 64 circles at 16 px apart
+    size = image.open(io.BytesIO(drawing.png())).size
+    assert size[0] <= 1920 and size[1] == 1080
+
+
 def test_one_font_family_for_every_word(network: tuple[Value, str]) -> None:
     _, svg = network
     families = set(re.findall(r'font-family="([^"]*)"', svg))

@@ -40,6 +40,9 @@ _SAVE_FORMATS: Final = {
     ".gv": "dot",
 }
 
+SLIDE: Final = (1920, 1080)
+"""The largest PNG of the network view, in pixels: a 16:9 slide."""
+
 DISPLAY_PNG_SIDE: Final = 1024
 """Longest side in pixels of the PNG a notebook display carries beside the SVG."""
 
@@ -128,8 +131,13 @@ class GraphDrawing:
         if fmt == "svg":
             return self._picture.encode("utf-8")
         if fmt == "png":
+            scale = _raster.DEFAULT_SCALE
+            if self.view == "network":
+                # A slide: at most 1920 x 1080, however tall a wide layer makes the drawing.
+                width, height = (side * 96 / 72 for side in _raster.svg_size(self._picture))
+                scale = min(scale, SLIDE[0] / width, SLIDE[1] / height)
             try:
-                return _raster.svg_to_png(self._picture)
+                return _raster.svg_to_png(self._picture, scale)
             except _raster.RasterError as err:
                 raise _render.RenderError(str(err)) from err
         if fmt == "pdf":
@@ -261,6 +269,8 @@ class GraphDrawing:
     def png(self, max_side: int | None = None) -> bytes:
         """The drawing as PNG bytes at twice its size (sharp on slides and high-density screens).
 
+        The network view's PNG is at most 1920 x 1080 (a 16:9 slide), however tall it is.
+
         Args:
             max_side: if given, the PNG is scaled down so that neither side exceeds it.
 
@@ -275,6 +285,8 @@ class GraphDrawing:
             >>> draw_graph(Value(1.0, "x") * 2).png()[:4]
             b'\\x89PNG'
         """
+        if self._picture is not None and max_side is None:
+            return self.pipe("png")  # the network view's PNG fits a slide
         svg = self.svg()
         try:
             return _raster.svg_to_png(svg, max_side=max_side)
