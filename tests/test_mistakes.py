@@ -325,6 +325,15 @@ def test_sign_batchnorm_mean() -> None:
     assert m.kind == "sign"
 
 
+def test_sign_of_one_path_batchnorm() -> None:
+    def minus(g: Grads) -> None:
+        g["hprebn"] = g["bndiff"] - g["bnmeani"] / BN["batch"]
+
+    m = first(*bn_case(minus), "hprebn")
+    assert m.kind == "sign" and m.evidence["path"] == "bnmeani"
+    assert m.message == "dhprebn: the path through bnmeani has the wrong sign."
+
+
 def test_local_derivative_tanh_batchnorm() -> None:
     m = first(*bn_case(bug="tanh"), "hpreact")
     assert m.kind == "local_derivative"
