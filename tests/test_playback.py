@@ -261,3 +261,16 @@ def test_the_widget_opens_on_the_trained_model_and_moves_from_python() -> None:
     unrecorded = fit(MLP(2, [4, 1], seed=0), X, y, loss="bce", epochs=1, progress=False)
     with pytest.raises(ValueError, match="record=True"):
         unrecorded.widget()
+
+
+def test_fit_refuses_to_record_what_the_page_cannot_draw() -> None:
+    X, y = moons()
+    layer = al.nn.Layer(2, 1, activation="linear", seed=0)
+    with pytest.raises(TypeError, match="MLP"):
+        fit(layer, X, y, loss="bce", epochs=1, record=True, progress=False)
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        fit(MLP(2, [3, 1]), X, y, loss="bce", epochs=1, record=0, progress=False)
+    assert (
+        fit(MLP(2, [3, 1]), X, y, loss="bce", epochs=1, record=False, progress=False).recording
+        is None
+    )

@@ -137,6 +137,8 @@ def test_each_frame_is_the_model_at_that_step(
         predicted = (expected > 0).astype(int)
         assert clear.sum() > 0.6 * len(expected)
         assert (classes[clear] == predicted[clear]).all()
+    tab.evaluate(f"{api}.select({rec.names.index('layers.1.neurons.2.w.4')})")
+    assert tab.inner_text("#info h2") == "layers.1.neurons.2.w.4"
     tab.screenshot(path=str(screenshots / f"playback_{scheme}.png"), full_page=True)
     close_tab(context, errors, requests)
 
@@ -213,6 +215,19 @@ def test_the_controls_play_pause_step_scrub_and_change_speed(browser: Any, moons
     tab.click("#play")
     tab.wait_for_function(f"{api}.frame() >= {stopped} + 12")
     tab.click("#play")
+    # the keyboard: space plays and pauses, the arrows step (when no control has the focus)
+    tab.evaluate("document.activeElement.blur()")
+    tab.fill("#slider", "10")
+    tab.evaluate("document.activeElement.blur()")
+    tab.keyboard.press("ArrowRight")
+    assert tab.evaluate(f"{api}.frame()") == 11
+    tab.keyboard.press("ArrowLeft")
+    tab.keyboard.press("ArrowLeft")
+    assert tab.evaluate(f"{api}.frame()") == 9
+    tab.keyboard.press(" ")
+    assert tab.evaluate(f"{api}.playing()")
+    tab.keyboard.press(" ")
+    assert not tab.evaluate(f"{api}.playing()")
     # the slider scrubs
     tab.fill("#slider", "30")
     assert tab.evaluate(f"{api}.frame()") == 30
@@ -395,4 +410,34 @@ def test_the_widgets_script_drives_the_page_both_ways(browser: Any, moons_run: A
     frame.wait_for_function("!window.autogradLitePlayback.playing()")
     assert tab.evaluate("window.model.values.playing") is False
     assert tab.locator("iframe").evaluate("f => f.style.height") == "560px"
+    close_tab(context, errors, requests)
+
+
+def test_three_classes_show_the_argmax_regions(
+    browser: Any, tmp_path: Path, screenshots: Path
+) -> None:
+    from autograd_lite.datasets import make_spiral
+
+    X, y = make_spiral(30, 3, random_state=0)
+    model = MLP(2, [10, 3], init="scaled", seed=0)
+    history = fit(model, X, y, loss="cross_entropy", epochs=30, record=3, progress=False)
+    rec = history.recording
+    path = Path(history.save(tmp_path / "spiral.html"))
+    context, tab, errors, requests = open_tab(browser, "dark")
+    tab.goto(path.resolve().as_uri())
+    api = "window.autogradLitePlayback"
+    points = np.asarray(tab.evaluate(f"{api}.points()"))
+    last = rec.frames - 1
+    check = MLP(2, [10, 3], init="scaled", seed=0)
+    for p, v in zip(check.parameters(), rec.params[last], strict=True):
+        p.data = float(v)
+    expected = check.forward_array(points)
+    shown = np.asarray(tab.evaluate(f"{api}.outputs({last})")).T
+    np.testing.assert_allclose(shown, expected, rtol=1e-9, atol=1e-12)
+    ordered = np.sort(expected, axis=1)
+    clear = ordered[:, -1] - ordered[:, -2] > 1e-6
+    decided = np.asarray(tab.evaluate(f"{api}.decide({last})"))
+    assert (decided[clear] == expected.argmax(axis=1)[clear]).all()
+    assert "accuracy" in tab.inner_text("#status")
+    tab.screenshot(path=str(screenshots / "playback_spiral_dark.png"), full_page=True)
     close_tab(context, errors, requests)

@@ -36,7 +36,8 @@
     const style = getComputedStyle(document.documentElement);
     const read = (name) => style.getPropertyValue(name).trim();
     return { bg: read("--bg"), ink: read("--ink"), muted: read("--muted"), line: read("--line"),
-      pos: read("--pos"), neg: read("--neg"), acc: read("--acc"), plane: read("--plane") };
+      pos: read("--pos"), neg: read("--neg"), acc: read("--acc"), plane: read("--plane"),
+      dotLine: read("--dot-line") };
   }
 
   // ------------------------------------------------------------------ numbers
@@ -201,7 +202,8 @@
   slider.addEventListener("input", () => { setPlaying(false); go(parseInt(slider.value, 10)); });
   el("speed").addEventListener("change", () => { if (playing) setPlaying(true); });
   document.addEventListener("keydown", (event) => {
-    if (event.target && event.target.tagName === "SELECT") return;
+    // Buttons, the slider and the speed list handle their own keys (space would press twice).
+    if (event.target && ["SELECT", "INPUT", "BUTTON"].includes(event.target.tagName)) return;
     if (event.key === " ") { event.preventDefault(); setPlaying(!playing); }
     else if (event.key === "ArrowRight") { setPlaying(false); go(frame + 1); }
     else if (event.key === "ArrowLeft") { setPlaying(false); go(frame - 1); }
@@ -385,7 +387,7 @@
             data.decision === "argmax" ? PALETTE[y[i] % PALETTE.length] : (y[i] > 0.5 ? c.pos : c.neg);
           ctx.beginPath(); ctx.arc(sx, sy, 3.6, 0, 2 * Math.PI);
           if (hollow) { ctx.strokeStyle = colour; ctx.lineWidth = 1.6; ctx.stroke(); }
-          else { ctx.fillStyle = colour; ctx.fill(); ctx.strokeStyle = c.bg; ctx.lineWidth = 1; ctx.stroke(); }
+          else { ctx.fillStyle = colour; ctx.fill(); ctx.strokeStyle = c.dotLine; ctx.lineWidth = 0.9; ctx.stroke(); }
         }
       };
       dotsOf(trainX, data.train.y, false);
@@ -547,7 +549,7 @@
         " layers." + l + ".neurons." + j + ", at " + esc(stepText) + "</p>" +
         '<table class="numbers"><tr><th>value</th><td class="value">' + esc(num(params[f * P + p])) + "</td></tr>" +
         '<tr><th>gradient</th><td class="gradient">' + esc(Number.isFinite(batchGrad) ? num(batchGrad) : "none (no step from here)") +
-        "</td><td class=\"note\">of the batch loss; this step's update uses it</td></tr>" +
+        "</td><td class=\"note\">" + (Number.isFinite(batchGrad) ? "of the batch loss; this step's update uses it" : "training ended here") + "</td></tr>" +
         '<tr><th>on sample #' + ex.sample + '</th><td class="sample-gradient">' + esc(num(grad)) +
         "</td><td class=\"note\">one sample's share, below</td></tr></table>" +
         chainHTML(f, l, j, lines);
