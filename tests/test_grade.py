@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -251,7 +252,12 @@ def test_what_a_submission_sees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         "        if os.fork() == 0:\n            time.sleep(30)\n            os._exit(0)\n"
         "        forks += 1\n"
         "except OSError as e:\n    stopped = type(e).__name__\n"
-        "print(json.dumps({'seen': seen, 'env': sorted(os.environ), 'path': sys.path,"
+        "try:\n    open('isolation.json', 'w').write('{}')\n    forged = 'yes'\n"
+        "except OSError as e:\n    forged = type(e).__name__\n"
+        "try:\n    os.remove('isolation.json')\n    removed = 'yes'\n"
+        "except OSError as e:\n    removed = type(e).__name__\n"
+        "print(json.dumps({'forged': forged, 'removed': removed, 'seen': seen,"
+        " 'env': sorted(os.environ), 'path': sys.path,"
         " 'forks': forks, 'stopped': stopped, 'uid': os.getuid()}))\n"
     )
     run = run_submission(
@@ -267,6 +273,9 @@ def test_what_a_submission_sees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         str(tmp_path) in p or ("/work" in p and "site-packages" not in p) for p in facts["path"]
     )
     assert facts["uid"] >= 100_000
+    # Its record of containment is root's: it can neither rewrite nor remove it.
+    assert facts["forged"] == facts["removed"] == "PermissionError"
+    assert "isolated" in run.isolation["network"]
     # RLIMIT_NPROC on the private uid: the processes (Python itself counts) stop short of it.
     assert facts["stopped"] == "BlockingIOError" and facts["forks"] < LIMITS.processes
     assert _live_sandbox_processes() == []
@@ -321,6 +330,11 @@ def test_an_interrupted_grader_loses_nothing(tmp_path: Path, how: signal.Signals
     output, _ = second.communicate(timeout=300)
     assert second.returncode == 0, output.decode()
     assert f"({6 - done} graded now, {done} from the cache)" in output.decode()
+    # The killed grader's scratch folders are gone (the restart removed them): any left
+    # belongs to a live process.
+    for folder in Path(tempfile.gettempdir()).glob("al-grade-*-*"):
+        stat = Path(f"/proc/{folder.name.split('-')[2]}/stat")
+        assert stat.exists() and b") Z " not in stat.read_bytes(), folder
     data = json.loads((tmp_path / "out" / "grades.json").read_text(encoding="utf-8"))
     assert [row["score"] for row in data["students"]] == [
         9.0 if lab.full_marks else pytest.approx(row["score"])

@@ -67,13 +67,21 @@ def _contain(job: dict[str, Any], scratch: str) -> dict[str, str]:
                 + f"; {len(hidden)} grader folder(s) covered by empty file systems"
             )
         uid = int(job["uid"])
-        os.chown(scratch, uid, uid)
+        applied["user"] = "an unprivileged user id of its own (no other process shares it)"
+        # The folder stays root's with the sticky bit: the submission writes new files but
+        # cannot replace root's record of how it was contained, nor read its job.
+        _write_isolation(applied)
+        os.chmod("isolation.json", 0o400)
+        os.chmod("job.json", 0o400)
+        os.chmod(scratch, 0o1777)
         for name in os.listdir(scratch):
-            os.chown(os.path.join(scratch, name), uid, uid)
+            if name not in ("isolation.json", "job.json"):
+                os.chown(os.path.join(scratch, name), uid, uid)
+                os.chmod(os.path.join(scratch, name), 0o600)
+        os.umask(0o077)  # what it writes, other submissions' users cannot read
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
-        applied["user"] = "an unprivileged user id of its own (no other process shares it)"
     limits = job["limits"]
     memory = int(limits["memory_mb"]) * 2**20
     for which, value in (
@@ -87,6 +95,11 @@ def _contain(job: dict[str, Any], scratch: str) -> dict[str, str]:
     libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     libc.prctl(_PR_SET_PDEATHSIG, 9, 0, 0, 0)  # SIGKILL when the grader's worker dies
     return applied
+
+
+def _write_isolation(applied: dict[str, str]) -> None:
+    with open("isolation.json", "w", encoding="utf-8") as handle:
+        json.dump(applied, handle)
 
 
 def _expose_python(libc: Any, scratch: str) -> None:
@@ -157,8 +170,8 @@ def main() -> None:
     with open("job.json", encoding="utf-8") as handle:
         job = json.load(handle)
     applied = _contain(job, scratch)
-    with open("isolation.json", "w", encoding="utf-8") as handle:
-        json.dump(applied, handle)
+    if not os.path.exists("isolation.json"):  # not root: nothing to protect it with
+        _write_isolation(applied)
     import numpy as np
 
     given = np.load("inputs.npz", allow_pickle=False)

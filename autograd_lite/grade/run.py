@@ -28,7 +28,7 @@ from .exercise import Exercise, ExerciseError, exercise_from_source
 from .feedback import feedback_html, feedback_markdown
 from .judge import judge
 from .load import load_exercise
-from .sandbox import Limits, run_submission
+from .sandbox import Limits, remove_stale_scratch, run_submission
 
 __all__ = ["ClassResult", "grade", "grade_one", "submissions_in"]
 
@@ -215,6 +215,7 @@ def grade(
     """
     folder, out_dir = Path(submissions), Path(out)
     files = submissions_in(folder)
+    remove_stale_scratch()
     ex = load_exercise(exercise)
     spec: ExerciseSpec | str | None = _spec(exercise)
     if spec is None:

@@ -32,7 +32,7 @@ import numpy as np
 
 from .exercise import Exercise, FloatArray
 
-__all__ = ["Limits", "Run", "run_submission"]
+__all__ = ["Limits", "Run", "remove_stale_scratch", "run_submission"]
 
 _CHILD = Path(__file__).with_name("child.py")
 _RESULT_BYTES = 64 * 2**20
@@ -128,7 +128,7 @@ def run_submission(
         A :class:`Run`; never raises for anything the submission does.
     """
     suffix = ".ipynb" if filename.endswith(".ipynb") else ".py"
-    scratch = tempfile.mkdtemp(prefix="al-grade-")
+    scratch = tempfile.mkdtemp(prefix=f"al-grade-{os.getpid()}-")
     started = time.monotonic()
     try:
         root = Path(scratch)
@@ -150,11 +150,37 @@ def run_submission(
         (root / "job.json").write_text(json.dumps(job), encoding="utf-8")
         run = _execute(scratch, limits, int(job["uid"]))  # type: ignore[call-overload]
         run.seconds = time.monotonic() - started
+        raw_isolation = _read_regular(root / "isolation.json", 4096)
+        run.isolation = _string_map(raw_isolation) if raw_isolation else {}
         if run.status in ("ran", "error", "driver error", "memory", "no result"):
             _read_results(root, exercise, run)
         return run
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def remove_stale_scratch() -> int:
+    """Remove the scratch folders of graders that were killed before they could (a folder's
+    name holds the pid of the process that made it); returns how many were removed."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob("al-grade-*-*"):
+        pid = folder.name.split("-")[2]
+        if not pid.isdigit() or folder.is_symlink() or not folder.is_dir():
+            continue
+        if _alive(int(pid)):
+            continue  # its grader is alive (or the pid is reused): leave it
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (a zombie awaiting its reaper is not)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
 
 
 def _execute(scratch: str, limits: Limits, uid: int) -> Run:
@@ -238,11 +264,9 @@ def _processes_of(uid: int) -> list[int]:
         try:
             if os.stat(f"/proc/{entry}").st_uid != uid:
                 continue
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                state = handle.read().rsplit(b")", 1)[1].split()[0]
-        except (FileNotFoundError, ProcessLookupError, IndexError):
+        except FileNotFoundError:
             continue
-        if state not in (b"Z", b"X"):
+        if _alive(int(entry)):
             found.append(int(entry))
     return found
 
@@ -264,8 +288,6 @@ def _read_regular(path: Path, limit: int) -> bytes | None:
 
 
 def _read_results(root: Path, exercise: Exercise, run: Run) -> None:
-    raw_isolation = _read_regular(root / "isolation.json", 4096)
-    run.isolation = _string_map(raw_isolation) if raw_isolation else {}
     raw = _read_regular(root / "result.json", 2**20)
     result = _json_object(raw)
     if result is None:
