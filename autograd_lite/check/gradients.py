@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import GraphCutError, Value, entry_label, on_compare, topological_order
+from ..core import GraphCutError, Value, entry_label, on_compare
 from ..core import gradients as engine_gradients
 from ..core.value import describe_node
 from .causes import Downstream, backward_order
@@ -283,7 +283,7 @@ def _with_engine(
     kinks = Kinks(10.0 * tol.eps, ties, exact)
     grads = walk(loss, own, [downstream, kinks])
     below = {t.name: downstream.of(t.name, t.nodes) for t in checked}
-    position = {node: i for i, node in enumerate(topological_order(loss))}
+    position = {node: i for i, node in enumerate(grads)}  # walk lists them in topological order
     _require_reached(checked, position)
     last = {t.name: max((position.get(n, -1) for n in t.nodes), default=-1) for t in checked}
     by_name = {t.name: t for t in checked}

@@ -110,9 +110,11 @@ def _pass_shares(
         except (ArithmeticError, ValueError) as err:
             raise derivative_failed(node, err) from None
         if len(parents) >= WIDE:
-            shares = g * np.array(local, dtype=np.float64)
-            if INACTIVE in local:  # == 0.0 finds candidates; identity says which are
-                shares[[k for k, d in enumerate(local) if d is INACTIVE]] = 0.0
+            slopes = np.fromiter(local, np.float64, len(local))
+            shares = g * slopes
+            zeros = np.flatnonzero(slopes == 0.0)
+            if len(zeros):  # INACTIVE is a 0.0: g * INACTIVE is 0.0 even for an infinite g
+                shares[[k for k in zeros.tolist() if local[k] is INACTIVE]] = 0.0
             np.add.at(grads, np.fromiter(map(at, parents), np.intp, len(parents)), shares)
             if on_edge is not None and (listens is None or listens(node)):
                 edges = zip(parents, local, shares.tolist(), strict=True)

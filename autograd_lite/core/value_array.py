@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .functions import dot
-from .value import Value
+from .rules import DOT
+from .value import Value, apply
 
 __all__ = ["DataArray", "ValueArray", "as_data_array", "as_value_array"]
 
@@ -243,7 +243,7 @@ def _matmul(a: Any, b: Any) -> Any:
     out = np.empty((len(rows), len(cols)), dtype=object)
     for i, row in enumerate(rows):
         for j, col in enumerate(cols):
-            out[i, j] = dot(row, col)
+            out[i, j] = apply(DOT, [*row, *col])  # dot(row, col): these are Values already
     if a.ndim == 1 and b.ndim == 1:
         return out[0, 0]
     if a.ndim == 1:
