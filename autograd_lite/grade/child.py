@@ -84,13 +84,17 @@ def _contain(job: dict[str, Any], scratch: str) -> dict[str, str]:
         os.setuid(uid)
     limits = job["limits"]
     memory = int(limits["memory_mb"]) * 2**20
-    for which, value in (
+    chosen = [
         (resource.RLIMIT_AS, memory),
         (resource.RLIMIT_CPU, int(limits["cpu_seconds"])),
         (resource.RLIMIT_FSIZE, int(limits["file_mb"]) * 2**20),
-        (resource.RLIMIT_NPROC, int(limits["processes"])),
         (resource.RLIMIT_CORE, 0),
-    ):
+    ]
+    if applied["user"] != "grader's user":
+        # RLIMIT_NPROC counts every process of the user: only a private uid makes it a
+        # limit on this submission alone.
+        chosen.append((resource.RLIMIT_NPROC, int(limits["processes"])))
+    for which, value in chosen:
         resource.setrlimit(which, (value, value))
     libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     libc.prctl(_PR_SET_PDEATHSIG, 9, 0, 0, 0)  # SIGKILL when the grader's worker dies
