@@ -34,6 +34,7 @@ from autograd_lite.grade import (
     load_exercise,
     run_submission,
 )
+from autograd_lite.grade.feedback import feedback_markdown
 from autograd_lite.grade.judge import RECORD_VERSION
 from autograd_lite.grade.sample import BUGS, correct_two_layer, sample_class, two_layer_text
 
@@ -503,6 +504,9 @@ def test_layer_class_exercise_in_the_sandbox() -> None:
     record = judge(ex, run_submission("a.py", wrong.encode(), ex, limits=LIMITS))
     assert record["score"] < 9.0
     assert any("activation1" in c for c in record["root_causes"]), record["root_causes"]
+    # Attributes are shown as they are named, not as d<name>.
+    page = feedback_markdown(record, "ada", ex.title)
+    assert "| `activation1.dinputs` | ✘ WRONG |" in page and "`dactivation1" not in page
 
 
 def test_starter_notebook_filled_in_grades_full(tmp_path: Path) -> None:

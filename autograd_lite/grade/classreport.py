@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .exercise import Exercise
+from .feedback import gradient_label
 
 __all__ = ["ClassSummary", "StudentEntry", "summarise", "write_class_report"]
 
@@ -114,7 +115,7 @@ def class_html(exercise: Exercise, entries: Sequence[StudentEntry], notes: Seque
     s = summarise(exercise, entries)
     e = html.escape
     pages = {x.label: x.page for x in entries}
-    rates = [(f"d{name}", rate, f"{rate:.0%}") for name, rate in s.pass_rates.items()]
+    rates = [(gradient_label(name), rate, f"{rate:.0%}") for name, rate in s.pass_rates.items()]
     causes = [(c, len(w), str(len(w))) for c, w in s.root_causes.items()][:12]
     kinds = [(k, len(w), str(len(w))) for k, w in s.mistakes.items()][:12]
     statuses = [(k, v, str(v)) for k, v in s.statuses.items()]
@@ -148,7 +149,7 @@ def class_html(exercise: Exercise, entries: Sequence[StudentEntry], notes: Seque
         + _bars(statuses, "run statuses", max(s.statuses.values(), default=1))
         + "</div>",
         "<h2>Students</h2><table id='students'><tr><th>student</th><th>score</th><th>status</th>"
-        + "".join(f"<th>d{e(g.name)}</th>" for g in exercise.gradients)
+        + "".join(f"<th>{e(gradient_label(g.name))}</th>" for g in exercise.gradients)
         + "</tr>"
         + "".join(
             f"<tr><td><a href='{e(x.page)}'>{e(x.label)}</a></td><td>{x.record['score']:g}</td>"
@@ -176,7 +177,7 @@ def grades_rows(exercise: Exercise, entries: Sequence[StudentEntry]) -> list[dic
             "score": x.record["score"],
             "max_score": x.record["max_score"],
             "status": x.record["status"],
-            **{f"d{r['name']}": r["points"] for r in x.record["gradients"]},
+            **{gradient_label(r["name"]): r["points"] for r in x.record["gradients"]},
         }
         for x in entries
     ]
@@ -193,7 +194,7 @@ def write_class_report(
         "score",
         "max_score",
         "status",
-        *(f"d{g.name}" for g in exercise.gradients),
+        *(gradient_label(g.name) for g in exercise.gradients),
     ]
     writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()

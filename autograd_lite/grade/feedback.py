@@ -12,10 +12,21 @@ import base64
 import html
 from typing import Any
 
-__all__ = ["feedback_html", "feedback_markdown", "feedback_text", "gradient_drawing"]
+__all__ = [
+    "feedback_html",
+    "feedback_markdown",
+    "feedback_text",
+    "gradient_drawing",
+    "gradient_label",
+]
 
 _COLOURS = {"ok": "#3a9d5d", "WRONG": "#d62728", "kink": "#999999", "unclear": "#999999"}
 _ICONS = {"ok": "✔", "WRONG": "✘", "missing": "—", "unjudged": "?"}
+
+
+def gradient_label(name: str) -> str:
+    """How a gradient is shown: ``dW1`` for ``W1``; an attribute as it is (``dense1.dweights``)."""
+    return name if "." in name else f"d{name}"
 
 
 def gradient_drawing(record: dict[str, Any]) -> str:
@@ -29,7 +40,7 @@ def gradient_drawing(record: dict[str, Any]) -> str:
         columns = min(columns, 20)
         rows = max(1, -(-len(cells) // columns)) if cells else 1
         width = columns * (cell + gap)
-        label = html.escape(f"d{row['name']}" if "." not in row["name"] else row["name"])
+        label = html.escape(gradient_label(row["name"]))
         parts.append(
             f'<g class="gradient verdict-{html.escape(row["verdict"])}">'
             f'<text x="{x}" y="14" font-size="12" font-family="sans-serif">{label}</text>'
@@ -68,7 +79,7 @@ def feedback_text(record: dict[str, Any], title: str = "") -> str:
         out.append(f"Your code: {record['status']}. {record['message'].strip()[-600:]}")
     for row in record["gradients"]:
         out.append(
-            f"  {_ICONS[row['verdict']]} d{row['name']}: {row['verdict']} "
+            f"  {_ICONS[row['verdict']]} {gradient_label(row['name'])}: {row['verdict']} "
             f"({row['points']:g}/{row['max_points']:g}) {row['detail']}"
         )
     if record["root_causes"]:
@@ -99,7 +110,7 @@ def feedback_markdown(record: dict[str, Any], who: str, title: str) -> str:
     out += ["| gradient | verdict | points | detail |", "|---|---|---|---|"]
     for row in record["gradients"]:
         out.append(
-            f"| `d{esc(row['name'])}` | {_ICONS[row['verdict']]} {row['verdict']} | "
+            f"| `{esc(gradient_label(row['name']))}` | {_ICONS[row['verdict']]} {row['verdict']} | "
             f"{row['points']:g} / {row['max_points']:g} | {esc(row['detail'])} |"
         )
     out.append("")
@@ -135,7 +146,8 @@ def feedback_html(record: dict[str, Any], who: str, title: str) -> str:
     """The feedback page in HTML (one offline file, no scripts)."""
     e = html.escape
     rows = "".join(
-        f'<tr class="verdict-{e(r["verdict"])}"><td><code>d{e(r["name"])}</code></td>'
+        f'<tr class="verdict-{e(r["verdict"])}">'
+        f"<td><code>{e(gradient_label(r['name']))}</code></td>"
         f"<td>{_ICONS[r['verdict']]} {e(r['verdict'])}</td>"
         f"<td>{r['points']:g} / {r['max_points']:g}</td><td>{e(r['detail'])}</td></tr>"
         for r in record["gradients"]
