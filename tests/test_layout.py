@@ -272,6 +272,7 @@ WHOLE_PACKAGE = {
     "conventions",
     "determinism",
     "fuzz",
+    "fuzz",
     "import",
     "layout",
     "memory",
