@@ -284,6 +284,13 @@ def test_clicking_a_weight_shows_its_numbers_and_explains_chain_rule(
         for q, param in enumerate(rec.names):
             got = tab.evaluate(f"window.autogradLitePlayback.chainLines({f}, {q})")
             assert got == [e.definition(e[param]), e.chain_rule(e[param])], param
+    # hovering names the weight with its numbers at the frame shown
+    hit = tab.locator(f'line.hit[data-param="{p}"]')
+    hit.dispatch_event("mouseover")
+    assert hit.get_attribute("title") == (
+        f"{name} = {rec.params[frame][p]:.6g}, gradient {rec.grads[frame][p]:.6g} "
+        "(click for its chain rule)"
+    )
     # the selection follows the frame
     tab.click("#next")
     assert "step 13" in info.inner_text()

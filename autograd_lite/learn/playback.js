@@ -301,6 +301,19 @@
     selected = { kind: "param", index: parseInt(p, 10) };
     draw();
   });
+  // Hovering a weight or a bias names it with its value and gradient at the frame shown.
+  svg.addEventListener("mouseover", (event) => {
+    const t = event.target;
+    const p = t && t.dataset ? t.dataset.param : undefined;
+    if (p === undefined) return;
+    const index = parseInt(p, 10);
+    const g = grads[frame * P + index];
+    t.setAttribute("title", data.names[index] + " = " + num(params[frame * P + index]) +
+      (Number.isFinite(g) ? ", gradient " + num(g) : "") + " (click for its chain rule)");
+    let tip = t.querySelector("title");
+    if (!tip) { tip = document.createElementNS(svgNS, "title"); t.appendChild(tip); }
+    tip.textContent = t.getAttribute("title");
+  });
   box.addEventListener("click", (event) => {
     const t = event.target;
     if (!t.classList || !t.classList.contains("neuron") || t.dataset.layer === "-1") return;

@@ -127,7 +127,7 @@ def _assets() -> tuple[str, str]:
     return script, style
 
 
-def page(rec: Recorder, *, title: str = "training") -> str:
+def page(rec: Recorder, *, title: str = "autograd_lite") -> str:
     """The replay page of ``rec`` as one self-contained HTML file."""
     if not isinstance(title, str):
         raise TypeError(f"title must be a str, got {type(title).__name__}")
@@ -176,7 +176,7 @@ def page(rec: Recorder, *, title: str = "training") -> str:
 """
 
 
-def save(rec: Recorder, path: str | os.PathLike[str], *, title: str = "training") -> str:
+def save(rec: Recorder, path: str | os.PathLike[str], *, title: str = "autograd_lite") -> str:
     """Write ``rec``'s replay page to ``path`` (atomically) and return the path."""
     write_atomically(path, page(rec, title=title), caller="save")
     return os.fspath(path)

@@ -239,15 +239,14 @@ class Recorder:
         if isinstance(number, bool) or not isinstance(number, int | float):
             raise TypeError(f"Recorder.step: loss must be a Value or a number, got {loss!r:.60}")
         index = self.steps_seen
-        self.steps_seen += 1
+        if index % self.every == 0 and self.frames == self.max_frames:
+            self._thin()  # every other frame kept: a whole, smaller recording
         if index % self.every:
+            self.steps_seen += 1
             return False
-        if self.frames == self.max_frames:
-            self._thin()
-            if index % self.every:
-                return False
         grads = [p.grad.data if isinstance(p.grad, Value) else float(p.grad) for p in self._params]
-        self._capture(index, float(number), grads)
+        self._capture(index, float(number), grads)  # counted only once it is recorded
+        self.steps_seen += 1
         return True
 
     def finish(self) -> None:
@@ -310,14 +309,18 @@ class Recorder:
 
         return recording_json(self)
 
-    def html(self, *, title: str = "training") -> str:
+    def html(self, *, title: str = "autograd_lite") -> str:
         """The replay page as one self-contained HTML file (nothing is fetched)."""
         from .playback import page
 
         return page(self, title=title)
 
-    def save(self, path: str | os.PathLike[str], *, title: str = "training") -> str:
+    def save(self, path: str | os.PathLike[str], *, title: str = "autograd_lite") -> str:
         """Write the replay page to ``path`` (all at once: never half a file); return the path.
+
+        Args:
+            path: the HTML file to write.
+            title: names the run in the browser's tab (``"<title>: training replay"``).
 
         Example:
             >>> history = fit(model, X, y, record=True)  # doctest: +SKIP

@@ -106,11 +106,15 @@ class History:
             )
         return self.recording
 
-    def save(self, path: str | os.PathLike[str], *, title: str = "training") -> str:
+    def save(self, path: str | os.PathLike[str], *, title: str = "autograd_lite") -> str:
         """Write the replay page of a recorded training to ``path``; return the path.
 
         One offline HTML file (see :mod:`autograd_lite.learn.playback`). ValueError when
         the training was not recorded (``fit(..., record=True)``).
+
+        Args:
+            path: the HTML file to write.
+            title: names the run in the browser's tab (``"<title>: training replay"``).
 
         Example:
             >>> history = fit(model, X, y, record=True)  # doctest: +SKIP
