@@ -60,3 +60,11 @@ def test_a_gradient_hook_may_return_a_numpy_scalar() -> None:
     z.register_hook(lambda g: np.bool_(True))
     with pytest.raises(TypeError, match="returns None"):
         z.backward()
+
+
+def test_jvp_of_an_int_too_large_for_a_float_names_it() -> None:
+    # Found by fuzzing (issue 21): jvp raised a bare OverflowError for 10**400.
+    with pytest.raises(ValueError, match=r"jvp: primals\[0\].*too large for a float"):
+        al.jvp(lambda x: x * x, (10**400,), (1.0,))
+    with pytest.raises(ValueError, match=r"tangent of primals\[0\].*too large for a float"):
+        al.jvp(lambda x: x * x, (1.0,), (10**400,))

@@ -29,7 +29,7 @@ from . import rules as R
 from .custom import UserGrads
 from .engine import topological_order
 from .errors import DomainError
-from .node import Node, describe_node, is_real
+from .node import Node, describe_node, is_real, to_float
 
 if TYPE_CHECKING:
     import numpy as np
@@ -305,7 +305,8 @@ def _seed(x: Any, t: Any, path: str) -> Any:
         )
     if not _is_real(t) or isinstance(t, bool):
         raise TypeError(f"jvp: the tangent of {path} must be a real number, got {t!r:.60}")
-    return Dual(float(x), float(t))
+    # to_float: an int too large for a float is an OverflowDomainError naming it, as in grad.
+    return Dual(to_float(x, f"jvp: {path}"), to_float(t, f"jvp: the tangent of {path}"))
 
 
 def _split(result: Any, where: str) -> tuple[Any, Any]:
