@@ -31,7 +31,7 @@ from ..core.engine import topological_order, walk_backward
 from ..core.modes import no_grad
 from ..core.value import Value
 from .nn import MLP
-from .training import AccuracyFunction, LossFunction, _Plan, _prepare, _run
+from .plan import AccuracyFunction, LossFunction, Plan, prepare, run_model
 
 __all__ = ["Recorder"]
 
@@ -151,16 +151,16 @@ class Recorder:
                 raise ValueError(
                     f"Recorder: {name} must be an int from {low} to {high}, got {number!r}"
                 )
-        plan = _prepare(X, y, loss, accuracy)
+        plan = prepare(X, y, loss, accuracy)
         if len(plan.rows[0]) != model.nin:
             raise ValueError(
                 f"Recorder: X has {len(plan.rows[0])} columns but {model!r} takes {model.nin}"
             )
-        test: _Plan | None = None
+        test: Plan | None = None
         if (X_test is None) != (y_test is None):
             raise ValueError("Recorder: give both X_test and y_test, or neither")
         if X_test is not None and y_test is not None:
-            test = _prepare(X_test, y_test, loss, accuracy)
+            test = prepare(X_test, y_test, loss, accuracy)
             if len(test.rows[0]) != model.nin:
                 raise ValueError(
                     f"Recorder: X_test has {len(test.rows[0])} columns but the model takes "
@@ -295,7 +295,7 @@ class Recorder:
     def _sample_loss(self) -> Value:
         """The chosen sample's loss under the model's current parameters (a fresh graph)."""
         s = self.sample
-        outputs = [_run(self.model, self.train.rows[s])]
+        outputs = [run_model(self.model, self.train.rows[s])]
         value = self.train.loss_fn(outputs, self.train.targets[s : s + 1])
         if not isinstance(value, Value):
             raise TypeError(f"Recorder: the loss returned {type(value).__name__}, not a Value")
@@ -342,7 +342,7 @@ class Recorder:
         return notebook_html(self)
 
 
-def _scores(model: MLP, plan: _Plan) -> tuple[float, float]:
+def _scores(model: MLP, plan: Plan) -> tuple[float, float]:
     """Mean loss and accuracy (NaN when there is none) of the model on the plan's data."""
     outputs = model.forward_array(np.asarray(plan.rows))
     with no_grad():

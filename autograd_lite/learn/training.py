@@ -29,28 +29,15 @@ from ..core.errors import TracingError
 from ..core.modes import no_grad
 from ..core.value import Value
 from ..jit.compiler import CompiledFunction
-from .losses import SAMPLE_LOSSES, binary_cross_entropy_with_logits, cross_entropy, hinge, mse
+from .losses import SAMPLE_LOSSES
 from .nn import Module
 from .optim import Adam, Optimizer
+from .plan import LOSSES, AccuracyFunction, LossFunction, Plan, prepare, run_model
 
 if TYPE_CHECKING:
     from .record import Recorder
 
 __all__ = ["LOSSES", "Evaluation", "History", "evaluate", "fit"]
-
-Outputs = list[list[Value]]
-"""The model's outputs for a batch: one list of output nodes per sample."""
-LossFunction = Callable[[Outputs, Any], Value]
-AccuracyFunction = Callable[[list[list[float]], Any], float]
-
-LOSSES: dict[str, LossFunction] = {
-    "cross_entropy": cross_entropy,
-    "mse": mse,
-    "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
-    "bce": binary_cross_entropy_with_logits,
-    "hinge": hinge,
-}
-"""Loss names :func:`fit` accepts (``"bce"`` is short for the logits form of binary CE)."""
 
 
 @dataclass
@@ -203,81 +190,6 @@ def _progress_bar(enabled: bool | None, total: int, desc: str) -> Any:
     return tqdm(total=total, desc=desc, unit="epoch", leave=True)
 
 
-def _as_rows(X: npt.ArrayLike) -> list[list[float]]:
-    try:
-        array = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"fit: X must be a 2-D array of numbers ({err})") from None
-    if array.ndim != 2 or array.shape[0] == 0:
-        raise ValueError(
-            f"fit: X must be a non-empty 2-D array (samples x inputs), got shape {array.shape}"
-        )
-    rows: list[list[float]] = array.tolist()
-    return rows
-
-
-def _targets(y: npt.ArrayLike, n: int) -> npt.NDArray[Any]:
-    array = np.asarray(y)
-    if array.ndim == 0 or len(array) != n:
-        raise ValueError(f"fit: X has {n} samples but y has shape {array.shape}")
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"fit: y must hold numbers, got dtype {array.dtype}")
-    return array
-
-
-def _labels_for_hinge(y: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    values = set(np.unique(y).tolist())
-    if values <= {0, 1}:
-        return np.where(y > 0, 1.0, -1.0)
-    if values <= {-1, 1}:
-        return y.astype(np.float64)
-    raise ValueError(f"fit: hinge needs labels 0/1 or -1/+1, got {sorted(values)[:6]}")
-
-
-def _default_accuracy(loss: str) -> AccuracyFunction | None:
-    if loss == "cross_entropy":
-        return _argmax_accuracy
-    if loss in ("binary_cross_entropy_with_logits", "bce"):
-        return lambda out, y: _sign_accuracy(out, y, threshold=0.5)
-    if loss == "hinge":
-        return lambda out, y: _sign_accuracy(out, y, threshold=0.0)
-    return None
-
-
-def _argmax_accuracy(outputs: list[list[float]], y: Any) -> float:
-    predicted = np.argmax(np.asarray(outputs), axis=1)
-    labels = np.asarray(y)
-    if labels.ndim == 2:  # one-hot or probability rows
-        labels = np.argmax(labels, axis=1)
-    return float(np.mean(predicted == labels))
-
-
-def _sign_accuracy(outputs: list[list[float]], y: Any, threshold: float) -> float:
-    scores = np.asarray(outputs, dtype=np.float64).reshape(len(outputs), -1)[:, 0]
-    labels = np.asarray(y, dtype=np.float64).reshape(len(outputs), -1)[:, 0]
-    return float(np.mean((scores > 0) == (labels > threshold)))
-
-
-def _run(model: Callable[..., Any], row: list[float]) -> list[Value]:
-    out = model(row)
-    if isinstance(out, Value):
-        return [out]
-    return list(out)
-
-
-def _resolve_loss(loss: str | LossFunction) -> tuple[LossFunction, str | None]:
-    if isinstance(loss, str):
-        if loss not in LOSSES:
-            raise ValueError(
-                f"fit: unknown loss {loss!r}; use one of {', '.join(LOSSES)} "
-                "or a function (outputs, targets) -> Value"
-            )
-        return LOSSES[loss], loss
-    if not callable(loss):
-        raise TypeError(f"fit: loss must be a name or a function, got {type(loss).__name__}")
-    return loss, None
-
-
 # --------------------------------------------------------------------------- compiled path
 #
 # fit(compile=True) compiles ONE sample's loss, f(params, x, t), in batched mode: x is a row of
@@ -336,7 +248,7 @@ def _compile_loss(
 
     def per_sample(params: _Parameters, x: Any, t: Any) -> Value:
         del params  # the model reads the same Values; they are found by identity
-        return sample_loss(_run(model, x), t)
+        return sample_loss(run_model(model, x), t)
 
     per_sample.__name__ = f"{loss_name}_per_sample"
     try:
@@ -353,40 +265,12 @@ def _float_outputs(model: Callable[..., Any], X: npt.NDArray[np.float64]) -> lis
         outputs: list[list[float]] = model.forward_array(X).tolist()
         return outputs
     with no_grad():
-        return [[v.data for v in _run(model, row)] for row in X.tolist()]
-
-
-@dataclass
-class _Plan:
-    """fit's checked arguments: the data as rows and targets, the loss, and how to score."""
-
-    rows: list[list[float]]
-    targets: npt.NDArray[Any]
-    loss_fn: LossFunction
-    loss_name: str | None
-    score: AccuracyFunction | None
-
-
-def _prepare(
-    X: npt.ArrayLike,
-    y: npt.ArrayLike,
-    loss: str | LossFunction,
-    accuracy: AccuracyFunction | None,
-) -> _Plan:
-    """Check the data and the loss (shared by :func:`fit` and :func:`evaluate`)."""
-    rows = _as_rows(X)
-    targets = _targets(y, len(rows))
-    loss_fn, loss_name = _resolve_loss(loss)
-    if loss_name == "hinge":
-        targets = _labels_for_hinge(targets)
-    if accuracy is None and loss_name is not None:
-        accuracy = _default_accuracy(loss_name)
-    return _Plan(rows, targets, loss_fn, loss_name, accuracy)
+        return [[v.data for v in run_model(model, row)] for row in X.tolist()]
 
 
 def _check_settings(
     model: Callable[..., Any],
-    plan: _Plan,
+    plan: Plan,
     optimizer: Optimizer | None,
     epochs: int,
     batch_size: int | None,
@@ -426,13 +310,13 @@ accuracy is measured, the model's outputs as floats (before the update)."""
 
 
 def _interpreter_step(
-    model: Callable[..., Any], plan: _Plan, optimizer: Optimizer, history: History
+    model: Callable[..., Any], plan: Plan, optimizer: Optimizer, history: History
 ) -> Step:
     """Steps that build the batch's graph and call ``backward()`` on its loss."""
 
     def step(index: npt.NDArray[np.int64]) -> tuple[float, list[list[float]] | None]:
         optimizer.zero_grad()
-        outputs = [_run(model, plan.rows[i]) for i in index]
+        outputs = [run_model(model, plan.rows[i]) for i in index]
         value = plan.loss_fn(outputs, plan.targets[index])
         if not isinstance(value, Value):
             raise TypeError(f"fit: the loss returned {type(value).__name__}, not a Value")
@@ -446,12 +330,12 @@ def _interpreter_step(
 
 
 def _compiled_step(
-    model: Callable[..., Any], plan: _Plan, optimizer: Optimizer, history: History
+    model: Callable[..., Any], plan: Plan, optimizer: Optimizer, history: History
 ) -> Step:
     """Steps that run the per-sample loss compiled once (batched) over the minibatch."""
     assert plan.loss_name is not None  # _check_settings refused compile=True without one
     with no_grad():
-        n_outputs = len(_run(model, plan.rows[0]))
+        n_outputs = len(run_model(model, plan.rows[0]))
     _check_targets(plan.loss_fn, plan.targets, n_outputs)
     X = np.asarray(plan.rows, dtype=np.float64)
     T = _numeric_targets(plan.loss_name, plan.targets, n_outputs)
@@ -474,7 +358,7 @@ def _compiled_step(
 
 def _run_epoch(
     step: Step,
-    plan: _Plan,
+    plan: Plan,
     optimizer: Optimizer,
     history: History,
     order: npt.NDArray[np.int64],
@@ -588,7 +472,7 @@ def fit(
         >>> fast.path, fast.accuracy[-1]
         ('compiled', 1.0)
     """
-    plan = _prepare(X, y, loss, accuracy)
+    plan = prepare(X, y, loss, accuracy)
     optimizer, batch_size = _check_settings(model, plan, optimizer, epochs, batch_size, compile)
     recorder = _recorder(record, model, X, y, loss, accuracy)
     history = History(recording=recorder)
@@ -676,9 +560,9 @@ def evaluate(
         >>> result.accuracy is not None
         True
     """
-    plan = _prepare(X, y, loss, accuracy)
+    plan = prepare(X, y, loss, accuracy)
     with no_grad():
-        outputs = [_run(model, row) for row in plan.rows]
+        outputs = [run_model(model, row) for row in plan.rows]
         value = plan.loss_fn(outputs, plan.targets)
     floats = [[v.data for v in out] for out in outputs]
     score = plan.score
