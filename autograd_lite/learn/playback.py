@@ -32,7 +32,16 @@ from ..draw.page import script_json
 if TYPE_CHECKING:
     from .record import Recorder
 
-__all__ = ["make_widget", "notebook_html", "page", "recording_json", "save", "widget_class"]
+__all__ = [
+    "forward",
+    "make_widget",
+    "notebook_html",
+    "page",
+    "recording_json",
+    "save",
+    "static_svg",
+    "widget_class",
+]
 
 _ASSETS: Final = importlib.resources.files("autograd_lite.learn")
 _PAD: Final = 0.1  # the drawn plane reaches 10% beyond the data on each side

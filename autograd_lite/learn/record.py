@@ -45,8 +45,9 @@ _MAX_TERMS: Final = 8  # explain()'s default: the page shows the same terms
 class _Structure:
     """The sample graph's nodes as explain() names them, fixed for the whole run.
 
-    ``nodes`` are the explanation's steps that are not parameters (the inputs ``x.k``, every
-    neuron's ``z`` and ``a``, the loss's own nodes), root first. ``terms[i]`` lists node i's
+    ``names`` are the explanation's steps that are not parameters (the inputs ``x.k``, every
+    neuron's ``z`` and ``a``, the loss's own nodes), root first; ``definitions`` their
+    definitions without the number, ``leaves`` which are leaves. ``terms[i]`` lists node i's
     shown chain-rule terms as (child node index, from the root); ``hidden[i]`` counts those
     left out. ``param_terms[p]`` says where parameter p's single term comes from: (its
     neuron's ``z`` node, the node whose value is dz/dparameter, or -1 for a bias: 1.0).
