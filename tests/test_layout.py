@@ -272,7 +272,6 @@ WHOLE_PACKAGE = {
     "conventions",
     "determinism",
     "fuzz",
-    "fuzz",
     "import",
     "layout",
     "memory",

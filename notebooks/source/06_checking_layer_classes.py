@@ -173,6 +173,7 @@ report
 # - objects whose stored arrays **do not match a re-run** of their forward pass, for example
 #   after an optimizer step changed the weights: the stored gradients belong to another point.
 
+
 # %%
 class Dropout:
     def __init__(self, rate):
