@@ -28,13 +28,14 @@ a bare number), and values and gradients are exactly those of the plain object a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from .rules import DOT
-from .value import Value, apply
+from .value import Value, _record
 
 __all__ = ["DataArray", "ValueArray", "as_data_array", "as_value_array"]
 
@@ -224,7 +225,10 @@ def _constants_as_values(x: Any) -> Any:
 def _nodes(entries: npt.NDArray[Any]) -> list[Value]:
     if entries.dtype != object:
         return [Value(x) for x in entries.tolist()]
-    return [e if isinstance(e, Value) else Value(float(e)) for e in entries]
+    listed = entries.tolist()
+    if all(map(isinstance, listed, repeat(Value))):  # a column of weights: no Python loop
+        return listed  # type: ignore[no-any-return]
+    return [e if isinstance(e, Value) else Value(float(e)) for e in listed]
 
 
 def _matmul(a: Any, b: Any) -> Any:
@@ -243,7 +247,7 @@ def _matmul(a: Any, b: Any) -> Any:
     out = np.empty((len(rows), len(cols)), dtype=object)
     for i, row in enumerate(rows):
         for j, col in enumerate(cols):
-            out[i, j] = apply(DOT, [*row, *col])  # dot(row, col): these are Values already
+            out[i, j] = _record(DOT, (*row, *col))  # dot(row, col), its inputs Values already
     if a.ndim == 1 and b.ndim == 1:
         return out[0, 0]
     if a.ndim == 1:
