@@ -7,7 +7,19 @@ keeps no example database, so a failure found once cannot replay forever from a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 from hypothesis import settings
+
+from tests.browser import launch
 
 settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
 settings.load_profile("deterministic")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Chromium for this test module (see tests/browser.py)."""
+    yield from launch()

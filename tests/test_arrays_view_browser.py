@@ -19,7 +19,7 @@ from autograd_lite import MLP, Layer, Module, Value, check_gradients, draw_graph
 from autograd_lite.draw.svgkit import NEGATIVE, POSITIVE
 from autograd_lite.learn import demo_check as dc
 from autograd_lite.learn.exercises import batchnorm_mlp
-from tests.test_page_browser import browser, page, screenshots  # noqa: F401  (fixtures)
+from tests.test_page_browser import page, screenshots  # noqa: F401  (fixtures)
 
 PAGES = {
     "light": "<!DOCTYPE html><html><body style='margin:16px;background:#ffffff'>{}</body></html>",

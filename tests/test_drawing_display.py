@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from autograd_lite import Value, draw_graph
-from tests.test_page_browser import browser, page, screenshots  # noqa: F401  (fixtures)
+from tests.test_page_browser import page, screenshots  # noqa: F401  (fixtures)
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")

@@ -1025,26 +1025,6 @@ def _square_check() -> Any:
     return check_gradients(lambda x, w: (x * w - 1) ** 2, {"x": x, "w": w}, {"w": (x * w - 1) * x})
 
 
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    import os
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI=true but chromium is missing at {CHROMIUM}")
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-    with sync_api.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=flags)
-        yield launched
-        launched.close()
-
-
 def test_notebook_html_leads_with_the_finding_in_a_browser(browser: Any) -> None:
     report = check_gradients(*bn_case(bug="bessel"))
     page = browser.new_page()

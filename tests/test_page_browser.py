@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,37 +20,6 @@ import pytest
 
 from autograd_lite import MLP, Value, check_gradients, draw_graph, explain
 from autograd_lite.draw.page import fit_to_width
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    present = Path(CHROMIUM).exists()
-    if not present and not os.environ.get("CI"):
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as err:
-        pytest.fail(f"playwright is not installed (pip install playwright): {err}")
-    if not present:
-        pytest.fail(f"CI=true but chromium is missing at {CHROMIUM}: .ci/run installs it")
-    with sync_playwright() as driver:
-        try:
-            launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        except Exception as err:  # a browser that will not start is a failure, never a skip
-            pytest.fail(f"chromium at {CHROMIUM} did not start: {err}")
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -12,8 +12,6 @@ JupyterLab), and watch that nothing is fetched. Screenshots go to ``$AUTOGRAD_LI
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,37 +22,6 @@ from autograd_lite import MLP, explain, fit
 from autograd_lite.datasets import make_moons
 from autograd_lite.learn.losses import binary_cross_entropy_with_logits as bce
 from autograd_lite.learn.record import Recorder
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    present = Path(CHROMIUM).exists()
-    if not present and not os.environ.get("CI"):
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as err:
-        pytest.fail(f"playwright is not installed (pip install playwright): {err}")
-    if not present:
-        pytest.fail(f"CI=true but chromium is missing at {CHROMIUM}: .ci/run installs it")
-    with sync_playwright() as driver:
-        try:
-            launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        except Exception as err:  # a browser that will not start is a failure, never a skip
-            pytest.fail(f"chromium at {CHROMIUM} did not start: {err}")
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import os
 import urllib.request
 from pathlib import Path
 
-from tests.test_page_browser import CHROMIUM, FLAGS
+from tests.browser import CHROMIUM, FLAGS
 from tests.test_widget_jupyterlab import CELLS, _only_local, _write_notebook, lab, run_cell
 
 __all__ = ["lab"]  # the fixture, shared

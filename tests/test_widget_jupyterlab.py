@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 import autograd_lite
-from tests.test_page_browser import CHROMIUM, FLAGS
+from tests.browser import CHROMIUM, FLAGS
 
 NOTEBOOK_CELLS = [
     # 0: the widget of a small graph
