@@ -260,11 +260,12 @@ def _name(fn: Callable[..., Any]) -> str:
 
 def _first_parameter(fn: Callable[..., Any]) -> str:
     try:
-        for p in inspect.signature(fn).parameters.values():
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-                return p.name
-    except (TypeError, ValueError):
-        pass
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # a callable with no signature to read (some builtins)
+        return "W"
+    for p in parameters:
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            return p.name
     return "W"
 
 
