@@ -193,15 +193,7 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callabl
         array([[3., 2.],
                [1., 1.]])
     """
-    spec = _ArgSpec(f, argnums, "jacobian")
-
-    @functools.wraps(f)
-    def jacobian_of_f(*args: Any, **kwargs: Any) -> Any:
-        return _jacobian(spec, args, kwargs)
-
-    jacobian_of_f.__name__ = f"jacobian({spec.fname})"
-    jacobian_of_f.__qualname__ = jacobian_of_f.__name__
-    return jacobian_of_f
+    return _jacobian_function(f, argnums, "jacobian")
 
 
 def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
@@ -224,13 +216,20 @@ def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
         array([[3., 2.],
                [1., 1.]])
     """
-    spec = _ArgSpec(f, argnums, "jacrev")
+    return _jacobian_function(f, argnums, "jacrev")
+
+
+def _jacobian_function(
+    f: Callable[..., Any], argnums: int | Sequence[int], who: str
+) -> Callable[..., Any]:
+    # jacobian and jacrev are one transform under two names; `who` names it in errors and reprs.
+    spec = _ArgSpec(f, argnums, who)
 
     @functools.wraps(f)
     def jacobian_of_f(*args: Any, **kwargs: Any) -> Any:
         return _jacobian(spec, args, kwargs)
 
-    jacobian_of_f.__name__ = f"jacrev({spec.fname})"
+    jacobian_of_f.__name__ = f"{who}({spec.fname})"
     jacobian_of_f.__qualname__ = jacobian_of_f.__name__
     return jacobian_of_f
 
